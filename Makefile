@@ -1,0 +1,38 @@
+# The few commands people run. `make run` and `make test` work on a fresh clone.
+PORT ?= 8000
+export SITE_URL ?= http://127.0.0.1:$(PORT)
+PY := .venv/bin/python
+
+.PHONY: run test lint format bench
+
+.venv/bin/python:
+	python3 -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+
+.venv/.installed-run: pyproject.toml | .venv/bin/python
+	.venv/bin/pip install -q -e .
+	touch $@
+
+.venv/.installed-dev: pyproject.toml | .venv/bin/python
+	.venv/bin/pip install -q -e ".[dev]"
+	touch $@ .venv/.installed-run
+
+run: .venv/.installed-run
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo
+	@bin/serve $(PORT)
+
+test: .venv/.installed-dev
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	.venv/bin/pytest
+
+lint: .venv/.installed-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: .venv/.installed-dev
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: .venv/.installed-dev
+	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done

@@ -1,0 +1,1 @@
+"""Accounts: access requests, approval, consumer accounts and API keys."""

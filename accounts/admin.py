@@ -1,0 +1,151 @@
+"""Staff tools: review access requests, manage accounts and keys."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from accounts import services
+from accounts.forms import ApproveForm, RejectForm
+from accounts.models import AccessRequest, Account, ApiKey
+
+
+def _confirmation_page(
+    request: HttpRequest, queryset: QuerySet, *, action: str, title: str, form: object
+) -> TemplateResponse:
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "action": action,
+        "queryset": queryset,
+        "form": form,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "opts": AccessRequest._meta,
+    }
+    return TemplateResponse(request, "admin/accounts/confirm_decision.html", context)
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email",
+        "company",
+        "requested_tier",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "requested_tier", "created_at"]
+    search_fields = ["email", "name", "company"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "reject", "send_fresh_link"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "ip_address",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+        "account",
+    ]
+    fields = ["name", "email", "company", "use_case", "requested_tier", *readonly_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Approve selected requests…")
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        pending = queryset.filter(status=AccessRequest.Status.PENDING)
+        if not pending.exists():
+            self.message_user(request, "None of those requests is pending.", messages.WARNING)
+            return None
+        form = ApproveForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"tier": pending.first().requested_tier},
+        )
+        if not form.is_valid():
+            return _confirmation_page(
+                request, pending, action="approve", title="Approve access requests", form=form
+            )
+        for access_request in pending:
+            services.approve_access_request(
+                access_request_id=access_request.pk,
+                staff=request.user,
+                tier=form.cleaned_data["tier"],
+            )
+            self.log_change(request, access_request, f"Approved on {form.cleaned_data['tier']}")
+        self.message_user(request, f"Approved {len(pending)} request(s); key links emailed.")
+        return None
+
+    @admin.action(description="Reject selected requests…")
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        pending = queryset.filter(status=AccessRequest.Status.PENDING)
+        if not pending.exists():
+            self.message_user(request, "None of those requests is pending.", messages.WARNING)
+            return None
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return _confirmation_page(
+                request, pending, action="reject", title="Reject access requests", form=form
+            )
+        for access_request in pending:
+            services.reject_access_request(
+                access_request_id=access_request.pk,
+                staff=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+            self.log_change(request, access_request, f"Rejected: {form.cleaned_data['reason']}")
+        self.message_user(request, f"Rejected {len(pending)} request(s); applicants emailed.")
+        return None
+
+    @admin.action(description="Send a fresh key link (kills the old one)")
+    def send_fresh_link(self, request: HttpRequest, queryset: QuerySet) -> None:
+        approved = queryset.filter(status=AccessRequest.Status.APPROVED, account__isnull=False)
+        for access_request in approved:
+            services.send_fresh_reveal_link(access_request=access_request)
+            self.log_change(request, access_request, "Sent a fresh key link")
+        self.message_user(request, f"Sent {len(approved)} fresh link(s).")
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    fields = ["prefix", "name", "created_at", "last_used_at", "revoked_at", "expires_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "account", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["lookup_id", "account__email", "name"]
+    fields = ["prefix", "account", "name", "created_at", "last_used_at", "revoked_at", "expires_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected keys now")
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for api_key in queryset.filter(revoked_at=None):
+            services.revoke_key(api_key=api_key)
+            self.log_change(request, api_key, "Revoked")
+        self.message_user(request, "Revoked; the keys are refused on their next request.")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "tier", "balance", "is_suspended", "created_at"]
+    list_filter = ["tier", "is_suspended"]
+    search_fields = ["email", "name"]
+    readonly_fields = ["balance", "owner", "created_at"]
+    inlines = [ApiKeyInline]

@@ -1,0 +1,39 @@
+"""DRF authentication for `Authorization: Bearer <key>`; every failure is a 401."""
+
+from typing import TYPE_CHECKING, Any
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from accounts.models import ApiKey
+from accounts.services import authenticate_key
+from synthgen.errors import AccountSuspended, Unauthorized
+
+if TYPE_CHECKING:  # rest_framework.views imports this module through the settings
+    from rest_framework.views import APIView
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
+        header = get_authorization_header(request).decode("latin-1").split()
+        if not header:
+            return None
+        if len(header) != 2 or header[0].lower() != "bearer":
+            raise Unauthorized
+        api_key = authenticate_key(header[1])
+        if api_key is None:
+            raise Unauthorized
+        if api_key.account.is_suspended:
+            raise AccountSuspended
+        return api_key.account, api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class HasApiKey(BasePermission):
+    """Only requests that presented a valid key."""
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        return isinstance(request.auth, ApiKey)

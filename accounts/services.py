@@ -1,0 +1,230 @@
+"""What happens to access requests, accounts and keys. Each write owns its transaction, and
+emails leave only after it commits."""
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import keys, tasks
+from accounts.models import AccessRequest, Account, ApiKey, KeyRevealLink
+from billing.models import Tier
+from billing.services import grant_credits
+
+REVEAL_LINK_LIFETIME = dt.timedelta(hours=72)
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class DuplicateRequest(Exception):
+    """This email already has a request waiting for a decision."""
+
+
+class RevealUnavailable(Exception):
+    """The reveal link was used, replaced or has expired."""
+
+
+def submit_access_request(
+    *,
+    name: str,
+    email: str,
+    company: str,
+    use_case: str,
+    tier: Tier,
+    ip_address: str | None,
+) -> AccessRequest:
+    try:
+        with transaction.atomic():
+            access_request = AccessRequest.objects.create(
+                name=name,
+                email=email,
+                company=company,
+                use_case=use_case,
+                requested_tier=tier,
+                ip_address=ip_address,
+            )
+    except IntegrityError:
+        raise DuplicateRequest(email) from None
+    transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
+    return access_request
+
+
+def _get_or_create_account(*, email: str, name: str, tier: Tier) -> tuple[Account, bool]:
+    account = Account.objects.filter(email__iexact=email).first()
+    if account:
+        return account, False
+    User = get_user_model()
+    owner, _ = User.objects.get_or_create(username=email.lower(), defaults={"email": email})
+    if not owner.has_usable_password():
+        owner.set_unusable_password()
+        owner.save(update_fields=["password"])
+    return Account.objects.create(name=name, email=email.lower(), owner=owner, tier=tier), True
+
+
+def create_account(
+    *, email: str, tier: Tier, name: str = "", credits: int | None = None
+) -> tuple[Account, str]:
+    """Create (or reuse) an account with a new key; returns the key's plaintext once."""
+    with transaction.atomic():
+        account, created = _get_or_create_account(email=email, name=name or email, tier=tier)
+        amount = tier.starting_credits if credits is None else credits
+        if created and amount > 0:
+            grant_credits(account=account, amount=amount, reason=f"Starting credits ({tier})")
+        _, plaintext = issue_key(account=account, name="Default key")
+    return account, plaintext
+
+
+def approve_access_request(
+    *, access_request_id: int, staff: AbstractBaseUser, tier: Tier | None = None
+) -> AccessRequest:
+    """Approve once: the row is re-read under a lock, so double clicks and two staff at
+    once create one account, one grant and one key."""
+    with transaction.atomic():
+        access_request = AccessRequest.objects.select_for_update().get(pk=access_request_id)
+        if access_request.status != AccessRequest.Status.PENDING:
+            return access_request
+        tier = tier or access_request.requested_tier
+        account, created = _get_or_create_account(
+            email=access_request.email, name=access_request.name, tier=tier
+        )
+        if created and tier.starting_credits > 0:
+            grant_credits(
+                account=account,
+                amount=tier.starting_credits,
+                reason=f"Starting credits ({tier})",
+                staff=staff,
+            )
+        api_key, plaintext = issue_key(account=account, name="Default key")
+        token = _create_reveal_link(api_key=api_key, plaintext=plaintext)
+        access_request.status = AccessRequest.Status.APPROVED
+        access_request.account = account
+        access_request.decided_by = staff
+        access_request.decided_at = timezone.now()
+        access_request.save()
+        transaction.on_commit(lambda: tasks.send_approval.delay(access_request.pk, token))
+    return access_request
+
+
+def reject_access_request(
+    *, access_request_id: int, staff: AbstractBaseUser, reason: str
+) -> AccessRequest:
+    with transaction.atomic():
+        access_request = AccessRequest.objects.select_for_update().get(pk=access_request_id)
+        if access_request.status != AccessRequest.Status.PENDING:
+            return access_request
+        access_request.status = AccessRequest.Status.REJECTED
+        access_request.rejection_reason = reason
+        access_request.decided_by = staff
+        access_request.decided_at = timezone.now()
+        access_request.save()
+        transaction.on_commit(lambda: tasks.send_rejection.delay(access_request.pk))
+    return access_request
+
+
+def issue_key(*, account: Account, name: str) -> tuple[ApiKey, str]:
+    new = keys.make_key()
+    api_key = ApiKey.objects.create(
+        account=account, name=name, lookup_id=new.lookup_id, secret_hash=new.secret_hash
+    )
+    return api_key, new.plaintext
+
+
+def revoke_key(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now())
+
+
+def authenticate_key(plaintext: str) -> ApiKey | None:
+    """The key this plaintext proves, or None. One indexed query; constant-time compare."""
+    parsed = keys.parse_key(plaintext)
+    if parsed is None:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("account__tier").filter(lookup_id=parsed.lookup_id).first()
+    )
+    if api_key is None or not keys.secret_matches(parsed.secret, api_key.secret_hash):
+        return None
+    now = timezone.now()
+    if api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now):
+        return None
+    _touch(api_key, now)
+    return api_key
+
+
+def _touch(api_key: ApiKey, now: dt.datetime) -> None:
+    """Record use at most about once a minute per key, not as a write on every request."""
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+def _fernet(token: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"reveal:{token}".encode()).digest()))
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _create_reveal_link(*, api_key: ApiKey, plaintext: str) -> str:
+    token = secrets.token_urlsafe(32)
+    KeyRevealLink.objects.create(
+        api_key=api_key,
+        token_hash=_hash_token(token),
+        sealed_key=_fernet(token).encrypt(plaintext.encode()).decode(),
+        expires_at=timezone.now() + REVEAL_LINK_LIFETIME,
+    )
+    return token
+
+
+def find_reveal_link(token: str) -> KeyRevealLink | None:
+    """The link if it can still reveal its key."""
+    link = KeyRevealLink.objects.filter(token_hash=_hash_token(token)).first()
+    if link is None or link.used_at or not link.sealed_key or link.expires_at <= timezone.now():
+        return None
+    return link
+
+
+def reveal_key(*, token: str) -> tuple[ApiKey, str]:
+    """Open the sealed key once: the ciphertext is wiped in the same transaction."""
+    with transaction.atomic():
+        link = (
+            KeyRevealLink.objects.select_for_update()
+            .select_related("api_key__account")
+            .filter(token_hash=_hash_token(token))
+            .first()
+        )
+        now = timezone.now()
+        if link is None or link.used_at or not link.sealed_key or link.expires_at <= now:
+            raise RevealUnavailable
+        try:
+            plaintext = _fernet(token).decrypt(link.sealed_key.encode()).decode()
+        except InvalidToken:
+            raise RevealUnavailable from None
+        link.sealed_key = ""
+        link.used_at = now
+        link.save(update_fields=["sealed_key", "used_at"])
+    return link.api_key, plaintext
+
+
+def send_fresh_reveal_link(*, access_request: AccessRequest) -> None:
+    """Staff re-send: the old links die and a new key replaces the unrevealed one.
+
+    The old key's plaintext was sealed under the old token only, so it cannot be re-sent;
+    a key that was never revealed is revoked, since nobody can hold it.
+    """
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=access_request.account_id)
+        links = KeyRevealLink.objects.filter(api_key__account=account, sealed_key__gt="")
+        for link in links.select_related("api_key"):
+            if link.used_at is None:
+                revoke_key(api_key=link.api_key)
+        links.update(sealed_key="", expires_at=timezone.now())
+        api_key, plaintext = issue_key(account=account, name="Default key")
+        token = _create_reveal_link(api_key=api_key, plaintext=plaintext)
+        transaction.on_commit(lambda: tasks.send_approval.delay(access_request.pk, token))

@@ -1,0 +1,1 @@
+"""Billing: plans (tiers), the credit ledger, daily limits and usage records."""

@@ -1,0 +1,136 @@
+"""What billing stores: plans, the append-only credit ledger, daily counters and usage."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Tier(models.Model):
+    """A plan. Its numbers are data that staff edit in the admin, never constants in code."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=50)
+    daily_request_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Generation requests per UTC day; empty means unlimited."
+    )
+    burst_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests per minute per key; empty means no burst limit."
+    )
+    starting_credits = models.PositiveIntegerField()
+    monthly_credits = models.PositiveIntegerField()
+    display_price = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_unlimited(self) -> bool:
+        return self.daily_request_limit is None
+
+
+class CreditEntry(models.Model):
+    """One signed movement of credits. Rows are only ever added, never changed."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant"
+        DEBIT = "debit"
+        REFUND = "refund"
+        ADJUSTMENT = "adjustment"
+        MONTHLY = "monthly"
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    amount = models.IntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.CharField(max_length=200)
+    balance_after = models.IntegerField()
+    endpoint = models.CharField(max_length=100, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    period = models.CharField(max_length=7, blank=True, help_text="YYYY-MM of a monthly grant.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "credit entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "period"],
+                condition=models.Q(kind="monthly"),
+                name="one_monthly_grant_per_account_and_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.kind} ({self.reason})"
+
+
+class DailyUsage(models.Model):
+    """Requests and credits of one account on one UTC day: the daily limit's counter."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="daily_usage"
+    )
+    day = models.DateField()
+    requests = models.PositiveIntegerField(default=0)
+    credits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="one_usage_row_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.requests} requests"
+
+
+class UsageRecord(models.Model):
+    """One generation request, for the usage charts and for support."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="usage_records"
+    )
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", null=True, on_delete=models.SET_NULL, related_name="usage_records"
+    )
+    endpoint = models.CharField(max_length=100)
+    units = models.PositiveIntegerField()
+    credits = models.PositiveIntegerField()
+    status = models.PositiveSmallIntegerField()
+    duration_ms = models.PositiveIntegerField()
+    request_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key, replayed for 24 hours."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "key"], name="one_record_per_idempotency_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,167 @@
+"""The API's error envelope: every failure under /api/ becomes one JSON shape, built here only."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+logger = logging.getLogger("synthgen.api")
+
+
+class ApiError(Exception):
+    """A failure with its HTTP status, machine code and human sentence."""
+
+    status = 400
+    code = "BAD_REQUEST"
+    message = "The request could not be processed"
+
+    def __init__(self, message: str | None = None, **extra: Any) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+    def body(self) -> dict[str, Any]:
+        return {"success": False, "error": self.message, "code": self.code, **self.extra}
+
+
+class Unauthorized(ApiError):
+    status, code, message = 401, "UNAUTHORIZED", "Invalid or missing API key"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+
+
+class AccountSuspended(ApiError):
+    status, code = 403, "ACCOUNT_SUSPENDED"
+    message = "This account is suspended; contact support to restore access"
+
+
+class Forbidden(ApiError):
+    status, code, message = 403, "FORBIDDEN", "You do not have permission to do this"
+
+
+class PaymentRequired(ApiError):
+    status, code = 402, "INSUFFICIENT_CREDITS"
+
+    def __init__(self, *, required: int, remaining: int) -> None:
+        super().__init__(
+            f"This request needs {required} credits and the account has {remaining}",
+            requiredCredits=required,
+            remainingCredits=remaining,
+        )
+
+
+class InvalidParameters(ApiError):
+    status, code, message = 400, "INVALID_PARAMETERS", "Invalid request parameters"
+
+    def __init__(self, details: dict[str, str]) -> None:
+        super().__init__(details=details)
+
+
+class InvalidJson(ApiError):
+    status, code = 400, "INVALID_JSON"
+    message = "The request body must be a JSON object"
+
+
+class NotFound(ApiError):
+    status, code, message = 404, "NOT_FOUND", "No such endpoint or resource"
+
+
+class MethodNotAllowed(ApiError):
+    status, code, message = 405, "METHOD_NOT_ALLOWED", "This method is not allowed here"
+
+
+class RateLimitExceeded(ApiError):
+    status, code, message = 429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, retryAfter=retry_after)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class InternalError(ApiError):
+    status, code = 500, "INTERNAL_ERROR"
+    message = "Something went wrong on our side; quote the requestId if you contact us"
+
+    def __init__(self, request_id: str) -> None:
+        super().__init__(requestId=request_id)
+
+
+def flatten_details(detail: Any) -> dict[str, str]:
+    """DRF's nested error lists become one readable message per field."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _first_message(detail)}
+    return {str(field): _first_message(errors) for field, errors in detail.items()}
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        return "; ".join(f"{key}: {_first_message(value)}" for key, value in errors.items())
+    if isinstance(errors, list):
+        return " ".join(_first_message(error) for error in errors)
+    return str(errors)
+
+
+def from_drf(exc: Exception) -> ApiError | None:
+    """Translate DRF's and Django's own exceptions into our envelope."""
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
+        return Unauthorized()
+    if isinstance(exc, drf.ValidationError):
+        return InvalidParameters(flatten_details(exc.detail))
+    if isinstance(exc, drf.ParseError | drf.UnsupportedMediaType):
+        return InvalidJson()
+    if isinstance(exc, drf.MethodNotAllowed):
+        return MethodNotAllowed()
+    if isinstance(exc, drf.NotFound | Http404):
+        return NotFound()
+    if isinstance(exc, drf.Throttled):
+        return RateLimitExceeded(int(exc.wait or 1))
+    if isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
+        return Forbidden()
+    return None
+
+
+def from_domain(exc: Exception) -> ApiError | None:
+    """Translate the services' domain failures (they know nothing of HTTP)."""
+    from billing.services import DailyLimitReached, InsufficientCredits
+
+    if isinstance(exc, InsufficientCredits):
+        return PaymentRequired(required=exc.required, remaining=exc.remaining)
+    if isinstance(exc, DailyLimitReached):
+        return RateLimitExceeded(
+            exc.retry_after, f"Daily request limit of {exc.limit} reached; it resets at 00:00 UTC"
+        )
+    return None
+
+
+def error_response(error: ApiError) -> JsonResponse:
+    response = JsonResponse(error.body(), status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def internal_error(request: HttpRequest, exc: BaseException) -> ApiError:
+    """Log the traceback with the request id; the client sees only the id."""
+    request_id = getattr(request, "request_id", "-")
+    logger.error(
+        "Unhandled error on %s %s [request %s]",
+        request.method,
+        request.path,
+        request_id,
+        exc_info=exc,
+    )
+    return InternalError(request_id)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: the one place API exceptions become responses."""
+    error = exc if isinstance(exc, ApiError) else from_drf(exc) or from_domain(exc)
+    if error is None:
+        error = internal_error(context["request"]._request, exc)
+    return Response(error.body(), status=error.status, headers=error.headers)

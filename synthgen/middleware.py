@@ -1,0 +1,49 @@
+"""Request ids on every response, and the JSON envelope for whatever reaches /api/ outside DRF."""
+
+import uuid
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from synthgen.errors import MethodNotAllowed, NotFound, error_response, internal_error
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-Id"] = request.request_id
+        return response
+
+
+class ApiErrorMiddleware:
+    """Django's own 404/405 pages and unhandled exceptions become the envelope under /api/."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not is_api(request) or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            return error_response(NotFound())
+        if response.status_code == 405:
+            return error_response(MethodNotAllowed())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api(request):
+            return None
+        if isinstance(exception, Http404):
+            return error_response(NotFound())
+        return error_response(internal_error(request, exception))

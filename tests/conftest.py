@@ -1,0 +1,97 @@
+"""Shared fixtures: a fixed cast of accounts and keys, and the rules for service-backed tests.
+
+alice: Free plan, 50 credits. bob: Basic plan, 1,000 credits. charlie: suspended, Pro plan.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import Account
+from accounts.services import create_account
+from billing.models import Tier
+from synthgen.celery import app as celery_app
+
+IN_CI = os.getenv("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_eager_tasks() -> Iterator[None]:
+    """Rate-limit counters live in the cache (Redis in CI): each test starts from zero.
+    Tasks run eagerly unless a test starts a real worker."""
+    cache.clear()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+def require_services(*, postgres: bool = False, redis: bool = False) -> None:
+    """Skip a test that needs the real servers; under CI=true, fail instead."""
+    missing = []
+    if postgres and connection.vendor != "postgresql":
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if redis and not os.getenv("REDIS_URL"):
+        missing.append("Redis (REDIS_URL)")
+    if not missing:
+        return
+    message = "needs " + " and ".join(missing)
+    if IN_CI:
+        pytest.fail(message + ", which CI must provide")
+    pytest.skip(message)
+
+
+@dataclass
+class Consumer:
+    account: Account
+    key: str
+    client: APIClient
+
+    def refresh(self) -> Account:
+        self.account.refresh_from_db()
+        return self.account
+
+
+def _consumer(email: str, tier: str, **options: object) -> Consumer:
+    account, key = create_account(email=email, tier=Tier.objects.get(slug=tier), **options)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return Consumer(account=account, key=key, client=client)
+
+
+@pytest.fixture
+def make_consumer(db: None) -> Callable[..., Consumer]:
+    return _consumer
+
+
+@pytest.fixture
+def alice(db: None) -> Consumer:
+    return _consumer("alice@example.com", "free", name="Alice")
+
+
+@pytest.fixture
+def bob(db: None) -> Consumer:
+    return _consumer("bob@example.com", "basic", name="Bob")
+
+
+@pytest.fixture
+def charlie(db: None) -> Consumer:
+    consumer = _consumer("charlie@example.com", "pro", name="Charlie")
+    Account.objects.filter(pk=consumer.account.pk).update(is_suspended=True)
+    return consumer
+
+
+@pytest.fixture
+def staff(db: None, django_user_model: type) -> object:
+    return django_user_model.objects.create_superuser("sam", "sam@synthgen.local", "pw-Staff-123")
+
+
+@pytest.fixture
+def staff_client(client: object, staff: object) -> object:
+    client.force_login(staff)
+    return client
