@@ -1,0 +1,1 @@
+"""The text engine: seeded, pure-Python generators of feedback, tickets and interviews."""
