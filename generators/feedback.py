@@ -277,3 +277,8 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of: {', '.join(allowed)}")
     return value
+
+
+def product_aspects(*, product_type: str) -> tuple[Aspect, ...]:
+    """The compiled aspects of a product type, shared with the interview writer."""
+    return _BOOKS[product_type].aspects

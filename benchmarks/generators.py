@@ -1,0 +1,127 @@
+"""Measures generation speed on one core and compares feedback with a seeded Faker baseline.
+
+Run: ``.venv/bin/python benchmarks/generators.py``.
+"""
+
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from faker import Faker  # noqa: E402
+
+from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
+from generators.feedback import generate_feedback  # noqa: E402
+from generators.interviews import generate_interview  # noqa: E402
+from generators.tickets import generate_tickets  # noqa: E402
+
+WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
+BATCH = 50
+SECONDS = 1.5
+
+
+def rate(produce: Callable[[int], int]) -> float:
+    """Items per second of ``produce(seed) -> items made``, over about SECONDS seconds."""
+    produce(0)  # warm caches before timing
+    made, calls, start = 0, 0, time.perf_counter()
+    while time.perf_counter() - start < SECONDS:
+        made += produce(calls)
+        calls += 1
+    return made / (time.perf_counter() - start)
+
+
+def faker_baseline(seed: int) -> int:
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    for _ in range(BATCH):
+        {
+            "author": fake.name(),
+            "rating": fake.random_int(1, 5),
+            "title": fake.sentence(),
+            "content": fake.paragraph(nb_sentences=fake.random_int(3, 5)),
+            "timestamp": fake.date_time_between(WINDOW[0], WINDOW[1]).isoformat(),
+        }
+    return BATCH
+
+
+def feedback(complexity: str) -> Callable[[int], int]:
+    def produce(seed: int) -> int:
+        return len(generate_feedback(
+            product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], sentiment_mix="balanced",
+            count=BATCH, complexity=complexity, seed=seed, window=WINDOW,
+        ))  # fmt: skip
+
+    return produce
+
+
+def tickets(complexity: str) -> Callable[[int], int]:
+    def produce(seed: int) -> int:
+        return len(generate_tickets(
+            product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], count=BATCH,
+            complexity=complexity, seed=seed, window=WINDOW,
+        ))  # fmt: skip
+
+    return produce
+
+
+def interviews(complexity: str) -> Callable[[int], int]:
+    def produce(seed: int) -> int:
+        generate_interview(
+            product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], question_count=25,
+            interview_type="user_research", complexity=complexity, seed=seed, window=WINDOW,
+        )  # fmt: skip
+        return 1
+
+    return produce
+
+
+def request_ms(produce: Callable[[int], int]) -> float:
+    """The median time of one 50-entry call, in milliseconds."""
+    timings = []
+    for seed in range(200):
+        start = time.perf_counter()
+        produce(seed)
+        timings.append((time.perf_counter() - start) * 1000)
+    return sorted(timings)[len(timings) // 2]
+
+
+def main() -> int:
+    print(f"One core, Python {sys.version.split()[0]}, calls of {BATCH}, ~{SECONDS}s per figure")
+    baseline = rate(faker_baseline)
+    print(f"  Faker baseline (name, rating, sentence title, 3-5 sentence paragraph, timestamp): "
+          f"{baseline:,.0f} entries/s")  # fmt: skip
+    missed = []
+    for complexity in COMPLEXITY_LEVELS:
+        speed = rate(feedback(complexity))
+        ratio = speed / baseline
+        met = speed >= 20000 and ratio >= 3
+        missed += [] if met else [f"feedback {complexity}"]
+        print(f"  feedback  {complexity:<8} {speed:>9,.0f} entries/s  {ratio:5.1f}x Faker   "
+              f"(target >= 20,000/s and >= 3x) {'MET' if met else 'MISSED'}")  # fmt: skip
+    for complexity in COMPLEXITY_LEVELS:
+        speed = rate(tickets(complexity))
+        met = complexity != "complex" or speed >= 5000
+        missed += [] if met else ["tickets with threads"]
+        target = "   (target with threads >= 5,000/s) " + ("MET" if met else "MISSED")
+        print(f"  tickets   {complexity:<8} {speed:>9,.0f} tickets/s"
+              f"{target if complexity == 'complex' else ''}")  # fmt: skip
+    for complexity in COMPLEXITY_LEVELS:
+        speed = rate(interviews(complexity))
+        print(f"  interview {complexity:<8} {speed:>9,.0f} interviews/s of 25 questions")
+    for complexity in COMPLEXITY_LEVELS:
+        elapsed = request_ms(feedback(complexity))
+        met = elapsed < 3
+        missed += [] if met else [f"50-entry {complexity} request"]
+        print(f"  one 50-entry feedback request, {complexity:<8} median {elapsed:.2f} ms  "
+              f"(target < 3 ms) {'MET' if met else 'MISSED'}")  # fmt: skip
+    elapsed = request_ms(tickets("complex"))
+    print(f"  one 50-ticket complex request            median {elapsed:.2f} ms")
+    print("All targets met." if not missed else f"Missed: {', '.join(missed)}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

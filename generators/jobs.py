@@ -1,0 +1,426 @@
+"""What happens to bulk generation jobs: accepting and charging, building chunks, assembling the
+export, cancelling or failing with a refund of what was not delivered, and expiring files."""
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from accounts.models import Account, ApiKey
+from billing.prices import JOB_BATCH_ENTRIES, job_price
+from billing.services import Charge, charge_request, refund_request
+from generators.catalog import GENERATOR_VERSION
+from generators.feedback import generate_feedback
+from generators.interviews import generate_interview
+from generators.models import Job, JobChunk
+from generators.tickets import generate_tickets
+
+ENDPOINT = "/api/jobs"
+FILE_LIFETIME = dt.timedelta(days=7)
+# A job stuck this long without a chunk finishing (its tasks lost, or the web process that ran
+# it in the embedded mode restarted) is failed and refunded by the sweep.
+STALL_LIMIT = dt.timedelta(hours=2)
+# About this many chunks per job, so a few workers share even a small job, but never more
+# than this many batches in one chunk, so a lost chunk costs little to build again.
+TARGET_CHUNKS = 16
+MAX_BATCHES_PER_CHUNK = 20
+# A chunk that killed its worker this many times is not tried again (a poison task).
+MAX_CHUNK_ATTEMPTS = 5
+DEFAULT_WINDOW = dt.timedelta(days=90)
+SEED_LIMIT = 2**31
+
+CONTENT_TYPES = {
+    Job.Format.JSONL: "application/x-ndjson",
+    Job.Format.CSV: "text/csv; charset=utf-8",
+    Job.Format.JSON: "application/json",
+}
+
+
+def batch_count(*, kind: str, count: int) -> int:
+    """Batches of a job: 50 entries each, or one interview each."""
+    return count if kind == Job.Kind.INTERVIEWS else math.ceil(count / JOB_BATCH_ENTRIES)
+
+
+def batch_entries(*, kind: str, count: int, batch: int) -> int:
+    """Entries of one batch (its interview counts as one entry)."""
+    if kind == Job.Kind.INTERVIEWS:
+        return 1
+    return min(JOB_BATCH_ENTRIES, count - batch * JOB_BATCH_ENTRIES)
+
+
+def price_of(*, kind: str, count: int, params: dict[str, Any]) -> int:
+    return job_price(kind=kind, count=count, question_count=params.get("questionCount", 1))
+
+
+def create_job(
+    *,
+    account: Account,
+    api_key: ApiKey | None,
+    kind: str,
+    count: int,
+    format: str,
+    params: dict[str, Any],
+    request_id: str,
+) -> tuple[Job, Charge]:
+    """Charge the job's price (one request toward the daily limit) and queue it, all or nothing.
+
+    `params` are validated; a `seed` and a `dateFrom`/`dateTo` window in them are fixed on the
+    job here, so every chunk builds from the same ones.
+    """
+    params = dict(params)
+    seed = params.pop("seed", None)
+    if seed is None:
+        seed = secrets.randbelow(SEED_LIMIT)
+    window_end = params.pop("dateTo", None) or timezone.now()
+    window_start = params.pop("dateFrom", None) or window_end - DEFAULT_WINDOW
+    price = price_of(kind=kind, count=count, params=params)
+    with transaction.atomic():
+        charge = charge_request(
+            account=account, credits=price, endpoint=ENDPOINT, request_id=request_id
+        )
+        job = Job.objects.create(
+            account=account,
+            api_key=api_key,
+            kind=kind,
+            count=count,
+            format=format,
+            params=params,
+            seed=seed,
+            window_start=window_start,
+            window_end=window_end,
+            generator_version=GENERATOR_VERSION,
+            price=price,
+            chunk_count=0,
+            request_id=request_id,
+        )
+        chunks = _plan_chunks(job)
+        JobChunk.objects.bulk_create(chunks)
+        Job.objects.filter(pk=job.pk).update(chunk_count=len(chunks))
+        job.chunk_count = len(chunks)
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job, charge
+
+
+def _enqueue(job_id: Any) -> None:
+    from generators import tasks  # tasks import this module
+
+    tasks.enqueue_job(str(job_id))
+
+
+def _plan_chunks(job: Job) -> list[JobChunk]:
+    batches = batch_count(kind=job.kind, count=job.count)
+    per_chunk = min(MAX_BATCHES_PER_CHUNK, max(1, math.ceil(batches / TARGET_CHUNKS)))
+    chunks = []
+    for index, first in enumerate(range(0, batches, per_chunk)):
+        last = min(batches, first + per_chunk)
+        entries = sum(
+            batch_entries(kind=job.kind, count=job.count, batch=batch)
+            for batch in range(first, last)
+        )
+        credits = price_of(kind=job.kind, count=entries, params=job.params)
+        chunks.append(
+            JobChunk(
+                job=job,
+                index=index,
+                first_batch=first,
+                batch_count=last - first,
+                entries=entries,
+                credits=credits,
+            )
+        )
+    return chunks
+
+
+def generate_batch(job: Job, batch: int) -> list[dict[str, Any]]:
+    """Batch `batch` of the job: what the synchronous endpoint returns for seed + batch."""
+    params = job.params
+    common = {
+        "product_type": params["productType"],
+        "complexity": params["complexityLevel"],
+        "seed": job.seed + batch,
+        "window": (job.window_start, job.window_end),
+    }
+    if job.kind == Job.Kind.INTERVIEWS:
+        interview = generate_interview(
+            question_count=params["questionCount"],
+            interview_type=params["interviewType"],
+            **common,
+        )
+        return [interview]
+    count = batch_entries(kind=job.kind, count=job.count, batch=batch)
+    if job.kind == Job.Kind.TICKETS:
+        return generate_tickets(count=count, **common)
+    return generate_feedback(sentiment_mix=params["sentimentMix"], count=count, **common)
+
+
+def build_chunk(*, job_id: str, index: int) -> bool:
+    """Build one chunk into its own storage object; True when the job is ready to assemble.
+
+    Safe to run twice, also at the same time: only the first to finish is recorded.
+    """
+    job = Job.objects.get(pk=job_id)
+    if job.is_finished:
+        return False
+    chunk = JobChunk.objects.get(job=job, index=index)
+    if chunk.finished_at is None:
+        _build(job, chunk)
+    return Job.objects.filter(
+        pk=job_id, status=Job.Status.RUNNING, chunks_done=F("chunk_count")
+    ).exists()
+
+
+def _build(job: Job, chunk: JobChunk) -> None:
+    now = timezone.now()
+    JobChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+    if chunk.attempts + 1 > MAX_CHUNK_ATTEMPTS:
+        fail_job(job_id=str(job.pk), error="A part of the job kept failing")
+        return
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now
+    )
+    columns: list[str] = []
+    with tempfile.TemporaryFile() as spool:
+        for batch in range(chunk.first_batch, chunk.first_batch + chunk.batch_count):
+            for entry in generate_batch(job, batch):
+                spool.write(json.dumps(entry, ensure_ascii=False).encode() + b"\n")
+                if job.format == Job.Format.CSV:
+                    merge_columns(columns, flatten(entry))
+        spool.seek(0)
+        name = default_storage.save(f"jobs/{job.pk}/chunk-{chunk.index:05d}.jsonl", File(spool))
+    if not _record_chunk(job_id=job.pk, chunk_id=chunk.pk, name=name, columns=columns):
+        default_storage.delete(name)
+
+
+def _record_chunk(*, job_id: Any, chunk_id: int, name: str, columns: list[str]) -> bool:
+    """Count a finished chunk once; False if it was already counted or the job is over."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status != Job.Status.RUNNING:
+            return False
+        won = JobChunk.objects.filter(pk=chunk_id, finished_at=None).update(
+            file=name, columns=columns, finished_at=now
+        )
+        if not won:
+            return False
+        entries = JobChunk.objects.values_list("entries", flat=True).get(pk=chunk_id)
+        Job.objects.filter(pk=job_id).update(
+            chunks_done=F("chunks_done") + 1,
+            entries_done=F("entries_done") + entries,
+            progressed_at=now,
+        )
+    return True
+
+
+def assemble_job(*, job_id: str) -> None:
+    """Write the export from the finished chunks, in order; the first assembler to finish wins.
+
+    A running job with every chunk done succeeds; a cancelled or failed one gets the file of
+    what it delivered before it stopped.
+    """
+    job = Job.objects.get(pk=job_id)
+    if job.file or job.expired_at or job.status == Job.Status.QUEUED:
+        return
+    if job.status == Job.Status.RUNNING and job.chunks_done < job.chunk_count:
+        return
+    chunks = list(job.chunks.exclude(finished_at=None).exclude(file="").order_by("index"))
+    if not chunks:
+        return
+    with tempfile.TemporaryFile() as spool:
+        write_export(job.format, chunks, spool)
+        size = spool.tell()
+        spool.seek(0)
+        name = default_storage.save(f"jobs/{job.pk}/{export_filename(job)}", File(spool))
+    if not _record_export(job_id=job.pk, name=name, size=size):
+        default_storage.delete(name)
+        return
+    for chunk in chunks:
+        default_storage.delete(chunk.file)
+
+
+def _record_export(*, job_id: Any, name: str, size: int) -> bool:
+    now = timezone.now()
+    done = Job.objects.filter(
+        pk=job_id, file="", status=Job.Status.RUNNING, chunks_done=F("chunk_count")
+    ).update(
+        file=name, file_size=size, status=Job.Status.SUCCEEDED, finished_at=now, progressed_at=now
+    )
+    if done:
+        return True
+    stopped = (Job.Status.FAILED, Job.Status.CANCELLED)
+    return bool(
+        Job.objects.filter(pk=job_id, file="", status__in=stopped).update(file=name, file_size=size)
+    )
+
+
+def export_filename(job: Job) -> str:
+    return f"synthgen-{job.kind}-{str(job.pk)[:8]}.{job.format}"
+
+
+def write_export(format: str, chunks: Iterable[JobChunk], out: IO[bytes]) -> None:
+    """Stream the chunks' JSON lines into `out` in the job's format, one entry at a time."""
+    if format == Job.Format.JSONL:
+        for chunk in chunks:
+            with default_storage.open(chunk.file, "rb") as source:
+                shutil.copyfileobj(source, out)
+        return
+    if format == Job.Format.JSON:
+        _write_json_array(chunks, out)
+        return
+    _write_csv(chunks, out)
+
+
+def _lines(chunks: Iterable[JobChunk]) -> Iterator[bytes]:
+    for chunk in chunks:
+        with default_storage.open(chunk.file, "rb") as source:
+            yield from (line.rstrip(b"\n") for line in source if line.strip())
+
+
+def _write_json_array(chunks: Iterable[JobChunk], out: IO[bytes]) -> None:
+    out.write(b"[")
+    separator = b"\n"
+    for line in _lines(chunks):
+        out.write(separator + line)
+        separator = b",\n"
+    out.write(b"\n]\n")
+
+
+def _write_csv(chunks: list[JobChunk], out: IO[bytes]) -> None:
+    columns: list[str] = []
+    for chunk in chunks:
+        merge_columns(columns, chunk.columns)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.DictWriter(text, fieldnames=columns, restval="")
+    writer.writeheader()
+    for line in _lines(chunks):
+        writer.writerow({key: csv_cell(value) for key, value in flatten(json.loads(line)).items()})
+    text.detach()  # leave `out` open for the caller
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested fields as columns: `customer.email`, and list items by position, `thread.1.body`."""
+    if isinstance(value, dict):
+        items: Iterable[tuple[str, Any]] = value.items()
+    elif isinstance(value, list):
+        items = ((str(position), item) for position, item in enumerate(value, start=1))
+    else:
+        return {prefix: value}
+    flat: dict[str, Any] = {}
+    for key, item in items:
+        flat.update(flatten(item, f"{prefix}.{key}" if prefix else key))
+    return flat
+
+
+def merge_columns(merged: list[str], columns: Iterable[str]) -> None:
+    """Add unseen columns after the column they follow, so `thread.3.*` lands after `thread.2.*`."""
+    known = set(merged)
+    position = 0
+    for column in columns:
+        if column in known:
+            position = merged.index(column) + 1
+            continue
+        merged.insert(position, column)
+        known.add(column)
+        position += 1
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def cancel_job(*, job: Job) -> Job:
+    """Stop a queued or running job and refund what it had not delivered; a no-op once over."""
+    return _stop(job_id=job.pk, status=Job.Status.CANCELLED, error="")
+
+
+def fail_job(*, job_id: str, error: str) -> Job:
+    """Give up on a job and refund what it had not delivered."""
+    return _stop(job_id=job_id, status=Job.Status.FAILED, error=error[:300])
+
+
+def _stop(*, job_id: Any, status: str, error: str) -> Job:
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.is_finished:
+            return job
+        delivered = job.chunks.exclude(finished_at=None).aggregate(total=Sum("credits"))["total"]
+        refund = job.price - (delivered or 0)
+        Job.objects.filter(pk=job.pk).update(
+            status=status, error=error, refunded=refund, finished_at=now, progressed_at=now
+        )
+        if refund:
+            _refund(job, refund)
+        if delivered:
+            transaction.on_commit(lambda: _enqueue_assembly(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _refund(job: Job, credits: int) -> None:
+    # A job that stopped short did not give what was asked, so, like a failed request, it also
+    # gives back its place in the day's request count.
+    charge = Charge(
+        account_id=job.account_id,
+        credits=credits,
+        balance=0,
+        requests_today=0,
+        day=job.created_at.astimezone(dt.UTC).date(),
+        endpoint=ENDPOINT,
+        request_id=job.request_id,
+    )
+    undelivered = job.count - job.entries_done
+    refund_request(charge=charge, reason=f"Job {job.pk}: {undelivered} entries not delivered")
+
+
+def _enqueue_assembly(job_id: Any) -> None:
+    from generators import tasks
+
+    tasks.assemble_job.delay(str(job_id))
+
+
+def expire_files(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of jobs finished more than 7 days ago; the jobs then say so."""
+    cutoff = (now or timezone.now()) - FILE_LIFETIME
+    expired = 0
+    for job in Job.objects.filter(finished_at__lt=cutoff, expired_at=None):
+        _delete_folder(f"jobs/{job.pk}")
+        expired += Job.objects.filter(pk=job.pk, expired_at=None).update(
+            expired_at=timezone.now(), file=""
+        )
+    return expired
+
+
+def _delete_folder(folder: str) -> None:
+    # Also catches chunk files a killed worker saved but never recorded.
+    if not default_storage.exists(folder):
+        return
+    _, files = default_storage.listdir(folder)
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+
+
+def fail_stalled_jobs(*, now: dt.datetime | None = None) -> int:
+    """Fail (and refund) jobs whose chunks stopped finishing, so no job waits forever."""
+    cutoff = (now or timezone.now()) - STALL_LIMIT
+    stalled = Job.objects.filter(
+        status__in=(Job.Status.QUEUED, Job.Status.RUNNING), progressed_at__lt=cutoff
+    )
+    error = "The job stopped making progress; undelivered credits were refunded"
+    return sum(1 for job in stalled if fail_job(job_id=str(job.pk), error=error).error == error)
