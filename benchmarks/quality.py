@@ -15,8 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import textstat  # noqa: E402
-from generators.interviews import generate_interview  # noqa: E402
-from generators.tickets import generate_tickets  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from generators.catalog import (  # noqa: E402
@@ -25,6 +23,8 @@ from generators.catalog import (  # noqa: E402
     PRODUCT_TYPES,
 )
 from generators.feedback import generate_feedback  # noqa: E402
+from generators.interviews import generate_interview  # noqa: E402
+from generators.tickets import generate_tickets  # noqa: E402
 
 SEED = 20240115
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
@@ -290,9 +290,11 @@ def _persona_contradictions(interview: dict) -> int:
         answer = question["answer"]
         lowered = answer.lower()
         problems += sum(1 for tool in _ALL_TOOLS if _mentions(lowered, tool) and tool not in tools)
-        for number in re.findall(r"(\d[\d,]*) (?:people|employees|staff)", answer):
+        for number in re.findall(
+            r"(?:team of|about|[Ww]ith) (\d[\d,]*) (?:people|employees|staff)", answer
+        ):
             problems += not low <= int(number.replace(",", "")) <= high
-        for role in re.findall(r"[Aa]s (?:a|an|the) ([A-Za-z ]+?),", answer):
+        for role in re.findall(r"(?:^|[.!?] )As (?:a|an) ([A-Z][A-Za-z ]+?),", answer):
             problems += role.lower() != person["role"].lower()
     return problems
 

@@ -134,6 +134,7 @@ def _persona(*, book: InterviewBook, rng: random_module.Random) -> tuple[dict, d
         "product": render(book.aspects[0].slots["product"], random=rnd, slots={}),
         "role": role,
         "Role": role,
+        "a": "an" if role[0] in "AEIOU" else "a",
         "company": company,
         "headcount": f"{headcount:,}",
         "task": task,
@@ -174,9 +175,8 @@ def _questions(
         local = {**aspect.slots, **slots}
         local["tool"], local["tool2"] = tools[number % 2], tools[(number + 1) % 2]
         # One complaint and one wish per answer, so its sentences elaborate instead of repeat.
-        for name in ("complaint", "suggestion"):
-            local[name] = render(aspect.slots[name], random=rnd, slots=local)
-        local["the_aspect"] = render(aspect.slots["the_aspect"], random=rnd, slots=local)
+        for name in ("complaint", "suggestion", "the_aspect"):
+            local[name] = _own_words(aspect.slots[name], slots=local, random=rnd, tools=tools)
         question = _fresh(_QUESTIONS[interview_type][stage], slots=local, random=rnd, seen=asked)
         if question in asked:
             question = _fresh(Alt((follow,) for follow in _FOLLOW_UPS), slots=local, random=rnd,
@@ -191,6 +191,16 @@ def _questions(
         answer = " ".join(sentences)
         questions.append({"number": number, "stage": stage, "question": question, "answer": answer})
     return questions
+
+
+def _own_words(node: Alt, *, slots: dict[str, Any], random: Random, tools: list[str]) -> str:
+    # Review phrases may name a tool ("the Slack integration"); a persona only names its own.
+    text = ""
+    for _ in range(12):
+        text = render(node, random=random, slots=slots)
+        if not any(tool in text for tool in TOOL_NAMES if tool not in tools):
+            return text
+    return "it"
 
 
 def _fresh(node: Alt, *, slots: dict[str, Any], random: Random, seen: set[str]) -> str:
