@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -134,7 +135,31 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Daily, not only on the 1st: a run missed while beat was down is caught up next day,
+    # and the ledger's unique (account, month) constraint makes extra runs harmless.
+    "grant-monthly-credits": {
+        "task": "billing.tasks.grant_this_months_credits",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "purge-idempotency-records": {
+        "task": "billing.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=17),
+    },
+}
+
+# Jobs: export files live 7 days; a job whose chunks stopped finishing is failed and refunded.
+CELERY_BEAT_SCHEDULE["expire-job-files"] = {
+    "task": "generators.tasks.expire_job_files",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["fail-stalled-jobs"] = {
+    "task": "generators.tasks.fail_stalled_jobs",
+    "schedule": 600.0,
+}
+# Without a broker (eager Celery) a job runs on a thread of the web process, so POST /api/jobs
+# still answers 202 at once; the job tests switch it off to run jobs inline.
+JOBS_RUN_IN_THREAD = envbool("JOBS_RUN_IN_THREAD", "true")
 
 # django-ratelimit needs a shared cache with atomic increments: Redis in production. The
 # local-memory cache of the embedded default is per process, which is what a single
@@ -221,5 +246,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        # Django's own console handler would print its records a second time through root.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
