@@ -2,13 +2,18 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from accounts import services
 from accounts.forms import ApproveForm, RejectForm
 from accounts.models import AccessRequest, Account, ApiKey
+from billing import services as billing_services
+from billing.admin import RecentCreditEntriesInline, account_action_page
+from billing.forms import CreditMovementForm, TierChangeForm
+from billing.models import CreditEntry, DailyUsage
 
 
 def _confirmation_page(
@@ -144,8 +149,99 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "tier", "balance", "is_suspended", "created_at"]
+    list_display = [
+        "email",
+        "name",
+        "tier",
+        "balance",
+        "requests_today",
+        "is_suspended",
+        "created_at",
+    ]
     list_filter = ["tier", "is_suspended"]
+    list_select_related = ["tier"]
     search_fields = ["email", "name"]
     readonly_fields = ["balance", "owner", "created_at"]
-    inlines = [ApiKeyInline]
+    inlines = [ApiKeyInline, RecentCreditEntriesInline]
+    actions = ["move_credits", "change_tier", "suspend", "unsuspend"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        today = DailyUsage.objects.filter(account=OuterRef("pk"), day=billing_services.utc_today())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(requests_today=Coalesce(Subquery(today.values("requests")[:1]), 0))
+        )
+
+    @admin.display(description="Requests today", ordering="requests_today")
+    def requests_today(self, account: Account) -> int:
+        return account.requests_today
+
+    @admin.action(description="Grant or adjust credits…")
+    def move_credits(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = CreditMovementForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return account_action_page(
+                request,
+                queryset,
+                action="move_credits",
+                title="Grant or adjust credits",
+                form=form,
+                submit_label="Record in the ledger",
+            )
+        kind, amount, reason = (form.cleaned_data[f] for f in ("kind", "amount", "reason"))
+        for account in queryset:
+            try:
+                if kind == CreditEntry.Kind.GRANT:
+                    billing_services.grant_credits(
+                        account=account, amount=amount, reason=reason, staff=request.user
+                    )
+                else:
+                    billing_services.adjust_credits(
+                        account=account, amount=amount, reason=reason, staff=request.user
+                    )
+            except billing_services.InsufficientCredits as exc:
+                self.message_user(
+                    request,
+                    f"{account}: not changed, only {exc.remaining} credits left.",
+                    messages.ERROR,
+                )
+                continue
+            self.log_change(request, account, f"{kind} {amount:+d} credits: {reason}")
+        self.message_user(request, f"Recorded the {kind} on the ledger.")
+        return None
+
+    @admin.action(description="Change plan…")
+    def change_tier(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = TierChangeForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return account_action_page(
+                request,
+                queryset,
+                action="change_tier",
+                title="Change plan",
+                form=form,
+                submit_label="Change plan",
+            )
+        tier = form.cleaned_data["tier"]
+        for account in queryset:
+            billing_services.change_tier(account=account, tier=tier)
+            self.log_change(request, account, f"Moved to {tier}")
+        self.message_user(request, f"Moved {len(queryset)} account(s) to {tier}.")
+        return None
+
+    @admin.action(description="Suspend selected accounts")
+    def suspend(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_suspended(request, queryset, suspended=True)
+
+    @admin.action(description="Unsuspend selected accounts")
+    def unsuspend(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_suspended(request, queryset, suspended=False)
+
+    def _set_suspended(self, request: HttpRequest, queryset: QuerySet, *, suspended: bool) -> None:
+        changed = list(queryset.exclude(is_suspended=suspended))
+        Account.objects.filter(pk__in=[a.pk for a in changed]).update(is_suspended=suspended)
+        verb = "Suspended" if suspended else "Unsuspended"
+        for account in changed:
+            self.log_change(request, account, verb)
+        self.message_user(request, f"{verb} {len(changed)} account(s).")

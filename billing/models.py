@@ -65,6 +65,16 @@ class CreditEntry(models.Model):
                 condition=models.Q(kind="monthly"),
                 name="one_monthly_grant_per_account_and_month",
             ),
+            # A retried job or a double-fired error path can neither charge nor refund twice.
+            models.UniqueConstraint(
+                fields=["account", "kind", "request_id"],
+                condition=models.Q(kind__in=["debit", "refund"]) & ~models.Q(request_id=""),
+                name="one_debit_and_one_refund_per_request",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="entry_moves_credits"),
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0), name="entry_balance_never_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,13 +120,17 @@ class UsageRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "created_at"], name="usage_by_account_and_time")]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.status}"
 
 
 class IdempotencyRecord(models.Model):
-    """The first answer to a POST sent with an Idempotency-Key, replayed for 24 hours."""
+    """The first answer to a POST sent with an Idempotency-Key, replayed for 24 hours.
+
+    While the first request runs, `response_status` is empty: the key is claimed.
+    """
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE)
     key = models.CharField(max_length=255)

@@ -84,6 +84,20 @@ class RateLimitExceeded(ApiError):
         self.headers["Retry-After"] = str(retry_after)
 
 
+class IdempotencyInProgress(ApiError):
+    status, code = 409, "IDEMPOTENCY_IN_PROGRESS"
+    message = "A request with this Idempotency-Key is still being processed; retry shortly"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers["Retry-After"] = "1"
+
+
+class IdempotencyKeyReused(ApiError):
+    status, code = 422, "IDEMPOTENCY_KEY_REUSED"
+    message = "This Idempotency-Key was already used with a different request"
+
+
 class InternalError(ApiError):
     status, code = 500, "INTERNAL_ERROR"
     message = "Something went wrong on our side; quote the requestId if you contact us"
@@ -128,8 +142,13 @@ def from_drf(exc: Exception) -> ApiError | None:
 
 def from_domain(exc: Exception) -> ApiError | None:
     """Translate the services' domain failures (they know nothing of HTTP)."""
+    from billing import idempotency
     from billing.services import DailyLimitReached, InsufficientCredits
 
+    if isinstance(exc, idempotency.IdempotencyInProgress):
+        return IdempotencyInProgress()
+    if isinstance(exc, idempotency.IdempotencyKeyReused):
+        return IdempotencyKeyReused()
     if isinstance(exc, InsufficientCredits):
         return PaymentRequired(required=exc.required, remaining=exc.remaining)
     if isinstance(exc, DailyLimitReached):

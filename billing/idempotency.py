@@ -1,0 +1,140 @@
+"""Idempotency-Key for POSTs: the first answer is stored 24 hours and replayed byte for byte.
+
+Follows Stripe and the IETF Idempotency-Key draft. Use it from any view that does paid or
+otherwise non-repeatable work (the generation endpoints, `POST /api/jobs`):
+
+    fingerprint = request_fingerprint(scope="jobs", payload=request.data)
+    outcome = run_once(account_id=account.pk, key=key, fingerprint=fingerprint, produce=produce)
+    return HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+
+`produce()` does the work and returns the response as (status, body bytes); it runs at most
+once per (account, key) however many retries arrive at once, on however many processes.
+
+- Same key, same fingerprint, first request finished: its stored answer (`replayed=True`).
+- Same key, another fingerprint: IdempotencyKeyReused (422 IDEMPOTENCY_KEY_REUSED).
+- Same key while the first request still runs: IdempotencyInProgress (409).
+- If `produce()` raises (a 402, a 429, a crash), nothing is stored and the key is released,
+  so a retry runs afresh; such requests cost nothing, so a retry cannot charge twice.
+  Only answers that `produce()` returns are stored: a caller that wants to keep an error
+  answer returns it instead of raising.
+
+The claim is a row insert under a unique (account, key) constraint, committed at once, so it
+holds across threads, processes and machines. A claim left by a process that died is taken
+over after CLAIM_TIMEOUT; records older than RETENTION are ignored and purged by a beat task.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.models import IdempotencyRecord
+
+RETENTION = dt.timedelta(hours=24)
+CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was first used with a different request."""
+
+
+class IdempotencyInProgress(Exception):
+    """The first request with this key is still running."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: bytes
+    replayed: bool
+
+
+def key_problem(key: str) -> str | None:
+    """Why a client's Idempotency-Key header is unusable, or None if it is fine."""
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        return f"Must be 1 to {MAX_KEY_LENGTH} characters long"
+    if not key.isascii() or not key.isprintable():
+        return "Must be printable ASCII characters"
+    return None
+
+
+def request_fingerprint(*, scope: str, payload: object) -> str:
+    """A digest of what was asked: the operation's name and its JSON payload, key order aside."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
+
+
+def run_once(
+    *,
+    account_id: int,
+    key: str,
+    fingerprint: str,
+    produce: Callable[[], tuple[int, bytes]],
+) -> Outcome:
+    """Run `produce` once for this account's key, or replay what its first run answered."""
+    claim = _claim(account_id=account_id, key=key, fingerprint=fingerprint)
+    if isinstance(claim, Outcome):
+        return claim
+    try:
+        status, body = produce()
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=claim.pk, response_status=None).delete()
+        raise
+    IdempotencyRecord.objects.filter(pk=claim.pk).update(response_status=status, response_body=body)
+    return Outcome(status=status, body=body, replayed=False)
+
+
+def purge_expired_records(*, now: dt.datetime | None = None) -> int:
+    """Delete records past their retention; returns how many went."""
+    cutoff = (now or timezone.now()) - RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _claim(*, account_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Outcome:
+    """Our new claim on the key, or the stored answer; raises if another request holds it."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    account_id=account_id, key=key, request_hash=fingerprint
+                )
+        except IntegrityError:
+            pass
+        record = IdempotencyRecord.objects.filter(account_id=account_id, key=key).first()
+        if record is None:
+            continue  # released or purged between our insert and our read: claim again
+        if _is_dead(record):
+            if _take_over(record, fingerprint=fingerprint):
+                return record
+            continue
+        if record.request_hash != fingerprint:
+            raise IdempotencyKeyReused
+        if record.response_status is None:
+            raise IdempotencyInProgress
+        return Outcome(
+            status=record.response_status, body=bytes(record.response_body), replayed=True
+        )
+    raise IdempotencyInProgress
+
+
+def _is_dead(record: IdempotencyRecord) -> bool:
+    """Expired, or claimed so long ago that its process must have died mid-request."""
+    age = timezone.now() - record.created_at
+    return age >= RETENTION or (record.response_status is None and age >= CLAIM_TIMEOUT)
+
+
+def _take_over(record: IdempotencyRecord, *, fingerprint: str) -> bool:
+    """Claim a dead record for a new request; only one of several racing takers wins."""
+    taken = IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).update(
+        request_hash=fingerprint,
+        response_status=None,
+        response_body=None,
+        created_at=timezone.now(),
+    )
+    return bool(taken)

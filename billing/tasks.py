@@ -1,0 +1,21 @@
+"""Billing's scheduled work, run by Celery beat: monthly credits and the idempotency purge."""
+
+from celery import shared_task
+
+from billing import idempotency, services
+
+
+@shared_task
+def grant_this_months_credits() -> int:
+    """Grant this month's credits to every account still without them.
+
+    Beat runs it daily: on the 1st it does the month's grants, and on any later day it
+    catches up if beat was down on the 1st. The ledger's unique (account, month) constraint
+    keeps a second run, or one on another worker at the same time, from granting twice.
+    """
+    return services.grant_all_monthly_credits()
+
+
+@shared_task
+def purge_idempotency_records() -> int:
+    return idempotency.purge_expired_records()
