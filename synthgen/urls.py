@@ -1,7 +1,7 @@
 """URLs: the public pages, the admin, and the API under /api/."""
 
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
@@ -19,4 +19,5 @@ urlpatterns = [
     path("keys/reveal/<str:token>/", accounts_views.reveal_key, name="reveal-key"),
     path("admin/", admin.site.urls),
     re_path(r"^api/account/?$", accounts_api.AccountView.as_view(), name="api-account"),
+    path("api/", include("generators.urls")),
 ]

@@ -1,0 +1,202 @@
+"""The three generation endpoints: validate, charge, generate, answer.
+
+The order is the contract's: authenticate (DRF), the per-key burst throttle, validate (an
+invalid request costs nothing), then under an optional Idempotency-Key the daily limit and
+the debit (one transaction), the generation, a refund if it fails, and the answer.
+"""
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.http import HttpResponse
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from billing import idempotency, services
+from billing.prices import PRICES
+from billing.services import Charge, Quota
+from billing.throttles import BurstThrottle
+from generators import feedback, interviews, tickets
+from generators.catalog import GENERATOR_VERSION
+from generators.serializers import (
+    FeedbackRequestSerializer,
+    InterviewRequestSerializer,
+    TicketRequestSerializer,
+    generation_window,
+)
+from synthgen.errors import InvalidJson, InvalidParameters
+
+DAY_SECONDS = 86_400
+
+
+def rate_limit_headers(quota: Quota) -> dict[str, str]:
+    """The daily limit as X-RateLimit-* and the IETF draft's RateLimit-Policy / RateLimit."""
+    if quota.limit is None:
+        return {}
+    remaining, reset = quota.remaining, quota.seconds_to_reset
+    return {
+        "X-RateLimit-Limit": str(quota.limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(int(quota.resets_at.timestamp())),
+        "RateLimit-Policy": f'"daily";q={quota.limit};w={DAY_SECONDS}',
+        "RateLimit": f'"daily";r={remaining};t={reset}',
+    }
+
+
+class GenerationView(APIView):
+    """One generator behind the charge path. Subclasses name the price, the serializer,
+    the count field and how to call the engine."""
+
+    endpoint: ClassVar[str]
+    serializer_class: ClassVar[type[serializers.Serializer]]
+    count_field: ClassVar[str]
+    throttle_classes = [BurstThrottle]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.started = time.perf_counter()
+        self.units: int | None = None
+        self.charge: Charge | None = None
+        super().initial(request, *args, **kwargs)
+
+    def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
+        raise NotImplementedError
+
+    def post(self, request: Request) -> HttpResponse:
+        params = self.validated(request)
+        self.units = params[self.count_field]
+        produce = self.produce(request, params)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            status, body = produce()
+            return HttpResponse(body, status=status, content_type="application/json")
+        problem = idempotency.key_problem(key)
+        if problem:
+            raise InvalidParameters({"Idempotency-Key": problem})
+        outcome = idempotency.run_once(
+            account_id=request.user.pk,
+            key=key,
+            fingerprint=idempotency.request_fingerprint(scope=self.endpoint, payload=request.data),
+            produce=produce,
+        )
+        response = HttpResponse(
+            outcome.body, status=outcome.status, content_type="application/json"
+        )
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def validated(self, request: Request) -> dict[str, Any]:
+        if request.stream is None or not isinstance(request.data, dict):
+            raise InvalidJson
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def produce(self, request: Request, params: dict[str, Any]) -> Callable[[], tuple[int, bytes]]:
+        """The paid work as a callable, so an Idempotency-Key can run it at most once."""
+
+        def charged_answer() -> tuple[int, bytes]:
+            seed = params["seed"] if "seed" in params else secrets.randbits(63)
+            self.charge, data = services.run_charged(
+                account=request.user,
+                credits=PRICES[self.endpoint].for_units(self.units),
+                endpoint=self.endpoint,
+                request_id=request.request_id,
+                work=lambda: self.generate(params, seed=seed),
+            )
+            body = {
+                "success": True,
+                "data": data,
+                "creditsUsed": self.charge.credits,
+                "remainingCredits": self.charge.balance,
+                "seed": seed,
+                "generatorVersion": GENERATOR_VERSION,
+                "requestId": self.charge.request_id,
+            }
+            return 200, JSONRenderer().render(body)
+
+        return charged_answer
+
+    def finalize_response(
+        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        account = getattr(request, "_user", None)
+        if not isinstance(account, Account):
+            return response
+        used = self.charge.requests_today if self.charge else None
+        for name, value in rate_limit_headers(services.quota(account=account, used=used)).items():
+            response[name] = value
+        if self.units is not None:
+            self.record_usage(request, account, response.status_code)
+        return response
+
+    def record_usage(self, request: Request, account: Account, status: int) -> None:
+        services.record_usage(
+            account=account,
+            api_key=request.auth,
+            endpoint=self.endpoint,
+            units=self.units or 0,
+            credits=self.charge.credits if self.charge else 0,
+            status=status,
+            duration_ms=round((time.perf_counter() - self.started) * 1000),
+            request_id=request.request_id,
+        )
+
+
+def _window(params: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    return generation_window(date_from=params.get("dateFrom"), date_to=params.get("dateTo"))
+
+
+class FeedbackView(GenerationView):
+    endpoint = "feedback"
+    serializer_class = FeedbackRequestSerializer
+    count_field = "feedbackCount"
+
+    def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
+        return feedback.generate_feedback(
+            product_type=params["productType"],
+            sentiment_mix=params["sentimentMix"],
+            count=params["feedbackCount"],
+            complexity=params["complexityLevel"],
+            seed=seed,
+            window=_window(params),
+        )
+
+
+class InterviewView(GenerationView):
+    endpoint = "interviews"
+    serializer_class = InterviewRequestSerializer
+    count_field = "questionCount"
+
+    def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
+        interview = interviews.generate_interview(
+            product_type=params["productType"],
+            question_count=params["questionCount"],
+            interview_type=params["interviewType"],
+            complexity=params["complexityLevel"],
+            seed=seed,
+            window=_window(params),
+        )
+        return [interview]
+
+
+class TicketView(GenerationView):
+    endpoint = "tickets"
+    serializer_class = TicketRequestSerializer
+    count_field = "ticketCount"
+
+    def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
+        return tickets.generate_tickets(
+            product_type=params["productType"],
+            count=params["ticketCount"],
+            complexity=params["complexityLevel"],
+            seed=seed,
+            window=_window(params),
+        )

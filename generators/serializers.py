@@ -1,0 +1,131 @@
+"""Input validation for the generation endpoints: camelCase fields, exactly as the contract."""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from generators.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES, SENTIMENT_MIXES
+
+MAX_SEED = 2**63 - 1
+DEFAULT_WINDOW = dt.timedelta(days=90)
+DATE_MESSAGE = "Must be a date as YYYY-MM-DD"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class WholeNumberField(serializers.Field):
+    """A JSON integer in a range. Booleans, decimals (even 5.0) and strings are refused."""
+
+    def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.low, self.high = low, high
+        self.error_messages["invalid"] = f"Must be a whole number from {low} to {high}"
+
+    def to_internal_value(self, data: Any) -> int:
+        # bool is a subclass of int, hence the exact type check.
+        if type(data) is not int or not self.low <= data <= self.high:
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: int) -> int:
+        return value
+
+
+def choice(choices: tuple[str, ...], **kwargs: Any) -> serializers.ChoiceField:
+    message = f"Must be one of: {', '.join(choices)}"
+    return serializers.ChoiceField(
+        choices=choices, error_messages={"invalid_choice": message}, **kwargs
+    )
+
+
+def not_in_future(day: dt.date) -> None:
+    if day > utc_now().date():
+        raise serializers.ValidationError("Must not be in the future")
+
+
+def date_field() -> serializers.DateField:
+    return serializers.DateField(
+        required=False,
+        validators=[not_in_future],
+        error_messages={"invalid": DATE_MESSAGE, "datetime": DATE_MESSAGE + ", without a time"},
+    )
+
+
+class GenerationRequestSerializer(serializers.Serializer):
+    """What every generator takes. Unknown fields are refused, so a typo in an optional
+    field's name is an error rather than a silent default."""
+
+    productType = choice(PRODUCT_TYPES)
+    complexityLevel = choice(COMPLEXITY_LEVELS, default="medium")
+    seed = WholeNumberField(low=0, high=MAX_SEED, required=False)
+    dateFrom = date_field()
+    dateTo = date_field()
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError({"non_field_errors": "Must be a JSON object"})
+        errors: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
+        if "dateFrom" not in errors and "dateTo" not in errors:
+            errors.update(self._date_order_errors(data))
+        allowed = ", ".join(self.fields)
+        for name in data:
+            if name not in self.fields:
+                errors[name] = f"Unknown field; allowed: {allowed}"
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+    def _date_order_errors(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """dateFrom after dateTo, checked even when other fields failed, so every problem
+        is reported at once."""
+        try:
+            start = self.fields["dateFrom"].to_internal_value(data["dateFrom"])
+            end = self.fields["dateTo"].to_internal_value(data["dateTo"])
+        except (KeyError, serializers.ValidationError):
+            return {}
+        if start > end:
+            return {"dateFrom": "Must be on or before dateTo"}
+        return {}
+
+
+class FeedbackRequestSerializer(GenerationRequestSerializer):
+    sentimentMix = choice(SENTIMENT_MIXES)
+    feedbackCount = WholeNumberField(low=1, high=50)
+
+
+class InterviewRequestSerializer(GenerationRequestSerializer):
+    questionCount = WholeNumberField(low=1, high=25)
+    interviewType = choice(INTERVIEW_TYPES, default="user_research")
+
+
+class TicketRequestSerializer(GenerationRequestSerializer):
+    ticketCount = WholeNumberField(low=1, high=50)
+
+
+def generation_window(
+    *, date_from: dt.date | None, date_to: dt.date | None, now: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The (start, end) UTC window that timestamps are drawn from.
+
+    Default: the 90 whole UTC days before today, so a seed gives byte-identical data all day
+    long. With dates: from dateFrom 00:00 to the end of dateTo, never past now; dateTo
+    alone looks back 90 days, dateFrom alone runs to now.
+    """
+    now = now or utc_now()
+    if date_from is None and date_to is None:
+        end = dt.datetime.combine(now.date(), dt.time.min, tzinfo=dt.UTC) - dt.timedelta.resolution
+        return end - DEFAULT_WINDOW + dt.timedelta.resolution, end
+    end = dt.datetime.combine(date_to, dt.time.max, tzinfo=dt.UTC) if date_to else now
+    end = min(end, now)
+    if date_from is None:
+        return end - DEFAULT_WINDOW, end
+    return dt.datetime.combine(date_from, dt.time.min, tzinfo=dt.UTC), end
