@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 
 from accounts import services
 from accounts.forms import ApproveForm, RejectForm
-from accounts.models import AccessRequest, Account, ApiKey
+from accounts.models import AccessRequest, Account, ApiKey, PlanChangeRequest
 from billing import services as billing_services
 from billing.admin import RecentCreditEntriesInline, account_action_page
 from billing.forms import CreditMovementForm, TierChangeForm
@@ -245,3 +245,77 @@ class AccountAdmin(admin.ModelAdmin):
         for account in changed:
             self.log_change(request, account, verb)
         self.message_user(request, f"{verb} {len(changed)} account(s).")
+
+
+@admin.register(PlanChangeRequest)
+class PlanChangeRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "account",
+        "current_tier",
+        "requested_tier",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "requested_tier", "created_at"]
+    search_fields = ["account__email", "account__name"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "reject"]
+    fields = [
+        "account",
+        "current_tier",
+        "requested_tier",
+        "message",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Approve: move the accounts to the requested plans")
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        pending = list(queryset.filter(status=PlanChangeRequest.Status.PENDING))
+        for plan_change in pending:
+            services.decide_plan_change(
+                plan_change_id=plan_change.pk, staff=request.user, approve=True
+            )
+            self.log_change(request, plan_change, f"Approved: now on {plan_change.requested_tier}")
+        self.message_user(
+            request,
+            f"Approved {len(pending)} plan change(s); consumers emailed. Credits are not "
+            "changed: grant any difference from the account page.",
+        )
+
+    @admin.action(description="Reject selected plan changes…")
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        pending = queryset.filter(status=PlanChangeRequest.Status.PENDING)
+        if not pending.exists():
+            self.message_user(request, "None of those requests is pending.", messages.WARNING)
+            return None
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reject plan changes",
+                "queryset": pending,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(request, "admin/accounts/confirm_plan_change.html", context)
+        for plan_change in pending:
+            services.decide_plan_change(
+                plan_change_id=plan_change.pk,
+                staff=request.user,
+                approve=False,
+                note=form.cleaned_data["reason"],
+            )
+            self.log_change(request, plan_change, f"Rejected: {form.cleaned_data['reason']}")
+        self.message_user(request, f"Rejected {len(pending)} plan change(s); consumers emailed.")
+        return None

@@ -1,5 +1,7 @@
 """Input validation for the public pages."""
 
+import datetime as dt
+
 from django import forms
 
 from accounts.models import AccessRequest
@@ -60,3 +62,53 @@ class RejectForm(forms.Form):
 
 class ApproveForm(forms.Form):
     tier = forms.ModelChoiceField(queryset=Tier.objects.all(), empty_label=None, label="Plan")
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(help_text="The address your SynthGen account was approved for.")
+
+
+class CreateKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        initial="New key",
+        help_text="Where the key will live, e.g. “staging server” or “CI”.",
+    )
+
+
+GRACE_PERIODS = {
+    "0": ("Revoke it now", 0),
+    "1h": ("In 1 hour", 1),
+    "24h": ("In 24 hours", 24),
+    "7d": ("In 7 days", 7 * 24),
+}
+
+
+class RotateKeyForm(forms.Form):
+    grace = forms.ChoiceField(
+        label="Retire the old key",
+        choices=[(value, label) for value, (label, _) in GRACE_PERIODS.items()],
+        initial="24h",
+        widget=forms.RadioSelect,
+        help_text="Long enough to deploy the new key everywhere the old one is used.",
+    )
+
+    @property
+    def grace_period(self) -> dt.timedelta:
+        return dt.timedelta(hours=GRACE_PERIODS[self.cleaned_data["grace"]][1])
+
+
+class PlanChangeForm(forms.Form):
+    tier = forms.ModelChoiceField(
+        queryset=Tier.objects.none(), empty_label=None, label="New plan", to_field_name="slug"
+    )
+    message = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Anything we should know? (optional)",
+    )
+
+    def __init__(self, *args: object, current: Tier, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.exclude(pk=current.pk)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class AccessRequest(models.Model):
@@ -98,6 +99,11 @@ class ApiKey(models.Model):
 
         return f"{PREFIX}{self.lookup_id}"
 
+    @property
+    def is_active(self) -> bool:
+        """Not revoked, and not past the end of a rotation's grace period."""
+        return not self.revoked_at and not (self.expires_at and self.expires_at <= timezone.now())
+
 
 class KeyRevealLink(models.Model):
     """The emailed single-use link that shows a new key once.
@@ -118,3 +124,59 @@ class KeyRevealLink(models.Model):
 
     def __str__(self) -> str:
         return f"reveal link for {self.api_key}"
+
+
+class SignInLink(models.Model):
+    """An emailed single-use link that signs a consumer in to the portal; we keep its digest."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sign_in_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.account}"
+
+
+class PlanChangeRequest(models.Model):
+    """A consumer's request to move to another plan, decided by staff in the admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="plan_change_requests"
+    )
+    current_tier = models.ForeignKey(
+        "billing.Tier", on_delete=models.PROTECT, related_name="+", verbose_name="plan at request"
+    )
+    requested_tier = models.ForeignKey(
+        "billing.Tier", on_delete=models.PROTECT, related_name="+", verbose_name="requested plan"
+    )
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Shown to the consumer.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(status="pending"),
+                name="one_pending_plan_change_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.current_tier} → {self.requested_tier}"

@@ -13,7 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import keys, tasks
-from accounts.models import AccessRequest, Account, ApiKey, KeyRevealLink
+from accounts.models import (
+    AccessRequest,
+    Account,
+    ApiKey,
+    KeyRevealLink,
+    PlanChangeRequest,
+    SignInLink,
+)
 from billing.models import Tier
 from billing.services import grant_credits
 
@@ -228,3 +235,114 @@ def send_fresh_reveal_link(*, access_request: AccessRequest) -> None:
         api_key, plaintext = issue_key(account=account, name="Default key")
         token = _create_reveal_link(api_key=api_key, plaintext=plaintext)
         transaction.on_commit(lambda: tasks.send_approval.delay(access_request.pk, token))
+
+
+SIGN_IN_LINK_LIFETIME = dt.timedelta(minutes=15)
+
+
+class SignInUnavailable(Exception):
+    """The sign-in link was used or has expired, or never existed."""
+
+
+class KeyUnavailable(Exception):
+    """The key is revoked, expired or already being rotated out."""
+
+
+class DuplicatePlanChange(Exception):
+    """This account already has a plan change waiting for a decision."""
+
+
+def send_sign_in_link(*, email: str) -> None:
+    """Email a sign-in link when the address has an account, and do nothing otherwise: the
+    caller answers the same either way, so the form cannot tell who has an account."""
+    account = Account.objects.filter(email__iexact=email.strip()).first()
+    if account is None:
+        return
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        SignInLink.objects.create(
+            account=account,
+            token_hash=_hash_token(token),
+            expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
+        )
+        transaction.on_commit(lambda: tasks.send_sign_in_link.delay(account.pk, token))
+
+
+def find_sign_in_link(token: str) -> SignInLink | None:
+    """The link if it can still sign someone in."""
+    link = SignInLink.objects.filter(token_hash=_hash_token(token)).first()
+    if link is None or link.used_at or link.expires_at <= timezone.now():
+        return None
+    return link
+
+
+def use_sign_in_link(*, token: str) -> AbstractBaseUser:
+    """Spend the link (once, under a row lock) and return the user to log in."""
+    with transaction.atomic():
+        link = (
+            SignInLink.objects.select_for_update(of=("self",))
+            .select_related("account__owner")
+            .filter(token_hash=_hash_token(token))
+            .first()
+        )
+        now = timezone.now()
+        if link is None or link.used_at or link.expires_at <= now:
+            raise SignInUnavailable
+        link.used_at = now
+        link.save(update_fields=["used_at"])
+        account = link.account
+        if account.owner is None:
+            User = get_user_model()
+            account.owner = User.objects.create_user(username=account.email, email=account.email)
+            account.save(update_fields=["owner"])
+    return account.owner
+
+
+def rotate_key(*, account: Account, api_key_id: int, grace: dt.timedelta) -> tuple[ApiKey, str]:
+    """A new key now; the old one keeps working for `grace`, then authenticate_key refuses it."""
+    with transaction.atomic():
+        old = ApiKey.objects.select_for_update().filter(pk=api_key_id, account=account).first()
+        if old is None or old.revoked_at or old.expires_at:
+            raise KeyUnavailable
+        now = timezone.now()
+        if grace:
+            old.expires_at = now + grace
+        else:
+            old.revoked_at = now
+        old.save(update_fields=["expires_at", "revoked_at"])
+        return issue_key(account=account, name=old.name)
+
+
+def request_plan_change(*, account: Account, tier: Tier, message: str) -> PlanChangeRequest:
+    try:
+        with transaction.atomic():
+            plan_change = PlanChangeRequest.objects.create(
+                account=account, current_tier=account.tier, requested_tier=tier, message=message
+            )
+    except IntegrityError:
+        raise DuplicatePlanChange from None
+    transaction.on_commit(lambda: tasks.send_plan_change_to_staff.delay(plan_change.pk))
+    return plan_change
+
+
+def decide_plan_change(
+    *, plan_change_id: int, staff: AbstractBaseUser, approve: bool, note: str = ""
+) -> PlanChangeRequest:
+    """Decide once, under a row lock; approval moves the account to the requested plan."""
+    with transaction.atomic():
+        plan_change = PlanChangeRequest.objects.select_for_update().get(pk=plan_change_id)
+        if plan_change.status != PlanChangeRequest.Status.PENDING:
+            return plan_change
+        if approve:
+            Account.objects.filter(pk=plan_change.account_id).update(
+                tier=plan_change.requested_tier_id
+            )
+        plan_change.status = (
+            PlanChangeRequest.Status.APPROVED if approve else PlanChangeRequest.Status.REJECTED
+        )
+        plan_change.decided_by = staff
+        plan_change.decided_at = timezone.now()
+        plan_change.decision_note = note
+        plan_change.save()
+        transaction.on_commit(lambda: tasks.send_plan_change_decision.delay(plan_change.pk))
+    return plan_change

@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import AccessRequest
+from accounts.models import AccessRequest, Account, PlanChangeRequest
 
 
 def _send(template: str, context: dict, to: list[str]) -> None:
@@ -42,3 +42,32 @@ def send_rejection(access_request_id: int) -> None:
     access_request = AccessRequest.objects.get(pk=access_request_id)
     context = {"request": access_request, "site_url": settings.SITE_URL}
     _send("emails/rejected.txt", context, [access_request.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sign_in_link(account_id: int, token: str) -> None:
+    account = Account.objects.get(pk=account_id)
+    link = settings.SITE_URL + reverse("portal-sign-in-link", args=[token])
+    context = {"account": account, "link": link, "site_url": settings.SITE_URL}
+    _send("emails/sign_in.txt", context, [account.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_plan_change_to_staff(plan_change_id: int) -> None:
+    plan_change = PlanChangeRequest.objects.select_related(
+        "account", "current_tier", "requested_tier"
+    ).get(pk=plan_change_id)
+    admin_url = settings.SITE_URL + reverse(
+        "admin:accounts_planchangerequest_change", args=[plan_change.pk]
+    )
+    context = {"plan_change": plan_change, "admin_url": admin_url}
+    _send("emails/staff_plan_change.txt", context, settings.STAFF_EMAILS)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_plan_change_decision(plan_change_id: int) -> None:
+    plan_change = PlanChangeRequest.objects.select_related("account", "requested_tier").get(
+        pk=plan_change_id
+    )
+    context = {"plan_change": plan_change, "site_url": settings.SITE_URL}
+    _send("emails/plan_change_decided.txt", context, [plan_change.account.email])

@@ -1,16 +1,34 @@
-"""The public pages: landing, the access-request form, and the key-reveal link."""
+"""The public pages (landing, access-request form, key-reveal link) and the consumer portal."""
+
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from accounts import services
-from accounts.forms import DUPLICATE_MESSAGE, AccessRequestForm
-from billing.models import Tier
+from accounts.charts import usage_chart
+from accounts.forms import (
+    DUPLICATE_MESSAGE,
+    AccessRequestForm,
+    CreateKeyForm,
+    PlanChangeForm,
+    RotateKeyForm,
+    SignInForm,
+)
+from accounts.models import Account, ApiKey
+from billing.models import CreditEntry, Tier
 from billing.prices import PRICES
+from billing.services import next_utc_midnight, requests_today, utc_today
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,3 +88,168 @@ def reveal_key(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/reveal_unavailable.html", status=410)
     context = {"api_key": api_key, "plaintext": plaintext}
     return render(request, "accounts/reveal_done.html", context)
+
+
+# The consumer portal: sign in with an emailed link, then usage, keys and plan.
+
+SIGN_IN_RATE_PER_EMAIL = "5/h"
+SIGN_IN_RATE_PER_IP = "20/h"
+LEDGER_PAGE_SIZE = 20
+SIGN_IN_LIMITED = (
+    "We have sent several sign-in links for this address or from your network in the last "
+    "hour. Use the newest link in your inbox, or wait a while and ask again."
+)
+PortalView = Callable[..., HttpResponse]
+
+
+def _sign_in_email_key(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+def _portal_account(request: HttpRequest) -> Account | None:
+    if not request.user.is_authenticated:
+        return None
+    return Account.objects.select_related("tier").filter(owner=request.user).first()
+
+
+def portal_page(view: PortalView) -> PortalView:
+    """Pages for a signed-in consumer; everyone else goes to the sign-in form."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        account = _portal_account(request)
+        if account is None:
+            return redirect_to_login(request.get_full_path(), reverse("portal-sign-in"))
+        return view(request, account, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "portal/sign_in.html", {"form": SignInForm()})
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/sign_in.html", {"form": form}, status=400)
+    for key, rate in ((_sign_in_email_key, SIGN_IN_RATE_PER_EMAIL), ("ip", SIGN_IN_RATE_PER_IP)):
+        if is_ratelimited(request, group="sign-in", key=key, rate=rate, increment=True):
+            context = {"heading": "Too many sign-in links", "message": SIGN_IN_LIMITED}
+            return render(request, "rate_limited.html", context, status=429)
+    services.send_sign_in_link(email=form.cleaned_data["email"])
+    return redirect("portal-sign-in-sent")
+
+
+def sign_in_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/sign_in_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST signs in, so mail scanners cannot spend the link."""
+    if request.method == "GET":
+        if services.find_sign_in_link(token) is None:
+            return render(request, "portal/sign_in_unavailable.html", status=410)
+        return render(request, "portal/sign_in_confirm.html")
+    try:
+        user = services.use_sign_in_link(token=token)
+    except services.SignInUnavailable:
+        return render(request, "portal/sign_in_unavailable.html", status=410)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("portal-dashboard")
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect("portal-sign-in")
+
+
+@portal_page
+def dashboard(request: HttpRequest, account: Account) -> HttpResponse:
+    entries = CreditEntry.objects.filter(account=account).order_by("-created_at", "-pk")
+    ledger = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = utc_today()
+    context = {
+        "account": account,
+        "requests_today": requests_today(account),
+        "chart": usage_chart(account=account, today=today),
+        "ledger": ledger,
+        "resets_at": next_utc_midnight(),
+        "pending_plan_change": account.plan_change_requests.filter(status="pending").first(),
+        "active_keys": [key for key in account.api_keys.all() if key.is_active],
+    }
+    return render(request, "portal/dashboard.html", context)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def keys(request: HttpRequest, account: Account) -> HttpResponse:
+    form = CreateKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        api_key, plaintext = services.issue_key(account=account, name=form.cleaned_data["name"])
+        context = {"api_key": api_key, "plaintext": plaintext, "action": "created"}
+        return render(request, "portal/key_created.html", context)
+    context = {"account": account, "keys": account.api_keys.all(), "form": form}
+    return render(request, "portal/keys.html", context, status=400 if form.errors else 200)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def revoke_key(request: HttpRequest, account: Account, key_id: int) -> HttpResponse:
+    api_key = get_object_or_404(ApiKey, pk=key_id, account=account, revoked_at=None)
+    if request.method == "GET":
+        return render(request, "portal/key_revoke.html", {"api_key": api_key})
+    services.revoke_key(api_key=api_key)
+    messages.success(request, f"Revoked {api_key.prefix}. It is refused from its next request.")
+    return redirect("portal-keys")
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def rotate_key(request: HttpRequest, account: Account, key_id: int) -> HttpResponse:
+    api_key = get_object_or_404(
+        ApiKey, pk=key_id, account=account, revoked_at=None, expires_at=None
+    )
+    form = RotateKeyForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "portal/key_rotate.html", {"api_key": api_key, "form": form})
+    try:
+        new_key, plaintext = services.rotate_key(
+            account=account, api_key_id=api_key.pk, grace=form.grace_period
+        )
+    except services.KeyUnavailable:
+        messages.error(request, "That key is already revoked or being rotated out.")
+        return redirect("portal-keys")
+    api_key.refresh_from_db()
+    context = {"api_key": new_key, "plaintext": plaintext, "action": "rotated", "old": api_key}
+    return render(request, "portal/key_created.html", context)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest, account: Account) -> HttpResponse:
+    form = PlanChangeForm(request.POST or None, current=account.tier)
+    pending = account.plan_change_requests.filter(status="pending").first()
+    if request.method == "POST" and form.is_valid() and pending is None:
+        try:
+            services.request_plan_change(
+                account=account,
+                tier=form.cleaned_data["tier"],
+                message=form.cleaned_data["message"],
+            )
+        except services.DuplicatePlanChange:
+            pass
+        else:
+            messages.success(request, "Request sent. We will email you when staff decide.")
+        return redirect("portal-plan")
+    context = {
+        "account": account,
+        "form": form,
+        "pending": pending,
+        "tiers": Tier.objects.all(),
+        "history": account.plan_change_requests.select_related("requested_tier")[:10],
+    }
+    return render(request, "portal/plan.html", context, status=400 if form.errors else 200)

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
-from synthgen import views
+from synthgen import schema, views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -17,7 +17,18 @@ urlpatterns = [
         name="request-access-thanks",
     ),
     path("keys/reveal/<str:token>/", accounts_views.reveal_key, name="reveal-key"),
+    path("account/", accounts_views.dashboard, name="portal-dashboard"),
+    path("account/sign-in/", accounts_views.sign_in, name="portal-sign-in"),
+    path("account/sign-in/sent/", accounts_views.sign_in_sent, name="portal-sign-in-sent"),
+    path("account/sign-in/<str:token>/", accounts_views.sign_in_link, name="portal-sign-in-link"),
+    path("account/sign-out/", accounts_views.sign_out, name="portal-sign-out"),
+    path("account/keys/", accounts_views.keys, name="portal-keys"),
+    path("account/keys/<int:key_id>/revoke/", accounts_views.revoke_key, name="portal-revoke-key"),
+    path("account/keys/<int:key_id>/rotate/", accounts_views.rotate_key, name="portal-rotate-key"),
+    path("account/plan/", accounts_views.plan, name="portal-plan"),
     path("admin/", admin.site.urls),
     re_path(r"^api/account/?$", accounts_api.AccountView.as_view(), name="api-account"),
     path("api/", include("generators.urls")),
+    path("api/schema/", schema.SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", schema.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
