@@ -1,0 +1,91 @@
+"""The seed contract: same seed, same bytes, in any process and any thread."""
+
+import json
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generators.catalog import GENERATOR_VERSION
+from generators.feedback import generate_feedback
+from generators.interviews import generate_interview
+from generators.tickets import generate_tickets
+from tests.generators.windows import WINDOW
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / f"{GENERATOR_VERSION}.json"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def seeded_output(seed: int = 42, window: tuple = WINDOW) -> dict:
+    return {
+        "feedback": {
+            complexity: generate_feedback(product_type="mobile_app", sentiment_mix="mixed",
+                                          count=6, complexity=complexity, seed=seed,
+                                          window=window)
+            for complexity in ("simple", "medium", "complex")
+        },
+        "tickets": generate_tickets(product_type="ecommerce", count=4, complexity="complex",
+                                    seed=seed, window=window),
+        "interview": generate_interview(product_type="saas", question_count=6,
+                                        interview_type="churn", complexity="medium", seed=seed,
+                                        window=window),
+    }  # fmt: skip
+
+
+def dump(output: dict) -> str:
+    return json.dumps(output, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_the_same_seed_gives_the_same_output() -> None:
+    assert dump(seeded_output()) == dump(seeded_output())
+
+
+def test_different_seeds_give_different_output() -> None:
+    assert dump(seeded_output(1)) != dump(seeded_output(2))
+
+
+def test_the_same_seed_gives_the_same_bytes_in_another_process() -> None:
+    script = (
+        "import sys; sys.path.insert(0, '.');"
+        "from tests.generators.test_seed import seeded_output, dump;"
+        "sys.stdout.write(dump(seeded_output()))"
+    )
+    env = {"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"}
+    other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    assert other.stdout == dump(seeded_output())
+
+
+def test_the_seeded_output_of_this_version_matches_its_snapshot() -> None:
+    # A deliberate change of output needs a new GENERATOR_VERSION and a new snapshot.
+    assert SNAPSHOT.read_text(encoding="utf-8") == dump(seeded_output())
+
+
+def test_the_text_does_not_depend_on_the_window() -> None:
+    other = (datetime(2020, 5, 1, tzinfo=UTC), datetime(2020, 5, 3, tzinfo=UTC))
+    first, second = seeded_output(), seeded_output(window=other)
+    for complexity, entries in first["feedback"].items():
+        assert [entry["content"] for entry in entries] == [
+            entry["content"] for entry in second["feedback"][complexity]
+        ]
+    assert [ticket["thread"] for ticket in first["tickets"]] != []
+    assert [t["description"] for t in first["tickets"]] == [
+        t["description"] for t in second["tickets"]
+    ]
+
+
+def test_threads_with_different_seeds_match_running_alone() -> None:
+    alone = {seed: dump(seeded_output(seed)) for seed in range(8)}
+    together: dict[int, str] = {}
+
+    def work(seed: int) -> None:
+        for _ in range(5):
+            together[seed] = dump(seeded_output(seed))
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert together == alone
