@@ -23,3 +23,16 @@ PRICES: dict[str, Price] = {
     "interviews": Price(credits=2, per="question", label="Interview Generation"),
     "tickets": Price(credits=1, per="ticket", label="Support Tickets"),
 }
+
+# A job is built in batches the size of the synchronous endpoints' largest request, so its
+# price is exactly what the same output costs through them.
+JOB_BATCH_ENTRIES = 50
+
+
+def job_price(*, kind: str, count: int, question_count: int = 1) -> int:
+    """Credits for a job of `count` entries (interviews, for "interviews") of `kind`."""
+    price = PRICES[kind]
+    if kind == "interviews":
+        return count * price.for_units(question_count)
+    full, rest = divmod(count, JOB_BATCH_ENTRIES)
+    return full * price.for_units(JOB_BATCH_ENTRIES) + (price.for_units(rest) if rest else 0)

@@ -25,6 +25,7 @@ from generators.catalog import GENERATOR_VERSION
 from generators.feedback import generate_feedback
 from generators.interviews import generate_interview
 from generators.models import Job, JobChunk
+from generators.serializers import generation_window
 from generators.tickets import generate_tickets
 
 ENDPOINT = "/api/jobs"
@@ -38,8 +39,8 @@ TARGET_CHUNKS = 16
 MAX_BATCHES_PER_CHUNK = 20
 # A chunk that killed its worker this many times is not tried again (a poison task).
 MAX_CHUNK_ATTEMPTS = 5
-DEFAULT_WINDOW = dt.timedelta(days=90)
-SEED_LIMIT = 2**31
+# Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.
+SEED_LIMIT = 2**62
 
 CONTENT_TYPES = {
     Job.Format.JSONL: "application/x-ndjson",
@@ -76,15 +77,16 @@ def create_job(
 ) -> tuple[Job, Charge]:
     """Charge the job's price (one request toward the daily limit) and queue it, all or nothing.
 
-    `params` are validated; a `seed` and a `dateFrom`/`dateTo` window in them are fixed on the
-    job here, so every chunk builds from the same ones.
+    `params` are validated; their `seed` and the window of their `dateFrom`/`dateTo` (the
+    synchronous endpoints' window) are fixed on the job here, so every chunk uses the same.
     """
     params = dict(params)
     seed = params.pop("seed", None)
     if seed is None:
         seed = secrets.randbelow(SEED_LIMIT)
-    window_end = params.pop("dateTo", None) or timezone.now()
-    window_start = params.pop("dateFrom", None) or window_end - DEFAULT_WINDOW
+    window_start, window_end = generation_window(
+        date_from=params.pop("dateFrom", None), date_to=params.pop("dateTo", None)
+    )
     price = price_of(kind=kind, count=count, params=params)
     with transaction.atomic():
         charge = charge_request(
@@ -170,8 +172,8 @@ def build_chunk(*, job_id: str, index: int) -> bool:
 
     Safe to run twice, also at the same time: only the first to finish is recorded.
     """
-    job = Job.objects.get(pk=job_id)
-    if job.is_finished:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:  # deleted with its account, or cancelled
         return False
     chunk = JobChunk.objects.get(job=job, index=index)
     if chunk.finished_at is None:
@@ -230,8 +232,8 @@ def assemble_job(*, job_id: str) -> None:
     A running job with every chunk done succeeds; a cancelled or failed one gets the file of
     what it delivered before it stopped.
     """
-    job = Job.objects.get(pk=job_id)
-    if job.file or job.expired_at or job.status == Job.Status.QUEUED:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.file or job.expired_at or job.status == Job.Status.QUEUED:
         return
     if job.status == Job.Status.RUNNING and job.chunks_done < job.chunk_count:
         return

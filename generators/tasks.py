@@ -62,7 +62,8 @@ def build_chunk(self: Task, job_id: str, index: int) -> None:
         if jobs.build_chunk(job_id=job_id, index=index):
             jobs.assemble_job(job_id=job_id)
     except Exception as exc:
-        if self.request.retries < CHUNK_RETRIES:
+        # Eager tasks cannot be retried later (there is no broker to hold them): fail at once.
+        if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
             logger.warning("Chunk %s of job %s failed, retrying: %r", index, job_id, exc)
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
         logger.exception("Chunk %s of job %s failed for good", index, job_id)
@@ -82,7 +83,7 @@ def assemble_job(self: Task, job_id: str) -> None:
     try:
         jobs.assemble_job(job_id=job_id)
     except Exception as exc:
-        if self.request.retries >= CHUNK_RETRIES:
+        if self.request.retries >= CHUNK_RETRIES or self.request.is_eager:
             raise
         raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
 

@@ -1,0 +1,265 @@
+"""The jobs API: bulk generation in the background, its status, cancelling it, and its file."""
+
+import datetime as dt
+import time
+from functools import partial
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account
+from billing import idempotency, services
+from billing.services import Charge
+from billing.throttles import BurstThrottle
+from generators import jobs
+from generators.api import rate_limit_headers
+from generators.models import Job
+from generators.serializers import (
+    FeedbackRequestSerializer,
+    InterviewRequestSerializer,
+    TicketRequestSerializer,
+    WholeNumberField,
+)
+from synthgen.errors import ApiError, InvalidJson, InvalidParameters
+
+MAX_COUNTS = {Job.Kind.FEEDBACK: 100_000, Job.Kind.TICKETS: 100_000, Job.Kind.INTERVIEWS: 2_000}
+LIST_LIMIT = 100
+
+
+class JobNotReady(ApiError):
+    status, code = 409, "JOB_NOT_READY"
+    message = "The job has no file yet; its status says when it is ready"
+
+
+class JobExpired(ApiError):
+    status, code = 410, "JOB_EXPIRED"
+    message = "The job's file was deleted 7 days after the job finished"
+
+
+class JobFinished(ApiError):
+    status, code = 409, "JOB_FINISHED"
+    message = "The job has already finished and can no longer be cancelled"
+
+
+class FeedbackParams(FeedbackRequestSerializer):
+    feedbackCount = None  # a job's size is its `count`
+
+
+class TicketParams(TicketRequestSerializer):
+    ticketCount = None
+
+
+class InterviewParams(InterviewRequestSerializer):
+    pass  # questionCount stays: it is the length of each interview
+
+
+PARAMS = {
+    Job.Kind.FEEDBACK: FeedbackParams,
+    Job.Kind.TICKETS: TicketParams,
+    Job.Kind.INTERVIEWS: InterviewParams,
+}
+
+
+class JobRequestSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=Job.Kind.choices)
+    count = WholeNumberField(low=1, high=max(MAX_COUNTS.values()))
+    format = serializers.ChoiceField(choices=Job.Format.choices, default=Job.Format.JSONL)
+    params = serializers.DictField()
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # Every bad field at once: the job's own fields and those of its params together.
+        errors: dict[str, Any] = {}
+        attrs: dict[str, Any] = {}
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors.update(exc.detail)
+        kind = data.get("type")
+        if attrs.get("count", 0) > MAX_COUNTS.get(kind, attrs.get("count", 0)):
+            errors["count"] = f"Must be a whole number from 1 to {MAX_COUNTS[kind]} for {kind}"
+        if kind in PARAMS and isinstance(data.get("params"), dict):
+            params = PARAMS[kind](data=data["params"])
+            if params.is_valid():
+                attrs["params"] = params.validated_data
+            else:
+                errors.update({f"params.{name}": detail for name, detail in params.errors.items()})
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def job_body(job: Job, request: Request) -> dict[str, Any]:
+    """A job as the API shows it."""
+    status_url = request.build_absolute_uri(reverse("api-job", args=[job.pk]))
+    has_file = bool(job.file) and job.expired_at is None
+    expires_at = job.finished_at + jobs.FILE_LIFETIME if job.finished_at else None
+    return {
+        "id": str(job.pk),
+        "type": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "count": job.count,
+        "entriesDone": job.entries_done,
+        "format": job.format,
+        "params": {**job.params, "seed": job.seed},
+        "dateFrom": _iso(job.window_start),
+        "dateTo": _iso(job.window_end),
+        "generatorVersion": job.generator_version,
+        "price": job.price,
+        "refundedCredits": job.refunded,
+        "error": job.error or None,
+        "createdAt": _iso(job.created_at),
+        "startedAt": _iso(job.started_at),
+        "finishedAt": _iso(job.finished_at),
+        "statusUrl": status_url,
+        "downloadUrl": request.build_absolute_uri(reverse("api-job-download", args=[job.pk]))
+        if has_file
+        else None,
+        "fileSize": job.file_size if has_file else None,
+        "fileExpiresAt": _iso(expires_at) if job.file or job.expired_at else None,
+        "fileExpired": job.expired_at is not None,
+    }
+
+
+def _own_job(request: Request, job_id: str) -> Job:
+    # Another account's job is indistinguishable from one that does not exist.
+    return get_object_or_404(Job, pk=job_id, account=request.user)
+
+
+class JobsView(APIView):
+    def get_throttles(self) -> list[BurstThrottle]:
+        # Polling the list is free; submitting a job is a metered request.
+        return [BurstThrottle()] if self.request.method == "POST" else []
+
+    def get(self, request: Request) -> Response:
+        limit = _limit(request.query_params.get("limit"))
+        newest = Job.objects.filter(account=request.user).order_by("-created_at")[:limit]
+        return Response({"success": True, "data": [job_body(job, request) for job in newest]})
+
+    def post(self, request: Request) -> HttpResponse:
+        self.charge: Charge | None = None
+        if request.stream is None or not isinstance(request.data, dict):
+            raise InvalidJson()
+        serializer = JobRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        produce = partial(self.submit, request, serializer.validated_data)
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            status, body = produce()
+            return HttpResponse(body, status=status, content_type="application/json")
+        problem = idempotency.key_problem(key)
+        if problem:
+            raise InvalidParameters({"Idempotency-Key": problem})
+        outcome = idempotency.run_once(
+            account_id=request.user.pk,
+            key=key,
+            fingerprint=idempotency.request_fingerprint(scope="jobs", payload=request.data),
+            produce=produce,
+        )
+        response = HttpResponse(
+            outcome.body, status=outcome.status, content_type="application/json"
+        )
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def submit(self, request: Request, data: dict[str, Any]) -> tuple[int, bytes]:
+        """The paid part, run at most once per Idempotency-Key."""
+        started = time.perf_counter()
+        job, self.charge = jobs.create_job(
+            account=request.user,
+            api_key=request.auth,
+            kind=data["type"],
+            count=data["count"],
+            format=data["format"],
+            params=data["params"],
+            request_id=request._request.request_id,
+        )
+        services.record_usage(
+            account=request.user,
+            api_key=request.auth,
+            endpoint=jobs.ENDPOINT,
+            units=job.count,
+            credits=job.price,
+            status=202,
+            duration_ms=round((time.perf_counter() - started) * 1000),
+            request_id=job.request_id,
+        )
+        body = {
+            "success": True,
+            "data": job_body(job, request),
+            "creditsUsed": self.charge.credits,
+            "remainingCredits": self.charge.balance,
+        }
+        return 202, JSONRenderer().render(body)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        # A job counts as one request toward the daily limit: its POST answers say where the
+        # account stands, like the synchronous endpoints' answers.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        account = getattr(request, "_user", None)
+        if request.method != "POST" or not isinstance(account, Account):
+            return response
+        charge = getattr(self, "charge", None)
+        used = charge.requests_today if charge else None
+        for name, value in rate_limit_headers(services.quota(account=account, used=used)).items():
+            response[name] = value
+        return response
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return 20
+    if not value.isdigit() or not 1 <= int(value) <= LIST_LIMIT:
+        raise InvalidParameters({"limit": f"Must be a whole number from 1 to {LIST_LIMIT}"})
+    return int(value)
+
+
+class JobView(APIView):
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response({"success": True, "data": job_body(_own_job(request, job_id), request)})
+
+    def delete(self, request: Request, job_id: str) -> Response:
+        job = jobs.cancel_job(job=_own_job(request, job_id))
+        if job.status != Job.Status.CANCELLED:
+            raise JobFinished()
+        return Response({"success": True, "data": job_body(job, request)})
+
+
+class JobDownloadView(APIView):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # The file has its own type; an `Accept: text/csv` must not be refused by DRF.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request, job_id: str) -> FileResponse:
+        job = _own_job(request, job_id)
+        if job.expired_at:
+            raise JobExpired()
+        if not job.file:
+            raise JobNotReady()
+        try:
+            source = default_storage.open(job.file, "rb")
+        except FileNotFoundError:
+            raise JobExpired() from None
+        response = FileResponse(
+            source,
+            as_attachment=True,
+            filename=jobs.export_filename(job),
+            content_type=jobs.CONTENT_TYPES[job.format],
+        )
+        response.block_size = 64 * 1024
+        return response
