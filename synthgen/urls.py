@@ -5,7 +5,10 @@ from django.urls import include, path, re_path
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from generators import jobs_api
 from synthgen import schema, views
+
+JOB_ID = r"(?P<job_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -28,6 +31,13 @@ urlpatterns = [
     path("account/plan/", accounts_views.plan, name="portal-plan"),
     path("admin/", admin.site.urls),
     re_path(r"^api/account/?$", accounts_api.AccountView.as_view(), name="api-account"),
+    re_path(r"^api/jobs/?$", jobs_api.JobsView.as_view(), name="api-jobs"),
+    re_path(rf"^api/jobs/{JOB_ID}/?$", jobs_api.JobView.as_view(), name="api-job"),
+    re_path(
+        rf"^api/jobs/{JOB_ID}/download/?$",
+        jobs_api.JobDownloadView.as_view(),
+        name="api-job-download",
+    ),
     path("api/", include("generators.urls")),
     path("api/schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", schema.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
