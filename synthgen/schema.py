@@ -1,11 +1,28 @@
-"""The OpenAPI description: the Bearer scheme, the error envelope on every operation, examples."""
+"""The OpenAPI description: Bearer keys, the envelopes, every error and the page's examples."""
 
+import copy
+import datetime as dt
+from functools import cache
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+    OpenApiViewExtension,
+)
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.views import APIView
 
+from billing.prices import PRICES
+from generators import interviews, tickets
+from generators.catalog import PRODUCT_TYPES
 from synthgen import errors
 
 ERROR_STATUS_TEXT = {
@@ -15,10 +32,214 @@ ERROR_STATUS_TEXT = {
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
+    410: "Gone",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
 }
+
+# What each request field means, shown in the schema and in the parameter tables of /docs/.
+FIELD_DESCRIPTIONS = {
+    "productType": "Type of product: " + ", ".join(PRODUCT_TYPES) + ".",
+    "sentimentMix": "Distribution of sentiment: balanced (positive, neutral and negative in "
+    "equal shares), positive, negative, or mixed (a marketplace-like spread).",
+    "feedbackCount": "Number of feedback entries to generate.",
+    "questionCount": "Number of question and answer pairs in the interview.",
+    "ticketCount": "Number of support tickets to generate.",
+    "complexityLevel": "Complexity of the generated content: length, vocabulary and structure.",
+    "interviewType": "The kind of interview.",
+    "seed": "The same seed and parameters give byte-identical data; without one, every call "
+    "differs (the answer tells you the seed it used).",
+    "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC). Default: 90 days ago.",
+    "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), not in the future.",
+}
+
+COMMON_ERRORS = ["UNAUTHORIZED", "ACCOUNT_SUSPENDED", "INTERNAL_ERROR"]
+METERED_ERRORS = [
+    *COMMON_ERRORS,
+    "INVALID_PARAMETERS",
+    "INVALID_JSON",
+    "INSUFFICIENT_CREDITS",
+    "IDEMPOTENCY_IN_PROGRESS",
+    "IDEMPOTENCY_KEY_REUSED",
+    "RATE_LIMIT_EXCEEDED",
+]
+# Operations whose errors differ from what their method implies: (path, method) -> codes.
+EXTRA_ERRORS = {
+    ("/api/jobs", "get"): ["INVALID_PARAMETERS"],
+    ("/api/jobs/{job_id}", "delete"): ["JOB_FINISHED"],
+    ("/api/jobs/{job_id}/download", "get"): ["JOB_NOT_READY", "JOB_EXPIRED"],
+}
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional. A retry with the same key and body replays the first answer and "
+    "charges once; the same key with another body is 422; a retry while the first is "
+    "still running is 409.",
+)
+
+RATE_LIMIT_HEADERS = [
+    OpenApiParameter(
+        name,
+        type_,
+        OpenApiParameter.HEADER,
+        response=[200, 202],
+        description=description + " Left out on unlimited plans.",
+    )
+    for name, type_, description in [
+        ("X-RateLimit-Limit", int, "Requests a day on your plan."),
+        ("X-RateLimit-Remaining", int, "Requests left today (UTC)."),
+        ("X-RateLimit-Reset", int, "When the count resets, in epoch seconds."),
+        ("RateLimit-Policy", str, "The IETF draft's policy field."),
+        ("RateLimit", str, "The IETF draft's remaining/reset field."),
+    ]
+]
+
+# The page's own example for the feedback endpoint, verbatim.
+FEEDBACK_REQUEST_EXAMPLE = {
+    "productType": "mobile_app",
+    "sentimentMix": "balanced",
+    "feedbackCount": 5,
+    "complexityLevel": "medium",
+}
+FEEDBACK_RESPONSE_EXAMPLE = {
+    "success": True,
+    "data": [
+        {
+            "id": "feedback_123",
+            "rating": 4,
+            "title": "Great app with minor issues",
+            "content": "I've been using this app for a few weeks now...",
+            "sentiment": "positive",
+            "timestamp": "2024-01-15T10:30:00Z",
+        }
+    ],
+    "creditsUsed": 2,
+    "remainingCredits": 48,
+}
+INTERVIEW_REQUEST_EXAMPLE = {
+    "productType": "saas",
+    "questionCount": 3,
+    "interviewType": "user_research",
+    "complexityLevel": "simple",
+    "seed": 42,
+}
+TICKET_REQUEST_EXAMPLE = {
+    "productType": "ecommerce",
+    "ticketCount": 2,
+    "complexityLevel": "medium",
+    "seed": 42,
+}
+EXAMPLE_WINDOW = (
+    dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(2024, 3, 31, 23, 59, 59, tzinfo=dt.UTC),
+)
+
+STRING, INTEGER = {"type": "string"}, {"type": "integer"}
+DATE_TIME = {"type": "string", "format": "date-time", "example": "2024-01-15T10:30:00Z"}
+PERSON = {
+    "type": "object",
+    "required": ["name", "email"],
+    "properties": {"name": STRING, "email": {"type": "string", "format": "email"}},
+}
+
+ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "FeedbackEntry": {
+        "type": "object",
+        "required": ["id", "rating", "title", "content", "sentiment", "timestamp"],
+        "properties": {
+            "id": STRING,
+            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+            "title": STRING,
+            "content": STRING,
+            "sentiment": {"type": "string", "enum": ["positive", "neutral", "negative", "mixed"]},
+            "timestamp": DATE_TIME,
+        },
+    },
+    "Interview": {
+        "type": "object",
+        "required": ["id", "interviewee", "questions"],
+        "properties": {
+            "id": STRING,
+            "interviewType": STRING,
+            "productType": STRING,
+            "interviewee": {
+                "type": "object",
+                "required": ["name", "role", "company", "persona"],
+                "properties": {
+                    "name": STRING,
+                    "role": STRING,
+                    "company": STRING,
+                    "persona": STRING,
+                },
+            },
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["question", "answer"],
+                    "properties": {
+                        "number": INTEGER,
+                        "stage": STRING,
+                        "question": STRING,
+                        "answer": STRING,
+                    },
+                },
+            },
+        },
+    },
+    "Ticket": {
+        "type": "object",
+        "required": [
+            "id",
+            "subject",
+            "description",
+            "category",
+            "priority",
+            "status",
+            "channel",
+            "customer",
+            "sentiment",
+            "createdAt",
+        ],
+        "properties": {
+            "id": STRING,
+            "subject": STRING,
+            "description": STRING,
+            "category": STRING,
+            "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"]},
+            "status": STRING,
+            "channel": {"type": "string", "enum": ["email", "chat", "phone", "web"]},
+            "customer": PERSON,
+            "sentiment": STRING,
+            "createdAt": DATE_TIME,
+            "thread": {
+                "type": "array",
+                "description": "Complex tickets: the customer/agent conversation.",
+                "items": {"type": "object", "properties": {"from": STRING, "message": STRING}},
+            },
+        },
+    },
+}
+
+
+def success_envelope(item: str, *, many: bool = True) -> dict[str, Any]:
+    reference = {"$ref": f"#/components/schemas/{item}"}
+    return {
+        "type": "object",
+        "required": ["success", "data", "creditsUsed", "remainingCredits"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "data": {"type": "array", "items": reference} if many else reference,
+            "creditsUsed": {"type": "integer", "description": "Credits this request took."},
+            "remainingCredits": {"type": "integer", "description": "The balance afterwards."},
+            "seed": {"type": "integer", "description": "The seed used: pass it to repeat."},
+            "generatorVersion": STRING,
+            "requestId": STRING,
+        },
+    }
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -34,6 +255,282 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class WholeNumberFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "generators.serializers.WholeNumberField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.target.low, "maximum": self.target.high}
+
+
+@cache
+def generated_examples() -> dict[str, list[dict[str, Any]]]:
+    """Real engine output for the interview and ticket examples, so they cannot drift."""
+    interview = interviews.generate_interview(
+        product_type="saas",
+        question_count=3,
+        interview_type="user_research",
+        complexity="simple",
+        seed=42,
+        window=EXAMPLE_WINDOW,
+    )
+    ticket_list = tickets.generate_tickets(
+        product_type="ecommerce", count=2, complexity="medium", seed=42, window=EXAMPLE_WINDOW
+    )
+    return {"interviews": [interview], "tickets": ticket_list}
+
+
+def _generation_examples(endpoint: str) -> list[OpenApiExample]:
+    if endpoint == "feedback":
+        request, response = FEEDBACK_REQUEST_EXAMPLE, FEEDBACK_RESPONSE_EXAMPLE
+    else:
+        request = INTERVIEW_REQUEST_EXAMPLE if endpoint == "interviews" else TICKET_REQUEST_EXAMPLE
+        data = generated_examples()[endpoint]
+        units = request.get("questionCount") or request.get("ticketCount") or 1
+        credits = PRICES[endpoint].for_units(units)
+        response = {
+            "success": True,
+            "data": data,
+            "creditsUsed": credits,
+            "remainingCredits": 50 - credits,
+            "seed": 42,
+        }
+    return [
+        OpenApiExample("Request", value=request, request_only=True),
+        OpenApiExample("Response", value=response, response_only=True, status_codes=["200"]),
+    ]
+
+
+GENERATORS = {
+    "feedback": ("FeedbackEntry", "Generate realistic customer feedback and reviews"),
+    "interviews": ("Interview", "Generate a user-research interview"),
+    "tickets": ("Ticket", "Generate support tickets"),
+}
+
+
+class GenerationViewSchema(OpenApiViewExtension):
+    target_class = "generators.api.GenerationView"
+    match_subclasses = True
+
+    def view_replacement(self) -> type[APIView]:
+        view = self.target
+        item, summary = GENERATORS[view.endpoint]
+        price = PRICES[view.endpoint]
+
+        class Described(view):  # type: ignore[misc, valid-type]
+            @extend_schema(
+                operation_id=f"generate_{view.endpoint}",
+                summary=summary,
+                description=f"{summary}. Costs {price.description}; a failed request costs "
+                "nothing. Counts toward the plan's daily request limit.",
+                tags=["Generation"],
+                request=view.serializer_class,
+                responses={200: OpenApiResponse(success_envelope(item), "The generated data")},
+                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                examples=_generation_examples(view.endpoint),
+            )
+            def post(self, *args: Any, **kwargs: Any) -> Any:
+                return super().post(*args, **kwargs)
+
+        return Described
+
+
+ACCOUNT_SCHEMA = {
+    "type": "object",
+    "required": ["success", "data"],
+    "properties": {
+        "success": {"type": "boolean", "enum": [True]},
+        "data": {
+            "type": "object",
+            "properties": {
+                "email": {"type": "string", "format": "email"},
+                "name": STRING,
+                "tier": {"type": "string", "enum": ["free", "basic", "pro", "enterprise"]},
+                "tierName": STRING,
+                "dailyRequestLimit": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "null means unlimited.",
+                },
+                "requestsToday": INTEGER,
+                "remainingCredits": INTEGER,
+                "apiKey": {"type": "string", "description": "The prefix of the key used."},
+            },
+        },
+    },
+}
+
+
+class AccountViewSchema(OpenApiViewExtension):
+    target_class = "accounts.api.AccountView"
+
+    def view_replacement(self) -> type[APIView]:
+        class Described(self.target):  # type: ignore[misc, name-defined]
+            @extend_schema(
+                operation_id="get_account",
+                summary="Your plan, today's usage and your credit balance",
+                description="Free of charge and not counted toward the daily limit.",
+                tags=["Account"],
+                responses={200: OpenApiResponse(ACCOUNT_SCHEMA, "Your account")},
+            )
+            def get(self, *args: Any, **kwargs: Any) -> Any:
+                return super().get(*args, **kwargs)
+
+        return Described
+
+
+NULLABLE_DATE_TIME = {**DATE_TIME, "nullable": True}
+
+
+def job_schema() -> dict[str, Any]:
+    """A job as jobs_api.job_body shows it; the choices come from the Job model."""
+    from generators.models import Job
+
+    nullable_int = {"type": "integer", "nullable": True}
+    return {
+        "type": "object",
+        "required": ["id", "type", "status", "count", "format", "statusUrl"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "type": {"type": "string", "enum": Job.Kind.values},
+            "status": {"type": "string", "enum": Job.Status.values},
+            "progress": {"type": "number", "description": "From 0 to 1."},
+            "count": INTEGER,
+            "entriesDone": INTEGER,
+            "format": {"type": "string", "enum": Job.Format.values},
+            "params": {"type": "object", "description": "The parameters, with the seed used."},
+            "dateFrom": NULLABLE_DATE_TIME,
+            "dateTo": NULLABLE_DATE_TIME,
+            "generatorVersion": STRING,
+            "price": {"type": "integer", "description": "Credits the job took up front."},
+            "refundedCredits": INTEGER,
+            "error": {"type": "string", "nullable": True},
+            "createdAt": DATE_TIME,
+            "startedAt": NULLABLE_DATE_TIME,
+            "finishedAt": NULLABLE_DATE_TIME,
+            "statusUrl": {"type": "string", "format": "uri"},
+            "downloadUrl": {"type": "string", "format": "uri", "nullable": True},
+            "fileSize": nullable_int,
+            "fileExpiresAt": NULLABLE_DATE_TIME,
+            "fileExpired": {"type": "boolean"},
+        },
+    }
+
+
+def _data(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["success", "data"],
+        "properties": {"success": {"type": "boolean", "enum": [True]}, "data": schema, **extra},
+    }
+
+
+JOB_REQUEST_EXAMPLE = {
+    "type": "feedback",
+    "count": 5000,
+    "format": "jsonl",
+    "params": {"productType": "mobile_app", "sentimentMix": "mixed", "seed": 7},
+}
+
+
+class JobsViewSchema(OpenApiViewExtension):
+    target_class = "generators.jobs_api.JobsView"
+
+    def view_replacement(self) -> type[APIView]:
+        from generators.jobs_api import LIST_LIMIT, JobRequestSerializer
+
+        job = job_schema()
+        credits = {"creditsUsed": INTEGER, "remainingCredits": INTEGER}
+
+        class Described(self.target):  # type: ignore[misc, name-defined]
+            @extend_schema(
+                operation_id="list_jobs",
+                summary="Your most recent bulk jobs, newest first",
+                tags=["Bulk jobs"],
+                parameters=[
+                    OpenApiParameter(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT, "default": 20},
+                        OpenApiParameter.QUERY,
+                        description="How many jobs to list.",
+                    )
+                ],
+                responses={200: OpenApiResponse(_data({"type": "array", "items": job}), "Jobs")},
+            )
+            def get(self, *args: Any, **kwargs: Any) -> Any:
+                return super().get(*args, **kwargs)
+
+            @extend_schema(
+                operation_id="create_job",
+                summary="Generate many entries in the background",
+                description="`params` takes the fields of the matching generation endpoint, "
+                "without its count field (interviews keep questionCount). The price is taken "
+                "up front, counts as one request toward the daily limit, and is refunded for "
+                "anything the job does not produce.",
+                tags=["Bulk jobs"],
+                request=JobRequestSerializer,
+                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
+                examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
+            )
+            def post(self, *args: Any, **kwargs: Any) -> Any:
+                return super().post(*args, **kwargs)
+
+        return Described
+
+
+class JobViewSchema(OpenApiViewExtension):
+    target_class = "generators.jobs_api.JobView"
+
+    def view_replacement(self) -> type[APIView]:
+        answer = OpenApiResponse(_data(job_schema()), "The job")
+
+        class Described(self.target):  # type: ignore[misc, name-defined]
+            @extend_schema(
+                operation_id="get_job",
+                summary="A job's status and progress",
+                tags=["Bulk jobs"],
+                responses={200: answer},
+            )
+            def get(self, *args: Any, **kwargs: Any) -> Any:
+                return super().get(*args, **kwargs)
+
+            @extend_schema(
+                operation_id="cancel_job",
+                summary="Cancel a queued or running job; unproduced entries are refunded",
+                tags=["Bulk jobs"],
+                responses={200: answer},
+            )
+            def delete(self, *args: Any, **kwargs: Any) -> Any:
+                return super().delete(*args, **kwargs)
+
+        return Described
+
+
+class JobDownloadViewSchema(OpenApiViewExtension):
+    target_class = "generators.jobs_api.JobDownloadView"
+
+    def view_replacement(self) -> type[APIView]:
+        from generators.jobs import CONTENT_TYPES
+
+        binary = {"type": "string", "format": "binary"}
+        file_types = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
+
+        class Described(self.target):  # type: ignore[misc, name-defined]
+            @extend_schema(
+                operation_id="download_job",
+                summary="The finished job's file (kept 7 days)",
+                tags=["Bulk jobs"],
+                responses={
+                    (200, content_type): OpenApiResponse(binary, "The file")
+                    for content_type in file_types
+                },
+            )
+            def get(self, *args: Any, **kwargs: Any) -> Any:
+                return super().get(*args, **kwargs)
+
+        return Described
+
+
 def _error_classes() -> list[type[errors.ApiError]]:
     found, pending = [], list(errors.ApiError.__subclasses__())
     while pending:
@@ -43,38 +540,30 @@ def _error_classes() -> list[type[errors.ApiError]]:
     return found
 
 
-def error_examples() -> dict[int, dict[str, dict[str, Any]]]:
-    """Each error's body exactly as the API builds it, grouped by status and keyed by code."""
-    samples: list[errors.ApiError] = [
-        errors.InvalidParameters({"productType": "Must be one of: mobile_app, web_app, ecommerce"}),
-        errors.InvalidJson(),
-        errors.Unauthorized(),
-        errors.PaymentRequired(required=10, remaining=4),
-        errors.AccountSuspended(),
-        errors.NotFound(),
-        errors.RateLimitExceeded(3600),
-        errors.InternalError("3f2a9c0e8b7d4c41a5e6f0b1c2d3e4f5"),
-    ]
-    known = {sample.code for sample in samples}
+def error_samples() -> dict[str, errors.ApiError]:
+    """One instance of every error the API can answer, keyed by code, built by the same
+    classes the API raises so the examples are exactly the bodies clients receive."""
+    samples: dict[str, errors.ApiError] = {
+        sample.code: sample
+        for sample in [
+            errors.InvalidParameters(
+                {"productType": "Must be one of: mobile_app, web_app, ecommerce"}
+            ),
+            errors.PaymentRequired(required=10, remaining=4),
+            errors.RateLimitExceeded(3600),
+            errors.InternalError("3f2a9c0e8b7d4c41a5e6f0b1c2d3e4f5"),
+        ]
+    }
     for cls in _error_classes():
-        if cls.code in known or cls.status not in ERROR_STATUS_TEXT:
-            continue
-        try:
-            samples.append(cls())
-        except TypeError:
-            continue
-        known.add(cls.code)
-    grouped: dict[int, dict[str, dict[str, Any]]] = {}
-    for sample in samples:
-        grouped.setdefault(sample.status, {})[sample.code] = {
-            "summary": sample.code,
-            "value": sample.body(),
-        }
-    return grouped
+        if cls.code not in samples:
+            try:
+                samples[cls.code] = cls()
+            except TypeError:
+                continue
+    return samples
 
 
 def error_envelope() -> dict[str, Any]:
-    codes = sorted({cls.code for cls in _error_classes()})
     return {
         "type": "object",
         "description": "Every failure under /api/ answers this shape, never HTML.",
@@ -82,7 +571,11 @@ def error_envelope() -> dict[str, Any]:
         "properties": {
             "success": {"type": "boolean", "enum": [False]},
             "error": {"type": "string", "description": "A human sentence."},
-            "code": {"type": "string", "enum": codes, "description": "A machine code."},
+            "code": {
+                "type": "string",
+                "enum": sorted({cls.code for cls in _error_classes()} - {"BAD_REQUEST"}),
+                "description": "A machine code.",
+            },
             "details": {
                 "type": "object",
                 "additionalProperties": {"type": "string"},
@@ -100,48 +593,85 @@ def error_envelope() -> dict[str, Any]:
     }
 
 
-def _statuses_for(path: str, method: str, operation: dict[str, Any]) -> list[int]:
-    statuses = [500]
-    if operation.get("security"):
-        statuses += [401, 403]
+def error_codes_for(path: str, method: str) -> list[str]:
+    codes = list(METERED_ERRORS if method == "post" else COMMON_ERRORS)
     if "{" in path:
-        statuses.append(404)
-    if method == "post":
-        statuses += [400, 402, 409, 422, 429]
-    return sorted(statuses)
+        codes.append("NOT_FOUND")
+    return codes + EXTRA_ERRORS.get((path, method), [])
 
 
-def add_error_responses(
+def _error_responses(codes: list[str], samples: dict[str, errors.ApiError]) -> dict[str, Any]:
+    by_status: dict[int, dict[str, Any]] = {}
+    headers: dict[int, set[str]] = {}
+    for code in codes:
+        if code not in samples:
+            continue
+        sample = samples[code]
+        examples = by_status.setdefault(sample.status, {})
+        examples[code] = {"summary": sample.code, "value": sample.body()}
+        headers.setdefault(sample.status, set()).update(sample.headers)
+    responses = {}
+    for status, examples in sorted(by_status.items()):
+        response: dict[str, Any] = {
+            "description": ERROR_STATUS_TEXT.get(status, "Error"),
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorEnvelope"},
+                    "examples": examples,
+                }
+            },
+        }
+        if headers[status]:
+            response["headers"] = {name: {"schema": STRING} for name in sorted(headers[status])}
+        responses[str(status)] = response
+    return responses
+
+
+def _describe_request_fields(schemas: dict[str, Any]) -> None:
+    for schema_name, schema in schemas.items():
+        if not schema_name.endswith(("Request", "Params")):
+            continue
+        properties = schema.get("properties", {})
+        for name, field in properties.items():
+            if name not in FIELD_DESCRIPTIONS or "description" in field:
+                continue
+            if "$ref" in field:  # OpenAPI 3.0 ignores a $ref's siblings
+                field = properties[name] = {"allOf": [{"$ref": field.pop("$ref")}], **field}
+            field["description"] = FIELD_DESCRIPTIONS[name]
+
+
+def finish_schema(
     result: dict[str, Any], generator: object, request: object, public: bool
 ) -> dict[str, Any]:
-    """A postprocessing hook: the envelope's schema, and each error an operation can answer."""
-    result.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = (
-        error_envelope()
-    )
-    examples = error_examples()
-    reference = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    """A postprocessing hook: the paths as the page writes them (no trailing slash), the
+    envelope and item schemas, field descriptions, and each error every operation answers."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.update(copy.deepcopy(ITEM_SCHEMAS))
+    components["ErrorEnvelope"] = error_envelope()
+    _describe_request_fields(components)
+    samples = error_samples()
+    paths = {}
     for path, operations in result.get("paths", {}).items():
+        path = path.rstrip("/") or "/"
+        paths[path] = operations
         for method, operation in operations.items():
-            responses = operation.setdefault("responses", {})
-            for status in _statuses_for(path, method, operation):
-                content = {"schema": reference}
-                if examples.get(status):
-                    content["examples"] = examples[status]
-                responses.setdefault(
-                    str(status),
-                    {
-                        "description": ERROR_STATUS_TEXT[status],
-                        "content": {"application/json": content},
-                    },
-                )
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors_for_operation = _error_responses(error_codes_for(path, method), samples)
+            for status, response in errors_for_operation.items():
+                operation["responses"].setdefault(status, response)
+    result["paths"] = paths
     return result
 
 
 SCHEMA_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "synthgen.schema.add_error_responses",
+        "synthgen.schema.finish_schema",
     ],
+    "DESCRIPTION": "Synthetic customer feedback, user interviews and support tickets. "
+    "Authenticate with `Authorization: Bearer <your API key>`; every answer is JSON, and "
+    "every error has the envelope `{success: false, error, code}`. Human documentation: /docs/.",
 }
 
 

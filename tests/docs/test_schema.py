@@ -1,0 +1,219 @@
+"""The OpenAPI schema at /api/schema/ and the interactive reference at /api/docs/."""
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from tests.conftest import Consumer
+
+CONTRACT_STATUSES = {"400", "401", "402", "403", "409", "422", "429", "500"}
+GENERATION = ["/api/feedback/generate", "/api/interviews/generate", "/api/tickets/generate"]
+PAGE_REQUEST = {
+    "productType": "mobile_app",
+    "sentimentMix": "balanced",
+    "feedbackCount": 5,
+    "complexityLevel": "medium",
+}
+PAGE_RESPONSE = {
+    "success": True,
+    "data": [
+        {
+            "id": "feedback_123",
+            "rating": 4,
+            "title": "Great app with minor issues",
+            "content": "I've been using this app for a few weeks now...",
+            "sentiment": "positive",
+            "timestamp": "2024-01-15T10:30:00Z",
+        }
+    ],
+    "creditsUsed": 2,
+    "remainingCredits": 48,
+}
+BODIES = {
+    "/api/feedback/generate": {
+        "productType": "fintech",
+        "sentimentMix": "mixed",
+        "feedbackCount": 3,
+    },
+    "/api/interviews/generate": {"productType": "saas", "questionCount": 4},
+    "/api/tickets/generate": {
+        "productType": "ecommerce",
+        "ticketCount": 3,
+        "complexityLevel": "complex",
+    },
+}
+
+
+@pytest.fixture
+def schema(client: Client, db: None) -> dict[str, Any]:
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def _validator(schema: dict[str, Any], target: dict[str, Any]) -> OAS30Validator:
+    """Validate against `target`, resolving its #/components/... references in `schema`."""
+    if "$ref" in target:
+        target = {"allOf": [target]}
+    return OAS30Validator({**target, "components": schema["components"]})
+
+
+def _operation(schema: dict[str, Any], path: str, method: str = "post") -> dict[str, Any]:
+    return schema["paths"][path][method]
+
+
+def _content(operation: dict[str, Any], status: str) -> dict[str, Any]:
+    return operation["responses"][status]["content"]["application/json"]
+
+
+def test_the_schema_is_valid_openapi_3(schema: dict[str, Any]) -> None:
+    validate(schema)
+    assert schema["openapi"].startswith("3.")
+
+
+def test_the_schema_needs_no_key(client: Client, db: None) -> None:
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_every_endpoint_is_described_at_the_path_the_page_uses(schema: dict[str, Any]) -> None:
+    assert {"/api/account", *GENERATION} <= set(schema["paths"])
+    assert not [path for path in schema["paths"] if path.endswith("/")]
+
+
+def test_every_operation_requires_the_bearer_key(schema: dict[str, Any]) -> None:
+    scheme = schema["components"]["securitySchemes"]["BearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"BearerAuth": []}]
+
+
+def test_every_generation_endpoint_lists_every_contract_error(schema: dict[str, Any]) -> None:
+    for path in GENERATION:
+        responses = _operation(schema, path)["responses"]
+        assert set(responses) >= CONTRACT_STATUSES
+        for status in CONTRACT_STATUSES:
+            assert _content(_operation(schema, path), status)["schema"] == {
+                "$ref": "#/components/schemas/ErrorEnvelope"
+            }
+
+
+def test_every_operation_answers_its_errors_in_the_envelope(schema: dict[str, Any]) -> None:
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            errors = {status for status in operation["responses"] if status >= "400"}
+            assert {"401", "403", "500"} <= errors
+
+
+def test_the_error_envelope_names_every_code(schema: dict[str, Any]) -> None:
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["required"] == ["success", "error", "code"]
+    codes = set(envelope["properties"]["code"]["enum"])
+    assert {
+        "INVALID_PARAMETERS",
+        "INVALID_JSON",
+        "UNAUTHORIZED",
+        "INSUFFICIENT_CREDITS",
+        "ACCOUNT_SUSPENDED",
+        "IDEMPOTENCY_IN_PROGRESS",
+        "IDEMPOTENCY_KEY_REUSED",
+        "NOT_FOUND",
+        "METHOD_NOT_ALLOWED",
+        "RATE_LIMIT_EXCEEDED",
+        "INTERNAL_ERROR",
+    } <= codes
+
+
+def test_the_request_fields_carry_enums_ranges_and_defaults(schema: dict[str, Any]) -> None:
+    schemas = schema["components"]["schemas"]
+    feedback = schemas["FeedbackRequest"]
+    assert set(feedback["required"]) == {"productType", "sentimentMix", "feedbackCount"}
+    assert (
+        feedback["properties"]["feedbackCount"]["minimum"],
+        feedback["properties"]["feedbackCount"]["maximum"],
+    ) == (1, 50)
+    assert feedback["properties"]["complexityLevel"]["default"] == "medium"
+    assert schemas["ComplexityLevelEnum"]["enum"] == ["simple", "medium", "complex"]
+    assert schemas["SentimentMixEnum"]["enum"] == ["balanced", "positive", "negative", "mixed"]
+    assert {"mobile_app", "web_app", "ecommerce"} <= set(schemas["ProductTypeEnum"]["enum"])
+    interview = schemas["InterviewRequest"]["properties"]
+    assert (interview["questionCount"]["minimum"], interview["questionCount"]["maximum"]) == (1, 25)
+    assert interview["interviewType"]["default"] == "user_research"
+    tickets = schemas["TicketRequest"]["properties"]
+    assert (tickets["ticketCount"]["minimum"], tickets["ticketCount"]["maximum"]) == (1, 50)
+    assert "Type of product" in feedback["properties"]["productType"]["description"]
+
+
+def test_the_pages_own_examples_are_in_the_schema(schema: dict[str, Any]) -> None:
+    operation = _operation(schema, "/api/feedback/generate")
+    request_examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    assert request_examples["Request"]["value"] == PAGE_REQUEST
+    assert _content(operation, "200")["examples"]["Response"]["value"] == PAGE_RESPONSE
+    assert _content(operation, "401")["examples"]["UNAUTHORIZED"]["value"] == {
+        "success": False,
+        "error": "Invalid or missing API key",
+        "code": "UNAUTHORIZED",
+    }
+    assert _content(operation, "429")["examples"]["RATE_LIMIT_EXCEEDED"]["value"] == {
+        "success": False,
+        "error": "Rate limit exceeded",
+        "code": "RATE_LIMIT_EXCEEDED",
+        "retryAfter": 3600,
+    }
+    assert _content(operation, "400")["examples"]["INVALID_PARAMETERS"]["value"] == {
+        "success": False,
+        "error": "Invalid request parameters",
+        "code": "INVALID_PARAMETERS",
+        "details": {"productType": "Must be one of: mobile_app, web_app, ecommerce"},
+    }
+
+
+def test_every_example_fits_its_own_schema(schema: dict[str, Any]) -> None:
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for response in operation["responses"].values():
+                for content in response.get("content", {}).values():
+                    for example in content.get("examples", {}).values():
+                        _validator(schema, content["schema"]).validate(example["value"])
+
+
+@pytest.mark.parametrize("path", GENERATION)
+def test_real_answers_fit_the_described_success_envelope(
+    schema: dict[str, Any], bob: Consumer, path: str
+) -> None:
+    response = bob.client.post(path, BODIES[path], format="json")
+    assert response.status_code == 200, response.content
+    _validator(schema, _content(_operation(schema, path), "200")["schema"]).validate(
+        response.json()
+    )
+
+
+def test_real_errors_fit_the_described_envelope(schema: dict[str, Any], bob: Consumer) -> None:
+    envelope = _validator(schema, {"$ref": "#/components/schemas/ErrorEnvelope"})
+    invalid = bob.client.post("/api/feedback/generate", {"feedbackCount": 99}, format="json")
+    envelope.validate(invalid.json())
+    assert invalid.status_code == 400
+
+
+def test_the_account_answer_fits_its_description(schema: dict[str, Any], bob: Consumer) -> None:
+    response = bob.client.get("/api/account")
+    operation = _operation(schema, "/api/account", "get")
+    _validator(schema, _content(operation, "200")["schema"]).validate(response.json())
+
+
+def test_the_interactive_reference_uses_only_our_own_static_files(client: Client, db: None) -> None:
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in assets
+    assert not [asset for asset in assets if asset.startswith(("http:", "https:", "//"))]
+    for asset in assets:
+        assert finders.find(asset.removeprefix("/static/")), asset
+    assert '"/api/schema/"' in page
