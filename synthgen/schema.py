@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 
 from billing.prices import PRICES
 from generators import interviews, tickets
-from generators.catalog import PRODUCT_TYPES
 from synthgen import errors
 
 ERROR_STATUS_TEXT = {
@@ -40,9 +39,11 @@ ERROR_STATUS_TEXT = {
 
 # What each request field means, shown in the schema and in the parameter tables of /docs/.
 FIELD_DESCRIPTIONS = {
-    "productType": "Type of product: " + ", ".join(PRODUCT_TYPES) + ".",
+    "productType": "Type of product; each has its own vocabulary (a banking app's reviews "
+    "talk about transfers, a shop's about delivery).",
     "sentimentMix": "Distribution of sentiment: balanced (positive, neutral and negative in "
-    "equal shares), positive, negative, or mixed (a marketplace-like spread).",
+    "equal shares), positive or negative (every entry), or mixed (a marketplace-like spread, "
+    "including entries that praise and complain at once).",
     "feedbackCount": "Number of feedback entries to generate.",
     "questionCount": "Number of question and answer pairs in the interview.",
     "ticketCount": "Number of support tickets to generate.",

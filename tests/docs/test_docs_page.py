@@ -1,0 +1,125 @@
+"""The human documentation at /docs/: every section of the API page, numbers from the data."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from billing.models import Tier
+from billing.prices import PRICES
+
+SECTIONS = [
+    "API Documentation",
+    "Quick Start",
+    "Request Access",
+    "Get Approved",
+    "Start Building",
+    "API Endpoints",
+    "Ready to Integrate?",
+    "Authentication",
+    "API Key Authentication",
+    "Header Authentication",
+    "Example Request",
+    "Security Note",
+    "Rate Limits &amp; Pricing",
+    "Credit Usage",
+    "Error Handling",
+    "Common Error Responses",
+    "401 Unauthorized",
+    "429 Too Many Requests",
+    "400 Bad Request",
+    "SDKs &amp; Code Examples",
+    "JavaScript/Node.js",
+    "Python",
+]
+
+
+@pytest.fixture
+def page(client: Client, db: None) -> str:
+    response = client.get("/docs/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_page_has_every_section_of_the_api_page(page: str) -> None:
+    for heading in SECTIONS:
+        assert heading in page, heading
+
+
+def test_each_endpoint_has_its_parameters_and_examples(page: str) -> None:
+    for path in ("/api/feedback/generate", "/api/interviews/generate", "/api/tickets/generate"):
+        assert f"<code>{path}</code>" in page
+    for name in (
+        "productType",
+        "sentimentMix",
+        "feedbackCount",
+        "complexityLevel",
+        "questionCount",
+        "interviewType",
+        "ticketCount",
+        "seed",
+    ):
+        assert f"<td><code>{name}</code></td>" in page, name
+    assert "From 1 to 50" in page
+    assert "From 1 to 25" in page
+    assert "Default: <code>medium</code>" in page
+    assert "&quot;feedback_123&quot;" in page
+
+
+def test_the_parameter_table_says_which_fields_are_required(page: str) -> None:
+    feedback = page[page.index('id="feedback"') : page.index('id="interviews"')]
+    rows = re.findall(r"<td><code>(\w+)</code></td><td>[^<]+</td><td>(Yes|No)</td>", feedback)
+    assert rows[:3] == [("productType", "Yes"), ("sentimentMix", "Yes"), ("feedbackCount", "Yes")]
+    assert ("complexityLevel", "No") in rows
+
+
+def test_prices_come_from_the_price_table(page: str) -> None:
+    assert "2 credits per request" in page
+    assert "2 credits per question" in page
+    assert "1 credit per ticket" in page
+    for price in PRICES.values():
+        assert price.label in page
+
+
+def test_limits_come_from_the_tier_rows(client: Client, db: None) -> None:
+    page = client.get("/docs/").content.decode()
+    assert "5 requests/day" in page
+    assert "100 requests/day" in page
+    assert "1000 requests/day" in page
+    assert "Unlimited" in page
+    Tier.objects.filter(slug="basic").update(daily_request_limit=250)
+    page = client.get("/docs/").content.decode()
+    assert "250 requests/day" in page
+    assert "100 requests/day" not in page
+
+
+def test_examples_use_this_servers_own_address(client: Client, db: None) -> None:
+    page = client.get("/docs/", HTTP_HOST="localhost:8123").content.decode()
+    assert "curl -X POST http://localhost:8123/api/feedback/generate" in page
+    assert "fetch('http://localhost:8123/api/feedback/generate'" in page
+    assert "    'http://localhost:8123/api/feedback/generate'," in page
+    assert "synthgen.app" not in page
+
+
+def test_every_error_code_is_explained(page: str) -> None:
+    for code in (
+        "INVALID_PARAMETERS",
+        "INVALID_JSON",
+        "UNAUTHORIZED",
+        "INSUFFICIENT_CREDITS",
+        "ACCOUNT_SUSPENDED",
+        "IDEMPOTENCY_IN_PROGRESS",
+        "IDEMPOTENCY_KEY_REUSED",
+        "NOT_FOUND",
+        "METHOD_NOT_ALLOWED",
+        "RATE_LIMIT_EXCEEDED",
+        "INTERNAL_ERROR",
+    ):
+        assert f"<td><code>{code}</code></td>" in page, code
+
+
+def test_the_page_links_back_and_to_the_reference(page: str) -> None:
+    assert 'href="/api/docs/"' in page
+    assert 'href="/api/schema/?format=json"' in page
+    assert 'href="/"' in page
+    assert "<title>API documentation · SynthGen</title>" in page
