@@ -1,0 +1,332 @@
+"""`synthgen`: the command-line client of the SynthGen API, standard library only."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from typing import IO, Any, NoReturn
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+USER_AGENT = "synthgen-cli/0.1"
+POLL_SECONDS = 0.5
+COMPLEXITY = ("simple", "medium", "complex")
+PRODUCT_HELP = "mobile_app, web_app, ecommerce, saas, fintech, ..."
+
+
+class CliError(Exception):
+    """A failure shown to the user as one line on stderr."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Client:
+    """The few HTTP calls the commands need, with the API's errors turned into CliError."""
+
+    def __init__(self, *, url: str, key: str, timeout: float = 60) -> None:
+        self.url = url.rstrip("/")
+        self.key = key
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        with self.open(method, path, body) as response:
+            return json.load(response)
+
+    def open(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            path if path.startswith("http") else self.url + path, data=data, method=method
+        )
+        request.add_header("Authorization", f"Bearer {self.key}")
+        request.add_header("User-Agent", USER_AGENT)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            return urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
+        except urllib.error.HTTPError as error:
+            raise api_error(error) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise CliError(f"cannot reach SynthGen at {self.url}: {reason}") from None
+
+
+def api_error(error: urllib.error.HTTPError) -> CliError:
+    """One readable line for an error answer of the API."""
+    try:
+        body = json.loads(error.read() or b"{}")
+    except ValueError:
+        body = {}
+    code = body.get("code", "")
+    message = body.get("error") or f"the server answered HTTP {error.code}"
+    if body.get("requestId"):
+        message += f" (requestId {body['requestId']})"
+    if code == "UNAUTHORIZED":
+        return CliError(f"{message}: check SYNTHGEN_API_KEY", 3)
+    if code == "INSUFFICIENT_CREDITS":
+        return CliError(
+            f"out of credits: this needs {body.get('requiredCredits')} and the account has "
+            f"{body.get('remainingCredits')}",
+            4,
+        )
+    if code == "RATE_LIMIT_EXCEEDED":
+        wait = int(body.get("retryAfter") or error.headers.get("Retry-After") or 0)
+        return CliError(f"rate limited: {message}; retry in {duration(wait)}", 5)
+    details = body.get("details")
+    if details:
+        message += ": " + "; ".join(f"{field}: {text}" for field, text in details.items())
+    return CliError(message)
+
+
+def duration(seconds: int) -> str:
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def generator_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields every generator takes, from the command line, without the unset ones."""
+    params = {
+        "productType": args.product_type,
+        "complexityLevel": args.complexity,
+        "seed": args.seed,
+        "dateFrom": args.date_from,
+        "dateTo": args.date_to,
+        "sentimentMix": getattr(args, "mix", None),
+        "questionCount": getattr(args, "questions", None),
+        "interviewType": getattr(args, "interview_type", None),
+    }
+    return {name: value for name, value in params.items() if value is not None}
+
+
+COUNT_FIELDS = {"feedback": "feedbackCount", "tickets": "ticketCount"}
+
+
+def generate(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+    body = generator_params(args)
+    if args.kind in COUNT_FIELDS:
+        body[COUNT_FIELDS[args.kind]] = args.count
+    answer = client.request("POST", f"/api/{args.kind}/generate", body)
+    if not args.table:
+        json.dump(answer["data"], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        TABLES[args.kind](answer["data"], out)
+    print(
+        f"{answer['creditsUsed']} credits used, {answer['remainingCredits']} left",
+        file=sys.stderr,
+    )
+
+
+def table(rows: list[list[str]], headers: list[str], out: IO[str]) -> None:
+    """Columns as wide as their contents, the last one cut to the terminal's width."""
+    cells = [headers, *rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(headers) - 1)]
+    room = shutil.get_terminal_size((120, 20)).columns - sum(widths) - 2 * len(widths)
+    for row in cells:
+        last = row[-1] if len(row[-1]) <= room else row[-1][: max(room - 1, 10)] + "…"
+        out.write(
+            "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), last]) + "\n"
+        )
+
+
+def feedback_table(entries: list[dict[str, Any]], out: IO[str]) -> None:
+    rows = [
+        ["★" * e["rating"], e["sentiment"], e["timestamp"][:10], f"{e['title']}: {e['content']}"]
+        for e in entries
+    ]
+    table(rows, ["RATING", "SENTIMENT", "DATE", "REVIEW"], out)
+
+
+def tickets_table(entries: list[dict[str, Any]], out: IO[str]) -> None:
+    rows = [
+        [t["priority"], t["category"], t["status"], t["channel"], t["subject"]] for t in entries
+    ]
+    table(rows, ["PRIORITY", "CATEGORY", "STATUS", "CHANNEL", "SUBJECT"], out)
+
+
+def interviews_table(interviews: list[dict[str, Any]], out: IO[str]) -> None:
+    for interview in interviews:
+        person = interview.get("interviewee", {})
+        out.write(f"{person.get('name', '')}, {person.get('role', '')} at ")
+        out.write(f"{person.get('company', '')}\n")
+        for number, pair in enumerate(interview.get("questions", []), start=1):
+            out.write(f"\nQ{number}. {pair.get('question', '')}\n    {pair.get('answer', '')}\n")
+
+
+TABLES: dict[str, Callable[[list[dict[str, Any]], IO[str]], None]] = {
+    "feedback": feedback_table,
+    "tickets": tickets_table,
+    "interviews": interviews_table,
+}
+
+
+def run_job(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+    """Submit a job, show its progress on stderr, then download its file."""
+    body = {
+        "type": args.kind,
+        "count": args.count,
+        "format": args.format,
+        "params": generator_params(args),
+    }
+    job = client.request("POST", "/api/jobs", body)["data"]
+    print(f"Job {job['id']} accepted: {job['price']} credits.", file=sys.stderr)
+    try:
+        job = follow(client, job)
+    except KeyboardInterrupt:
+        raise CliError(f"stopped waiting; the job goes on: {job['statusUrl']}", 130) from None
+    if job["status"] != "succeeded":
+        reason = job.get("error") or job["status"]
+        refund = job.get("refundedCredits", 0)
+        raise CliError(f"job {job['status']}: {reason} ({refund} credits refunded)")
+    save(client, job, args.output, out)
+
+
+def follow(client: Client, job: dict[str, Any]) -> dict[str, Any]:
+    bar = ProgressBar(sys.stderr, total=job["count"])
+    while job["status"] in ("queued", "running"):
+        bar.show(job)
+        time.sleep(POLL_SECONDS)
+        job = client.request("GET", job["statusUrl"])["data"]
+    bar.show(job)
+    bar.close()
+    return job
+
+
+class ProgressBar:
+    """A one-line bar redrawn in place on a terminal; a line per tenth elsewhere."""
+
+    width = 30
+
+    def __init__(self, stream: IO[str], *, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.live = stream.isatty()
+        self.last = -1
+
+    def show(self, job: dict[str, Any]) -> None:
+        progress = job["progress"]
+        if not self.live and progress // 10 == self.last // 10:
+            return
+        filled = self.width * progress // 100
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {progress:3d}%  "
+            f"{job['entriesDone']:,}/{self.total:,}  {job['status']}"
+        )
+        self.stream.write(f"\r{line}" if self.live else f"{line}\n")
+        self.stream.flush()
+        self.last = progress
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+
+
+def save(client: Client, job: dict[str, Any], output: str | None, out: IO[str]) -> None:
+    with client.open("GET", job["downloadUrl"]) as response:
+        if output == "-":
+            shutil.copyfileobj(response, out.buffer)
+            return
+        path = output or attachment_name(response.headers.get("Content-Disposition", ""))
+        with open(path, "wb") as target:
+            shutil.copyfileobj(response, target, 64 * 1024)
+    print(f"Saved {job['entriesDone']:,} entries to {path}.", file=sys.stderr)
+
+
+def attachment_name(header: str) -> str:
+    match = re.search(r'filename="?([^";/\\]+)"?', header)
+    if not match:
+        raise CliError("the download had no file name; pass -o FILE")
+    return match.group(1)
+
+
+def account(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+    data = client.request("GET", "/api/account")["data"]
+    if args.json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return
+    limit = data.get("dailyRequestLimit")
+    rows = [
+        ("Account", f"{data.get('name')} <{data.get('email')}>"),
+        ("Plan", data.get("tierName", data.get("tier"))),
+        ("Requests today", f"{data.get('requestsToday')} of {limit or 'unlimited'}"),
+        ("Credits", f"{data.get('remainingCredits'):,}"),
+        ("API key", data.get("apiKey", "")),
+    ]
+    for label, value in rows:
+        out.write(f"{label + ':':<16}{value}\n")
+
+
+def add_generator_options(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("--product-type", required=True, help=PRODUCT_HELP)
+    parser.add_argument("--complexity", choices=COMPLEXITY, help="default: medium")
+    parser.add_argument("--seed", type=int, help="the same seed gives the same data")
+    parser.add_argument("--date-from", metavar="YYYY-MM-DD")
+    parser.add_argument("--date-to", metavar="YYYY-MM-DD")
+    if kind == "feedback":
+        parser.add_argument("--mix", required=True, help="balanced, positive, negative, mixed")
+    if kind == "interviews":
+        parser.add_argument("--questions", type=int, required=True, help="questions (1-25)")
+        parser.add_argument("--interview-type", help="user_research, churn, ...")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="synthgen",
+        description="Generate synthetic customer data with the SynthGen API. "
+        "Reads SYNTHGEN_API_KEY, and SYNTHGEN_URL (default " + DEFAULT_URL + ").",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for kind in ("feedback", "tickets", "interviews"):
+        command = commands.add_parser(kind, help=f"generate {kind} (up to 50 at once)")
+        add_generator_options(command, kind)
+        if kind != "interviews":
+            command.add_argument("--count", type=int, required=True, help="entries (1-50)")
+        command.add_argument("--table", action="store_true", help="a readable table, not JSON")
+        command.set_defaults(run=generate, kind=kind)
+    job = commands.add_parser("job", help="generate up to 100,000 entries as a file")
+    kinds = job.add_subparsers(dest="kind", required=True)
+    for kind in ("feedback", "tickets", "interviews"):
+        command = kinds.add_parser(kind, help=f"a job of {kind}")
+        add_generator_options(command, kind)
+        command.add_argument("--count", type=int, required=True, help="entries or interviews")
+        command.add_argument("--format", choices=("jsonl", "csv", "json"), default="jsonl")
+        command.add_argument("-o", "--output", help="file to write ('-' for stdout)")
+        command.set_defaults(run=run_job)
+    show = commands.add_parser("account", help="plan, limits and credit balance")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=account)
+    return parser
+
+
+def fail(message: str, code: int) -> NoReturn:
+    print(f"synthgen: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    key = os.environ.get("SYNTHGEN_API_KEY", "").strip()
+    if not key:
+        fail("SYNTHGEN_API_KEY is not set; export your API key first", 3)
+    client = Client(url=os.environ.get("SYNTHGEN_URL") or DEFAULT_URL, key=key)
+    try:
+        args.run(client, args, sys.stdout)
+    except CliError as error:
+        fail(str(error), error.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

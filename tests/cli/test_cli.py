@@ -1,0 +1,155 @@
+"""`synthgen`, the command-line client, against a live server."""
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import synthgen
+from tests.conftest import Consumer
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+FEEDBACK = ["--product-type", "mobile_app", "--mix", "balanced"]
+
+
+def test_feedback_prints_the_entries_as_json(live_server: Any, bob: Consumer) -> None:
+    done = synthgen(
+        "feedback", *FEEDBACK, "--count", "3", "--seed", "9", key=bob.key, url=live_server.url
+    )
+
+    assert done.returncode == 0, done.stderr
+    entries = json.loads(done.stdout)
+    assert [set(entry) >= {"id", "rating", "title", "content"} for entry in entries] == [True] * 3
+    assert done.stderr == "2 credits used, 998 left\n"
+
+
+def test_tickets_and_interviews_print_readable_tables(live_server: Any, bob: Consumer) -> None:
+    tickets = synthgen(
+        "tickets",
+        "--product-type",
+        "saas",
+        "--count",
+        "4",
+        "--table",
+        key=bob.key,
+        url=live_server.url,
+    )
+    interviews = synthgen(
+        "interviews", "--product-type", "fintech", "--questions", "2", "--table",
+        key=bob.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert tickets.returncode == interviews.returncode == 0
+    lines = tickets.stdout.splitlines()
+    assert lines[0].split() == ["PRIORITY", "CATEGORY", "STATUS", "CHANNEL", "SUBJECT"]
+    assert len(lines) == 5
+    assert "Q1. " in interviews.stdout and "Q2. " in interviews.stdout
+
+
+def test_a_job_is_submitted_followed_and_downloaded(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    done = synthgen(
+        "job", "tickets", "--product-type", "ecommerce", "--count", "120", "--format", "csv",
+        "-o", "tickets.csv", key=bob.key, url=live_server.url, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert "100%  120/120  succeeded" in done.stderr
+    assert done.stderr.endswith("Saved 120 entries to tickets.csv.\n")
+    rows = list(csv.DictReader((tmp_path / "tickets.csv").open()))
+    assert len(rows) == 120
+    assert "customer.email" in rows[0]
+
+
+def test_a_job_file_is_named_by_the_server_without_o(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    done = synthgen(
+        "job",
+        "feedback",
+        *FEEDBACK,
+        "--count",
+        "60",
+        key=bob.key,
+        url=live_server.url,
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stderr
+    (saved,) = tmp_path.glob("synthgen-feedback-*.jsonl")
+    assert len(saved.read_text().splitlines()) == 60
+
+
+def test_account_shows_plan_limits_and_balance(live_server: Any, alice: Consumer) -> None:
+    done = synthgen("account", key=alice.key, url=live_server.url)
+
+    assert done.returncode == 0
+    assert "Plan:           Free Tier\n" in done.stdout
+    assert "Requests today: 0 of 5\n" in done.stdout
+    assert "Credits:        50\n" in done.stdout
+
+
+def test_a_bad_key_is_one_line_and_exit_code_3(live_server: Any, db: None) -> None:
+    done = synthgen("account", key="sg_live_nope", url=live_server.url)
+
+    assert done.returncode == 3
+    assert done.stderr == ("synthgen: error: Invalid or missing API key: check SYNTHGEN_API_KEY\n")
+    assert synthgen("account", key=None, url=live_server.url).returncode == 3
+
+
+def test_running_out_of_credits_says_the_balance(live_server: Any, alice: Consumer) -> None:
+    done = synthgen(
+        "job", "feedback", *FEEDBACK, "--count", "100000", key=alice.key, url=live_server.url
+    )
+
+    assert done.returncode == 4
+    assert done.stderr == (
+        "synthgen: error: out of credits: this needs 4000 and the account has 50\n"
+    )
+
+
+def test_a_rate_limited_request_says_when_to_retry(live_server: Any, alice: Consumer) -> None:
+    for _ in range(5):
+        alice.client.post(
+            "/api/tickets/generate", {"productType": "saas", "ticketCount": 1}, format="json"
+        )
+
+    done = synthgen(
+        "tickets", "--product-type", "saas", "--count", "1", key=alice.key, url=live_server.url
+    )
+
+    assert done.returncode == 5
+    assert done.stderr.startswith("synthgen: error: rate limited: ")
+    assert re.search(r"; retry in (\d+h \d\dm|\d+m \d\ds|\d+s)\n$", done.stderr)
+    assert done.stderr.count("\n") == 1
+
+
+def test_invalid_parameters_name_every_bad_field(live_server: Any, bob: Consumer) -> None:
+    done = synthgen(
+        "feedback",
+        "--product-type",
+        "spaceship",
+        "--mix",
+        "sunny",
+        "--count",
+        "99",
+        key=bob.key,
+        url=live_server.url,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("synthgen: error: Invalid request parameters: ")
+    for field in ("productType", "sentimentMix", "feedbackCount"):
+        assert field in done.stderr
+
+
+def test_an_unreachable_server_is_one_line(bob: Consumer) -> None:
+    done = synthgen("account", key=bob.key, url="http://127.0.0.1:9")
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("synthgen: error: cannot reach SynthGen at http://127.0.0.1:9")
