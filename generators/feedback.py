@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
-from generators.grammar import Alt, pick, render
+from generators.grammar import Alt, compile_bank, link, pick, render
 from generators.people import display_name, draw_person
 from generators.phrasebook import (
     Aspect,
@@ -24,7 +24,13 @@ Random = Callable[[], float]
 _COMMON = read_vocab("feedback/common.json")
 _BANKS = common_banks("feedback")
 _TITLES: dict[str, Alt] = compile_tree(_COMMON["titles"], banks=_BANKS)
-_PRODUCT_SLOT_NAMES = ("product", "product_short", "purpose", "goal", "competitor")
+_PRODUCT_SLOT_NAMES = ("product", "product_short", "goal", "goal_you")
+# Facts an entry states once and repeats the same: who writes, how often, what for, against
+# which competitor. Each entry draws one alternative of each and keeps it for every sentence.
+_PINNED_COMMON = ("person", "frequency")
+_PINNED_PRODUCT = ("purpose", "competitor")
+_PRAISING = frozenset({"praise", "praise_mild", "comparison_pos"})
+_NO_DETAIL = {"detail_tail": "", "detail_head": compile_bank(_COMMON["detail_free_heads"])}
 _RATINGS: dict[str, tuple[tuple[int, int], ...]] = {
     label: tuple((rating, weight) for rating, weight in pairs)
     for label, pairs in _COMMON["labels"]["ratings"].items()
@@ -55,6 +61,7 @@ class ProductBook:
 
     aspects: tuple[Aspect, ...]
     platforms: tuple[str, ...]
+    pinned: dict[str, Alt]
 
 
 def _sentence_banks() -> dict[tuple[str, str], Alt]:
@@ -84,16 +91,46 @@ def _parse_step(text: str) -> Step:
     return Step(kind=kind, first=first, second=second)
 
 
+def _tenures() -> tuple[dict[str, Alt], ...]:
+    # How long the reviewer has used the product, drawn once per entry: every sentence that
+    # mentions it ("for about 7 months", "7 months in") names the same span.
+    raw = _COMMON["tenure"]
+    tenures = []
+    for low, high, unit in raw["spans"]:
+        for count in range(low, high + 1):
+            words = {"<n>": "a" if count == 1 else str(count),
+                     "<units>": unit if count == 1 else f"{unit}s"}  # fmt: skip
+            tenures.append({
+                name: link(compile_bank([_fill(text, words) for text in templates]), banks=_BANKS)
+                for name, templates in raw["phrasings"].items()
+            })  # fmt: skip
+    return tuple(tenures)
+
+
+def _fill(text: str, words: Mapping[str, str]) -> str:
+    for key, value in words.items():
+        text = text.replace(key, value)
+    return text
+
+
 def _load_book(product_type: str) -> ProductBook:
     raw = read_vocab(f"feedback/{product_type}.json")
+    # A goal is said of others ("anyone who wants to keep their ...") or to the reader.
+    raw["goal_you"] = [text.replace("<their>", "your") for text in raw["goal"]]
+    raw["goal"] = [text.replace("<their>", "their") for text in raw["goal"]]
     shared = product_slots(raw, names=_PRODUCT_SLOT_NAMES, banks=_BANKS)
     aspects = tuple(
         compile_aspect(slug=slug, raw=aspect, shared=shared, banks=_BANKS)
         for slug, aspect in raw["aspects"].items()
     )
-    return ProductBook(aspects=aspects, platforms=tuple(raw.get("platforms", ())))
+    pinned = {
+        **product_slots(raw, names=_PINNED_PRODUCT, banks=_BANKS),
+        **{name: compile_bank(_COMMON["pinned"][name]) for name in _PINNED_COMMON},
+    }
+    return ProductBook(aspects=aspects, platforms=tuple(raw.get("platforms", ())), pinned=pinned)
 
 
+_TENURES = _tenures()
 _SENTENCES = _sentence_banks()
 _PLANS = _parse_plans()
 _BOOKS: dict[str, ProductBook] = {product: _load_book(product) for product in PRODUCT_TYPES}
@@ -168,8 +205,9 @@ def _entry(
     plan_key = "mixed" if label == "mixed" else str(rating)
     version = f"{2 + int(rnd() * 8)}.{int(rnd() * 20)}"
     aspects = _draw_aspects(book=book, count=4, random=rnd)
+    facts = _facts(book=book, version=version, random=rnd)
     plan, content = _write(
-        plan_key=plan_key, complexity=complexity, aspects=aspects, version=version,
+        plan_key=plan_key, complexity=complexity, aspects=aspects, facts=facts,
         random=rnd, seen=seen,
     )  # fmt: skip
     title = _title(plan_key=plan_key, aspects=aspects, random=rnd, titles=titles)
@@ -194,12 +232,20 @@ def _entry(
     return entry
 
 
+def _facts(*, book: ProductBook, version: str, random: Random) -> dict[str, Any]:
+    """The facts one entry states, drawn once so that no two sentences disagree."""
+    facts: dict[str, Any] = {"version": version, **pick(_TENURES, random=random)}
+    for name, bank in book.pinned.items():
+        facts[name] = pick(bank, random=random)
+    return facts
+
+
 def _write(
     *,
     plan_key: str,
     complexity: str,
     aspects: tuple[Aspect, ...],
-    version: str,
+    facts: dict[str, Any],
     random: Random,
     seen: set[str],
 ) -> tuple[tuple[Step, ...], str]:
@@ -208,7 +254,7 @@ def _write(
     for _ in range(_REWRITES):
         plan = pick(options, random=random)
         sentences = [
-            _sentence(step=step, complexity=complexity, aspects=aspects, version=version,
+            _sentence(step=step, complexity=complexity, aspects=aspects, facts=facts,
                       random=random, seen=seen)
             for step in plan
         ]  # fmt: skip
@@ -224,14 +270,24 @@ def _sentence(
     step: Step,
     complexity: str,
     aspects: tuple[Aspect, ...],
-    version: str,
+    facts: dict[str, Any],
     random: Random,
     seen: set[str],
 ) -> str:
     first = aspects[max(step.first, 0)]
-    slots = {**first.slots, "version": version}
+    slots = {**first.slots, **facts}
     if step.second >= 0:
         slots.update(aspects[step.second].second)
+    # The opinion is chosen before the sentence, so the detail attached to it can fit it.
+    polarity = "praise" if step.kind in _PRAISING else "complaint"
+    phrase, takes_detail = pick(first.phrases[polarity], random=random)
+    slots[polarity] = slots[f"{polarity}_bare"] = phrase
+    if takes_detail:
+        detail = first.details[polarity]
+        slots["detail_head"] = detail
+        slots["detail_tail"] = (" ", detail)
+    else:
+        slots.update(_NO_DETAIL)
     node = _SENTENCES[step.kind, complexity]
     # A bounded memory of this call's sentences: re-roll a repeat a few times, then accept it.
     for _ in range(_REROLLS):

@@ -13,9 +13,16 @@ VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 # Words that must agree with an aspect's grammatical number, as slots named in templates.
 AGREEMENT: Mapping[str, Mapping[str, str]] = {
-    "sg": {"is": "is", "was": "was", "has": "has", "it": "it", "s": "s", "does": "does"},
-    "pl": {"is": "are", "was": "were", "has": "have", "it": "they", "s": "", "does": "do"},
-}
+    "sg": {"is": "is", "was": "was", "has": "has", "it": "it", "It": "It", "s": "s",
+           "es": "es", "does": "does", "its": "its", "this": "this", "that": "that"},
+    "pl": {"is": "are", "was": "were", "has": "have", "it": "they", "It": "They", "s": "",
+           "es": "", "does": "do", "its": "their", "this": "these", "that": "those"},
+}  # fmt: skip
+# A phrase that already carries its own specifics ("arrived in 3 days", "on the subway")
+# starts with this mark, or holds a number, and then takes no detail of its own.
+COMPLETE_MARK = "!"
+# A detail that suits only praise or only complaints starts with one of these marks.
+POLARITY_MARKS: Mapping[str, str] = {"+": "praise", "-": "complaint"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,10 @@ class Aspect:
     slug: str
     slots: dict[str, Any]
     second: dict[str, Any]
+    # Per polarity ("praise", "complaint"): (phrase, takes a detail) pairs, and the details
+    # that suit it.
+    phrases: dict[str, tuple[tuple[Any, bool], ...]]
+    details: dict[str, Alt]
 
 
 def read_vocab(relative: str) -> dict[str, Any]:
@@ -45,24 +56,32 @@ def compile_aspect(
 ) -> Aspect:
     """Compile an aspect's phrase lists into the slots its sentences refer to."""
     nouns = _bank(raw["nouns"], banks)
-    detail = _bank(raw["detail"], banks)
+    phrases = {kind: _phrases(raw[kind], banks) for kind in ("praise", "complaint")}
+    details = {
+        kind: _bank([_unmark(text) for text in raw["detail"] if _suits(text, kind)], banks)
+        for kind in ("praise", "complaint")
+    }
+    praise = Alt(node for node, _ in phrases["praise"])
+    complaint = Alt(node for node, _ in phrases["complaint"])
     own = {
         "the_aspect": nouns,
         "The_aspect": nouns,
         "aspect": _bank(raw["title"], banks),
         "Aspect": _bank(raw["title"], banks),
-        "praise": _bank(raw["praise"], banks),
-        "praise_bare": _bank(raw["praise"], banks),
-        "complaint": _bank(raw["complaint"], banks),
-        "complaint_bare": _bank(raw["complaint"], banks),
-        "detail": detail,
-        "detail_head": detail,
-        "detail_tail": (" ", detail),
+        "praise": praise,
+        "praise_bare": praise,
+        "complaint": complaint,
+        "complaint_bare": complaint,
+        "detail": details["praise"],
+        "detail_head": details["praise"],
+        "detail_tail": (" ", details["praise"]),
         "suggestion": _bank(raw["suggestion"], banks),
         **AGREEMENT[raw["number"]],
     }
     second = {f"{name}2": value for name, value in own.items()}
-    return Aspect(slug=slug, slots={**shared, **own}, second=second)
+    return Aspect(
+        slug=slug, slots={**shared, **own}, second=second, phrases=phrases, details=details
+    )
 
 
 def product_slots(
@@ -80,3 +99,17 @@ def common_banks(kind: str) -> dict[str, Alt]:
 
 def _bank(templates: Sequence[str] | str, banks: Mapping[str, Alt]) -> Alt:
     return link(compile_bank(templates), banks=banks)
+
+
+def _phrases(templates: Sequence[str], banks: Mapping[str, Alt]) -> tuple[tuple[Any, bool], ...]:
+    compiled = _bank([text.removeprefix(COMPLETE_MARK) for text in templates], banks)
+    takes_detail = (not text.startswith(COMPLETE_MARK) and "<#" not in text for text in templates)
+    return tuple(zip(compiled, takes_detail, strict=True))
+
+
+def _suits(detail: str, kind: str) -> bool:
+    return POLARITY_MARKS.get(detail[:1], kind) == kind
+
+
+def _unmark(detail: str) -> str:
+    return detail[1:] if detail[:1] in POLARITY_MARKS else detail
