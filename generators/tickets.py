@@ -9,7 +9,7 @@ from typing import Any
 from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
 from generators.grammar import Alt, compile_bank, link_banks, pick, render
 from generators.people import company_domain, draw_company, draw_person, email_address
-from generators.phrasebook import compile_tree, read_vocab
+from generators.phrasebook import AGREEMENT, compile_tree, read_vocab
 from generators.timeline import iso, moment, window_bounds
 
 Random = Callable[[], float]
@@ -20,7 +20,12 @@ _STATUSES = (("open", 25), ("pending", 15), ("in_progress", 20), ("resolved", 25
 _CHANNELS = (("email", 40), ("chat", 30), ("web", 20), ("phone", 10))
 # Business products get work addresses; consumer ones mostly free mail providers.
 _WORK_EMAIL = frozenset({"saas", "web_app"})
-_TOPICS = ("feature", "task", "wish")
+_TOPICS = ("task", "wish")
+# A feature written "pl:discount codes" is plural; verbs about it agree ("discount codes fail").
+_PLURAL_MARK = "pl:"
+_MONTHS: tuple[str, ...] = tuple(_COMMON["months"])
+# Categories where "what I already tried" makes sense before asking for help.
+_TROUBLESHOOTING = frozenset({"bug", "account", "how_to"})
 _THREAD_GAP = (600, 30000)  # seconds between thread messages, before fitting the window
 
 
@@ -41,12 +46,13 @@ class TicketBook:
     categories: tuple[Category, ...]
     slots: dict[str, Any]
     topics: dict[str, Alt]
+    features: tuple[tuple[str, str], ...]
+    exchanges: dict[str, tuple[Alt, Alt]]
 
 
 def _load_book(product_type: str) -> TicketBook:
     raw = read_vocab(f"tickets/{product_type}.json")
-    product = {name: raw[name] for name in ("product", "product_short", "bug")}
-    product["month"] = _COMMON["months"]
+    product = {name: raw[name] for name in ("product", "product_short", "bug", "menu")}
     banks = link_banks({**_COMMON["banks"], **product})
     definitions = {**_COMMON["categories"], **raw.get("extra", {})}
     categories = tuple(
@@ -60,12 +66,29 @@ def _load_book(product_type: str) -> TicketBook:
         )
         for name, definition in definitions.items()
     )
-    lines = compile_tree(
-        {"priority": _COMMON["priority_lines"], "thread": _COMMON["thread"]}, banks=banks
-    )
+    thread = {kind: lines for kind, lines in _COMMON["thread"].items() if kind != "exchange"}
+    lines = compile_tree({"priority": _COMMON["priority_lines"], "thread": thread}, banks=banks)
     # Topics stay unlinked slots: each ticket draws its own once and reuses it throughout.
     topics = {name: compile_bank(raw[name]) for name in _TOPICS}
-    return TicketBook(categories=categories, slots={**banks, **lines}, topics=topics)
+    features = tuple(
+        (text.removeprefix(_PLURAL_MARK), "pl" if text.startswith(_PLURAL_MARK) else "sg")
+        for text in raw["feature"]
+    )
+    return TicketBook(
+        categories=categories, slots={**banks, **lines}, topics=topics, features=features,
+        exchanges=_exchanges(banks),
+    )  # fmt: skip
+
+
+def _exchanges(banks: dict[str, Alt]) -> dict[str, tuple[Alt, Alt]]:
+    # An agent's question and the customer's answer to it, kept at the same position.
+    return {
+        category: (
+            compile_tree([ask for ask, _ in pairs], banks=banks),
+            compile_tree([answer for _, answer in pairs], banks=banks),
+        )
+        for category, pairs in _COMMON["thread"]["exchange"].items()
+    }
 
 
 _BOOKS: dict[str, TicketBook] = {product: _load_book(product) for product in PRODUCT_TYPES}
@@ -114,25 +137,32 @@ def _ticket(
     if product_type in _WORK_EMAIL:
         domain = company_domain(company=draw_company(random=rnd), random=rnd)
     email = email_address(person=person, random=rnd, domain=domain)
+    feature, number = pick(book.features, random=rnd)
     slots = {
         **book.slots,
+        **AGREEMENT[number],
         "version": f"{2 + int(rnd() * 8)}.{int(rnd() * 20)}",
         "customer_first": person.first,
+        "customer_name": person.name,
+        "feature": feature,
+        "Feature": _capitalise(feature),
     }
+    # A date named in the subject, the description and the thread is the same date.
+    slots["month"] = pick(_MONTHS, random=rnd)
+    slots["date"] = f"{slots['month']} {2 + int(rnd() * 27)}"
     # One topic per ticket: the subject and the description name the same feature, task or
     # wish, and a subject is paired with the problem written at the same position.
     for name in _TOPICS:
         slots[name] = render(book.topics[name], random=rnd, slots=slots)
-    slots["Feature"] = _capitalise(slots["feature"])
     topic = int(rnd() * len(category.phrases["problems"]))
     slots["subjects"] = _paired(category.phrases["subjects"], topic)
     slots["problems"] = _paired(category.phrases["problems"], topic)
-    slots["asks"] = category.phrases["asks"]
+    slots["asks"] = _paired(category.phrases["asks"], topic)
     sentiment = "negative" if priority in ("high", "urgent") else category.sentiment
     subject = _subject(category=category, priority=priority, slots=slots, random=rnd, seen=subjects)
     description = _description(
         complexity=complexity, priority=priority, sentiment=sentiment, person=person.first,
-        slots=slots, random=rnd,
+        troubleshooting=category.name in _TROUBLESHOOTING, slots=slots, random=rnd,
     )  # fmt: skip
     created = moment(rnd(), bounds=bounds)
     ticket: dict[str, Any] = {
@@ -149,8 +179,8 @@ def _ticket(
     }
     if complexity == "complex":
         ticket["thread"] = _thread(
-            category=category.name, status=status, customer=person.name, created=created,
-            last=bounds[1], slots=slots, random=rnd,
+            book=book, category=category.name, status=status, customer=person.name,
+            created=created, last=bounds[1], slots=slots, random=rnd,
         )  # fmt: skip
     return ticket
 
@@ -169,7 +199,14 @@ def _subject(
 
 
 def _description(
-    *, complexity: str, priority: str, sentiment: str, person: str, slots: dict, random: Random
+    *,
+    complexity: str,
+    priority: str,
+    sentiment: str,
+    person: str,
+    troubleshooting: bool,
+    slots: dict,
+    random: Random,
 ) -> str:
     def say(name: str) -> str:
         return _capitalise(render(slots[name], random=random, slots=slots))
@@ -178,7 +215,7 @@ def _description(
     body = [say("problems")]
     if complexity == "simple":
         return " ".join(part for part in (*body, urgency) if part)
-    if complexity == "complex":
+    if complexity == "complex" and troubleshooting:
         body.append(say("tried"))
     body.append(say("asks"))
     body.append(urgency)
@@ -192,6 +229,7 @@ def _description(
 
 def _thread(
     *,
+    book: TicketBook,
     category: str,
     status: str,
     customer: str,
@@ -203,13 +241,18 @@ def _thread(
     thread_slots = {**slots, "version_next": _next_version(slots["version"])}
     agent = f"{render(slots['agent'], random=random, slots=slots)} (Support)"
     steps = _thread_steps(status=status, random=random)
-    lines = slots["thread"]
+    asks, answers = book.exchanges[category]
+    # The customer's reply answers the question the agent asked, so both share a position.
+    turn = int(random() * len(asks))
+    lines = {**slots["thread"], "ask": asks[turn], "reply": answers[turn]}
     gaps = [_THREAD_GAP[0] + int(random() * (_THREAD_GAP[1] - _THREAD_GAP[0])) for _ in steps]
     messages = []
     for (sender, kind), sent in zip(
         steps, _fit(created=created, last=last, gaps=gaps), strict=True
     ):
-        bank = lines[kind][category] if isinstance(lines[kind], dict) else lines[kind]
+        bank = lines[kind]
+        if isinstance(bank, dict):
+            bank = bank.get(category) or bank["default"]
         messages.append(
             {
                 "from": sender,
@@ -222,13 +265,15 @@ def _thread(
 
 
 def _thread_steps(*, status: str, random: Random) -> list[tuple[str, str]]:
+    # Resolved and closed threads end with the fix (and thanks); the others end waiting on the
+    # customer (pending) or on the team behind the agent (in progress, open).
     steps = [("agent", "ask"), ("customer", "reply")]
     if status in ("resolved", "closed"):
         steps.append(("agent", "fix"))
         if random() < 0.7:
             steps.append(("customer", "thanks"))
-            if status == "closed":
-                steps.append(("agent", "close"))
+        if status == "closed":
+            steps.append(("agent", "close"))
     elif status == "pending":
         steps.append(("agent", "waiting"))
     elif status == "in_progress":
