@@ -104,6 +104,7 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
     """A job as the API shows it."""
     status_url = request.build_absolute_uri(reverse("api-job", args=[job.pk]))
     has_file = bool(job.file) and job.expired_at is None
+    had_file = job.file_size is not None  # kept when the file expires
     expires_at = job.finished_at + jobs.FILE_LIFETIME if job.finished_at else None
     return {
         "id": str(job.pk),
@@ -128,8 +129,8 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
         if has_file
         else None,
         "fileSize": job.file_size if has_file else None,
-        "fileExpiresAt": _iso(expires_at) if job.file or job.expired_at else None,
-        "fileExpired": job.expired_at is not None,
+        "fileExpiresAt": _iso(expires_at) if had_file else None,
+        "fileExpired": had_file and job.expired_at is not None,
     }
 
 

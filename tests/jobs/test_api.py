@@ -350,3 +350,18 @@ def test_without_a_broker_the_job_runs_in_the_background_after_a_202(
     )
     assert job["entriesDone"] == 300
     assert len(content(download(bob, job)).splitlines()) == 300
+
+
+def test_a_job_that_stopped_making_progress_is_failed_and_refunded(bob: Consumer) -> None:
+    job = submit(bob).json()["data"]
+    stalled_since = timezone.now() - jobs.STALL_LIMIT - dt.timedelta(minutes=1)
+    Job.objects.filter(pk=job["id"]).update(progressed_at=stalled_since)
+    fresh = submit(bob).json()["data"]
+
+    assert jobs.fail_stalled_jobs() == 1
+
+    shown = bob.client.get(f"/api/jobs/{job['id']}").json()["data"]
+    assert (shown["status"], shown["refundedCredits"]) == ("failed", 6)
+    assert shown["error"].startswith("The job stopped making progress")
+    assert bob.client.get(f"/api/jobs/{fresh['id']}").json()["data"]["status"] == "queued"
+    assert bob.refresh().balance == 994
