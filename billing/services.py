@@ -155,29 +155,30 @@ def adjust_credits(
 def _count_request(*, account_id: int, limit: int | None, day: dt.date, credits: int) -> int:
     """Add one request to the day's counter while it is under `limit`; the new count.
 
-    Inside the caller's transaction. The first request of a day creates the row; if another
-    request created it first, the unique constraint sends us back to the conditional update.
+    Inside the caller's transaction. The first request of a day creates the row; when two
+    race to create it, the unique constraint sends the loser back to the conditional update.
+    A refusal is decided on the committed count, never on a row we merely failed to see.
     """
-    for _ in range(2):
-        rows = DailyUsage.objects.filter(account_id=account_id, day=day)
-        if limit is not None:
-            rows = rows.filter(requests__lt=limit)
-        if rows.update(requests=F("requests") + 1, credits=F("credits") + credits):
-            return DailyUsage.objects.values_list("requests", flat=True).get(
-                account_id=account_id, day=day
-            )
-        exists = DailyUsage.objects.filter(account_id=account_id, day=day).exists()
-        if exists or limit == 0:
-            raise DailyLimitReached(limit=limit or 0, retry_after=seconds_until_reset())
-        try:
-            with transaction.atomic():
-                DailyUsage.objects.create(
-                    account_id=account_id, day=day, requests=1, credits=credits
-                )
-        except IntegrityError:
-            continue
-        return 1
-    raise DailyLimitReached(limit=limit or 0, retry_after=seconds_until_reset())
+    if limit is not None and limit <= 0:
+        raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
+    rows = DailyUsage.objects.filter(account_id=account_id, day=day)
+    counted = rows if limit is None else rows.filter(requests__lt=limit)
+    for _ in range(3):
+        if counted.update(requests=F("requests") + 1, credits=F("credits") + credits):
+            return rows.values_list("requests", flat=True).get()
+        current = rows.values_list("requests", flat=True).first()
+        if current is not None and limit is not None and current >= limit:
+            raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
+        if current is None:
+            try:
+                with transaction.atomic():
+                    DailyUsage.objects.create(
+                        account_id=account_id, day=day, requests=1, credits=credits
+                    )
+            except IntegrityError:
+                continue
+            return 1
+    raise RuntimeError("the daily usage row kept changing under a request")
 
 
 def charge_request(*, account: Account, credits: int, endpoint: str, request_id: str) -> Charge:
