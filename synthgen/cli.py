@@ -318,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     key = os.environ.get("SYNTHGEN_API_KEY", "").strip()
     if not key:
         fail("SYNTHGEN_API_KEY is not set; export your API key first", 3)
+    if not key.isascii() or not key.isprintable() or " " in key:
+        fail("SYNTHGEN_API_KEY is malformed: it must be the key alone, on one line", 3)
     client = Client(url=os.environ.get("SYNTHGEN_URL") or DEFAULT_URL, key=key)
     try:
         args.run(client, args, sys.stdout)

@@ -153,3 +153,10 @@ def test_an_unreachable_server_is_one_line(bob: Consumer) -> None:
 
     assert done.returncode == 1
     assert done.stderr.startswith("synthgen: error: cannot reach SynthGen at http://127.0.0.1:9")
+
+
+def test_a_malformed_key_is_one_line_not_a_traceback(live_server: Any, db: None) -> None:
+    done = synthgen("account", key="banner text\nsg_live_abc", url=live_server.url)
+
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1
