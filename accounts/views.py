@@ -190,7 +190,7 @@ def keys(request: HttpRequest, account: Account) -> HttpResponse:
     form = CreateKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         api_key, plaintext = services.issue_key(account=account, name=form.cleaned_data["name"])
-        context = {"api_key": api_key, "plaintext": plaintext, "action": "created"}
+        context = {"account": account, "api_key": api_key, "plaintext": plaintext}
         return render(request, "portal/key_created.html", context)
     context = {"account": account, "keys": account.api_keys.all(), "form": form}
     return render(request, "portal/keys.html", context, status=400 if form.errors else 200)
@@ -201,7 +201,7 @@ def keys(request: HttpRequest, account: Account) -> HttpResponse:
 def revoke_key(request: HttpRequest, account: Account, key_id: int) -> HttpResponse:
     api_key = get_object_or_404(ApiKey, pk=key_id, account=account, revoked_at=None)
     if request.method == "GET":
-        return render(request, "portal/key_revoke.html", {"api_key": api_key})
+        return render(request, "portal/key_revoke.html", {"account": account, "api_key": api_key})
     services.revoke_key(api_key=api_key)
     messages.success(request, f"Revoked {api_key.prefix}. It is refused from its next request.")
     return redirect("portal-keys")
@@ -215,7 +215,8 @@ def rotate_key(request: HttpRequest, account: Account, key_id: int) -> HttpRespo
     )
     form = RotateKeyForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
-        return render(request, "portal/key_rotate.html", {"api_key": api_key, "form": form})
+        context = {"account": account, "api_key": api_key, "form": form}
+        return render(request, "portal/key_rotate.html", context)
     try:
         new_key, plaintext = services.rotate_key(
             account=account, api_key_id=api_key.pk, grace=form.grace_period
@@ -224,7 +225,7 @@ def rotate_key(request: HttpRequest, account: Account, key_id: int) -> HttpRespo
         messages.error(request, "That key is already revoked or being rotated out.")
         return redirect("portal-keys")
     api_key.refresh_from_db()
-    context = {"api_key": new_key, "plaintext": plaintext, "action": "rotated", "old": api_key}
+    context = {"account": account, "api_key": new_key, "plaintext": plaintext, "old": api_key}
     return render(request, "portal/key_created.html", context)
 
 

@@ -672,7 +672,8 @@ SCHEMA_SETTINGS = {
     ],
     "DESCRIPTION": "Synthetic customer feedback, user interviews and support tickets. "
     "Authenticate with `Authorization: Bearer <your API key>`; every answer is JSON, and "
-    "every error has the envelope `{success: false, error, code}`. Human documentation: /docs/.",
+    "every error has the envelope `{success: false, error, code}`. "
+    "[Back to the human documentation](/docs/).",
 }
 
 

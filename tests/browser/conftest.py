@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium through Playwright, tabs that watch for console errors
 and for requests to other hosts, and numbered screenshots under test-artifacts/screenshots/."""
 
+import importlib
 import os
 import re
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 
 from tests.conftest import IN_CI
 
@@ -26,6 +28,14 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _plans(transactional_db: None) -> None:
+    """A transactional test may follow one that flushed the tables: restore the four plans
+    with the data migration that creates them."""
+    plans = importlib.import_module("billing.migrations.0002_the_four_plans")
+    plans.create_plans(django_apps, None)
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +73,10 @@ class Tab:
         host = urlsplit(self.base_url).netloc
         self.page.on(
             "console",
-            lambda message: message.type == "error"
-            and self.console_errors.append(f"{message.text} {message.location.get('url', '')}"),
+            lambda message: (
+                message.type == "error"
+                and self.console_errors.append(f"{message.text} {message.location.get('url', '')}")
+            ),
         )
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 

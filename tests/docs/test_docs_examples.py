@@ -19,7 +19,10 @@ EXAMPLE = re.compile(
 )
 PLACEHOLDER = "your_api_key_here"
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("plans"),
+]
 
 
 def _examples(base_url: str) -> list[tuple[str, str, str]]:

@@ -47,6 +47,7 @@ def test_a_new_key_is_shown_once_and_works(alice_portal: Client, alice: Consumer
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
     key = _shown_key(response.content)
+    assert "Alice · alice@example.com · Free Tier" in response.content.decode()
     assert _status_with(key) == 200
     assert key not in alice_portal.get("/account/keys/").content.decode()
     assert alice.account.api_keys.filter(name="CI").exists()
