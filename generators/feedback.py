@@ -30,6 +30,7 @@ _PRODUCT_SLOT_NAMES = ("product", "product_short", "goal", "goal_you")
 _PINNED_COMMON = ("person", "frequency")
 _PINNED_PRODUCT = ("purpose", "competitor")
 _PRAISING = frozenset({"praise", "praise_mild", "comparison_pos"})
+_BARE = {"praise": "praise_bare", "complaint": "complaint_bare"}
 _NO_DETAIL = {"detail_tail": "", "detail_head": compile_bank(_COMMON["detail_free_heads"])}
 _RATINGS: dict[str, tuple[tuple[int, int], ...]] = {
     label: tuple((rating, weight) for rating, weight in pairs)
@@ -281,13 +282,8 @@ def _sentence(
     # The opinion is chosen before the sentence, so the detail attached to it can fit it.
     polarity = "praise" if step.kind in _PRAISING else "complaint"
     phrase, takes_detail = pick(first.phrases[polarity], random=random)
-    slots[polarity] = slots[f"{polarity}_bare"] = phrase
-    if takes_detail:
-        detail = first.details[polarity]
-        slots["detail_head"] = detail
-        slots["detail_tail"] = (" ", detail)
-    else:
-        slots.update(_NO_DETAIL)
+    slots[polarity] = slots[_BARE[polarity]] = phrase
+    slots.update(first.details[polarity] if takes_detail else _NO_DETAIL)
     node = _SENTENCES[step.kind, complexity]
     # A bounded memory of this call's sentences: re-roll a repeat a few times, then accept it.
     for _ in range(_REROLLS):

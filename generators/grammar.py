@@ -37,11 +37,19 @@ class Num(NamedTuple):
     span: int
 
 
-def compile_template(text: str) -> Node:
-    """Compile one template string into a sequence of parts."""
+def compile_template(text: str) -> Node | str:
+    """Compile one template string into a sequence of parts (or one literal, if that is all)."""
     sequence, position = _parse_sequence(text, 0, top=True)
     if position != len(text):
         raise ValueError(f"unbalanced '}}' in template: {text!r}")
+    return _simplest(sequence)
+
+
+def _simplest(sequence: Node) -> Node | str:
+    # A sequence of one literal realises as that literal; skipping the tuple saves a call in
+    # the hot loop and draws no random number, so seeded output is unchanged.
+    if len(sequence) == 1 and type(sequence[0]) is str:
+        return sequence[0]
     return sequence
 
 
@@ -108,8 +116,17 @@ def _walk(node: Any, random: Callable[[], float], slots: Mapping[str, Any], out:
         _walk(node[int(random() * len(node))], random, slots, out)
     elif kind is tuple:
         for part in node:
-            if type(part) is str:
+            kind = type(part)
+            if kind is str:
                 out.append(part)
+            elif kind is Alt:
+                chosen = part[int(random() * len(part))]
+                if type(chosen) is str:
+                    out.append(chosen)
+                else:
+                    _walk(chosen, random, slots, out)
+            elif kind is Slot:
+                _walk(slots[part], random, slots, out)
             else:
                 _walk(part, random, slots, out)
     elif kind is Slot:
@@ -149,7 +166,7 @@ def _parse_alternatives(text: str, position: int) -> tuple[Any, int]:
     options: list[Node] = []
     while True:
         sequence, position = _parse_sequence(text, position, top=False)
-        options.append(sequence)
+        options.append(_simplest(sequence))
         if position >= len(text):
             raise ValueError(f"unclosed '{{' in template: {text!r}")
         if text[position] == "}":

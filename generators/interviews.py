@@ -169,6 +169,8 @@ def _questions(
     tools = [slots["tool"], slots["tool2"]]
     asked: set[str] = set()
     said: set[str] = set()
+    # Which answer templates each stage has used in this interview, so none repeats too soon.
+    used: dict[str, set[int]] = {stage: set() for stage in ARC}
     questions = []
     for number, stage in enumerate(stages, start=1):
         aspect = aspects[number % len(aspects)]
@@ -184,13 +186,25 @@ def _questions(
         asked.add(question)
         sentences = []
         for _ in range(_SENTENCES_PER_ANSWER[complexity]):
-            sentence = _fresh(_ANSWERS[stage], slots=local, random=rnd, seen=said)
+            template = _unused(_ANSWERS[stage], used=used[stage], random=rnd)
+            sentence = _fresh(template, slots=local, random=rnd, seen=said)
             said.add(sentence)
             if sentence not in sentences:
                 sentences.append(sentence)
         answer = " ".join(sentences)
         questions.append({"number": number, "stage": stage, "question": question, "answer": answer})
     return questions
+
+
+def _unused(bank: Alt, *, used: set[int], random: Random) -> Any:
+    """One template of ``bank`` this interview has not used yet; all again once all are used."""
+    if len(used) >= len(bank):
+        used.clear()
+    index = int(random() * len(bank))
+    while index in used:
+        index = (index + 1) % len(bank)
+    used.add(index)
+    return bank[index]
 
 
 def _own_words(node: Alt, *, slots: dict[str, Any], random: Random, tools: list[str]) -> str:

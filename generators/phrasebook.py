@@ -32,10 +32,10 @@ class Aspect:
     slug: str
     slots: dict[str, Any]
     second: dict[str, Any]
-    # Per polarity ("praise", "complaint"): (phrase, takes a detail) pairs, and the details
-    # that suit it.
+    # Per polarity ("praise", "complaint"): (phrase, takes a detail) pairs, and the detail
+    # slots that suit it.
     phrases: dict[str, tuple[tuple[Any, bool], ...]]
-    details: dict[str, Alt]
+    details: dict[str, dict[str, Any]]
 
 
 def read_vocab(relative: str) -> dict[str, Any]:
@@ -79,8 +79,11 @@ def compile_aspect(
         **AGREEMENT[raw["number"]],
     }
     second = {f"{name}2": value for name, value in own.items()}
+    detail_slots = {
+        kind: {"detail_head": bank, "detail_tail": (" ", bank)} for kind, bank in details.items()
+    }
     return Aspect(
-        slug=slug, slots={**shared, **own}, second=second, phrases=phrases, details=details
+        slug=slug, slots={**shared, **own}, second=second, phrases=phrases, details=detail_slots
     )
 
 

@@ -335,3 +335,65 @@ def test_an_unknown_product_type_is_refused() -> None:
 def test_counts_beyond_the_api_range_still_work() -> None:
     assert len(make(count=1)) == 1
     assert len(make(count=120)) == 120
+
+
+def _raw_aspects() -> list[tuple[str, str, dict]]:
+    from generators.phrasebook import read_vocab
+
+    books = {product: read_vocab(f"feedback/{product}.json") for product in PRODUCT_TYPES}
+    return [(product, slug, aspect) for product, book in books.items()
+            for slug, aspect in book["aspects"].items()]  # fmt: skip
+
+
+def test_every_aspect_noun_has_the_number_its_aspect_declares() -> None:
+    # Our own rough rule: an English noun phrase whose last word ends in a single "s" is plural.
+    singular_in_s = {"syncing between devices": False, "the range of cuisines": False,
+                     "analytics": False}  # fmt: skip
+    for product, slug, aspect in _raw_aspects():
+        for noun in aspect["nouns"] + aspect["title"]:
+            last = noun.split()[-1]
+            plural = singular_in_s.get(noun, last.endswith("s") and not last.endswith("ss"))
+            assert plural == (aspect["number"] == "pl"), (product, slug, noun)
+
+
+def test_verbs_agree_with_the_aspect_they_follow() -> None:
+    singular_verbs = r"is|was|has|deserves|works|makes|keeps"
+    plural_verbs = r"are|were|have|deserve|work"
+    nouns = {noun.lower(): aspect["number"] for _, _, aspect in _raw_aspects()
+             for noun in aspect["nouns"]}  # fmt: skip
+    for product in PRODUCT_TYPES:
+        for complexity in COMPLEXITY_LEVELS:
+            for entry in make(product_type=product, count=60, complexity=complexity):
+                text = entry["content"].lower()
+                for noun, number in nouns.items():
+                    wrong = singular_verbs if number == "pl" else plural_verbs
+                    assert not re.search(rf"(?<![\w-]){re.escape(noun)} ({wrong}) ", text), (
+                        noun, entry["content"])  # fmt: skip
+
+
+def test_an_entry_states_one_usage_duration() -> None:
+    tenure = re.compile(
+        r"(?:using|had|used|on|with|for|after|over|about|nearly|roughly|just over|a little over)"
+        r" (\d+|a) (week|month|year)s?\b(?! ?-)"
+    )
+    for product in PRODUCT_TYPES:
+        for entry in make(product_type=product, count=60, complexity="complex"):
+            spans = set(tenure.findall(entry["content"]))
+            spans |= set(re.findall(r"(\d+|a) (week|month|year)s? (?:in|ago|on)\b",
+                                    entry["content"]))  # fmt: skip
+            assert len(spans) <= 1, (spans, entry["content"])
+
+
+def test_a_phrase_with_its_own_specifics_takes_no_extra_detail() -> None:
+    for complexity in ("medium", "complex"):
+        fintech = " ".join(e["content"] for e in make(product_type="fintech", count=150,
+                                                      complexity=complexity))  # fmt: skip
+        assert not re.search(r"arrived in \d+ days (?:at|on|for|in) ", fintech)
+        apps = " ".join(e["content"] for e in make(count=150, complexity=complexity))
+        assert "subway on my daily subway" not in apps
+
+
+def test_a_reviewer_who_addresses_the_reader_says_your_not_their() -> None:
+    for complexity in COMPLEXITY_LEVELS:
+        for entry in make(product_type="fintech", count=100, complexity=complexity):
+            assert not re.search(r"\b(?:if you|you) [^.]*\btheir\b", entry["content"])

@@ -59,3 +59,19 @@ def test_answers_never_contradict_the_persona(product_type: str, interview_type:
             assert low <= int(number.replace(",", "")) <= high
         for role in re.findall(r"(?:^|[.!?] )As an? ([A-Z][A-Za-z ]+?),", answer):
             assert role == person["role"]
+
+
+def test_a_long_interview_rarely_repeats_a_sentence() -> None:
+    for product_type in PRODUCT_TYPES:
+        interview = make(25, product_type=product_type, complexity="complex")
+        sentences = [sentence for question in interview["questions"]
+                     for sentence in re.split(r"(?<=[.!?]) ", question["answer"])]  # fmt: skip
+        assert len(set(sentences)) >= 0.9 * len(sentences)
+
+
+def test_an_interview_of_a_dozen_questions_never_repeats_an_answer_sentence() -> None:
+    for seed in range(5):
+        interview = make(12, seed=seed)
+        sentences = [sentence for question in interview["questions"]
+                     for sentence in re.split(r"(?<=[.!?]) ", question["answer"])]  # fmt: skip
+        assert len(set(sentences)) == len(sentences)

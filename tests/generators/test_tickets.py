@@ -77,3 +77,72 @@ def test_a_thread_alternates_between_customer_and_agent_and_ends_as_the_status_s
                        for message in thread)  # fmt: skip
         customer = [m["author"] for m in thread if m["from"] == "customer"]
         assert set(customer) == {ticket["customer"]["name"]}
+
+
+# The agent's question and the customer's answer, in our own words for each category.
+REPLY_FITS = {
+    "billing": r"card|receipt|address|statement|payment",
+    "bug": r"version|every time|both|signed out|screenshot",
+    "account": r"email|name|sign|days ago|last year",
+    "how_to": r"website|laptop|phone|android|look",
+    "feature_request": r"time|list|ask|work",
+    "shipping": r"order|address|courier|knock|nothing",
+    "delivery": r"dish|order|photo|pm",
+    "booking": r"bk\d|adults|email",
+    "security": r"payments|shared|passcode|links",
+}
+
+
+@pytest.mark.parametrize("product_type", PRODUCT_TYPES)
+def test_the_customer_answers_the_question_the_agent_asked(product_type: str) -> None:
+    for ticket in make(product_type=product_type, complexity="complex", count=60):
+        ask, reply = ticket["thread"][0]["message"], ticket["thread"][1]["message"]
+        assert ask.endswith("?") and ticket["thread"][1]["from"] == "customer"
+        assert re.search(REPLY_FITS[ticket["category"]], reply.lower()), (ask, reply)
+
+
+def test_no_ecommerce_thread_talks_about_plans() -> None:
+    for ticket in make(complexity="complex", count=200):
+        assert not re.search(r"free or paid|plan\b", " ".join(m["message"] for m in
+                                                              ticket["thread"]))  # fmt: skip
+
+
+def test_a_thread_ends_as_its_status_says() -> None:
+    for product_type in PRODUCT_TYPES:
+        for ticket in make(product_type=product_type, complexity="complex", count=60):
+            thread, status = ticket["thread"], ticket["status"]
+            last = thread[-1]
+            if status in ("resolved", "closed"):
+                fix = next(m for m in thread[2:] if m["from"] == "agent")
+                assert "?" not in fix["message"], fix
+            if status == "closed":
+                assert last["from"] == "agent" and re.search(r"clos", last["message"].lower())
+            elif status == "pending":
+                assert last["from"] == "agent" and "?" in last["message"]
+            elif status in ("in_progress", "open"):
+                assert last["from"] == "agent"
+                assert re.search(r"team|engineer|contacted|courier|restaurant|investigat",
+                                 last["message"].lower()), last  # fmt: skip
+
+
+def test_a_broken_feature_takes_a_verb_that_agrees_with_it() -> None:
+    for product_type in PRODUCT_TYPES:
+        for ticket in make(product_type=product_type, count=120):
+            subject = ticket["subject"].removeprefix("URGENT: ")
+            if "broken since" in subject:
+                assert re.search(r" (is|are) broken since", subject), subject
+            for plural in ("Discount codes", "Widgets", "Notifications", "Comments"):
+                assert not re.search(rf"{plural} (is|shows|keeps|crashes|freezes)\b",
+                                     ticket["subject"] + ticket["description"])  # fmt: skip
+
+
+def test_a_date_in_the_subject_is_the_date_in_the_description() -> None:
+    for ticket in make(count=300):
+        named = re.search(r"on ([A-Z][a-z]+ \d+)$", ticket["subject"])
+        if named and ticket["category"] == "billing":
+            assert named.group(1) in ticket["description"], ticket
+
+
+def test_subjects_vary_across_many_tickets() -> None:
+    subjects = [t["subject"] for p in PRODUCT_TYPES for t in make(product_type=p, count=150)]
+    assert len(set(subjects)) / len(subjects) >= 0.5
