@@ -190,25 +190,22 @@ class AccountAdmin(admin.ModelAdmin):
                 submit_label="Record in the ledger",
             )
         kind, amount, reason = (form.cleaned_data[f] for f in ("kind", "amount", "reason"))
+        is_grant = kind == CreditEntry.Kind.GRANT
+        move = billing_services.grant_credits if is_grant else billing_services.adjust_credits
+        moved = 0
         for account in queryset:
             try:
-                if kind == CreditEntry.Kind.GRANT:
-                    billing_services.grant_credits(
-                        account=account, amount=amount, reason=reason, staff=request.user
-                    )
-                else:
-                    billing_services.adjust_credits(
-                        account=account, amount=amount, reason=reason, staff=request.user
-                    )
+                move(account=account, amount=amount, reason=reason, staff=request.user)
             except billing_services.InsufficientCredits as exc:
-                self.message_user(
-                    request,
-                    f"{account}: not changed, only {exc.remaining} credits left.",
-                    messages.ERROR,
-                )
+                message = f"{account}: not changed, only {exc.remaining} credits left."
+                self.message_user(request, message, messages.ERROR)
                 continue
+            moved += 1
             self.log_change(request, account, f"{kind} {amount:+d} credits: {reason}")
-        self.message_user(request, f"Recorded the {kind} on the ledger.")
+        if moved:
+            self.message_user(
+                request, f"Recorded a {kind} of {amount:+d} credits on {moved} account(s)."
+            )
         return None
 
     @admin.action(description="Change plan…")
