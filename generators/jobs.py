@@ -418,11 +418,15 @@ def _delete_folder(folder: str) -> None:
         default_storage.delete(f"{folder}/{name}")
 
 
-def fail_stalled_jobs(*, now: dt.datetime | None = None) -> int:
+def fail_stalled_jobs(
+    *,
+    now: dt.datetime | None = None,
+    stall_limit: dt.timedelta = STALL_LIMIT,
+    error: str = "The job stopped making progress; undelivered credits were refunded",
+) -> int:
     """Fail (and refund) jobs whose chunks stopped finishing, so no job waits forever."""
-    cutoff = (now or timezone.now()) - STALL_LIMIT
+    cutoff = (now or timezone.now()) - stall_limit
     stalled = Job.objects.filter(
         status__in=(Job.Status.QUEUED, Job.Status.RUNNING), progressed_at__lt=cutoff
     )
-    error = "The job stopped making progress; undelivered credits were refunded"
     return sum(1 for job in stalled if fail_job(job_id=str(job.pk), error=error).error == error)

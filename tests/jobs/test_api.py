@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from billing.models import CreditEntry
@@ -365,3 +366,28 @@ def test_a_job_that_stopped_making_progress_is_failed_and_refunded(bob: Consumer
     assert shown["error"].startswith("The job stopped making progress")
     assert bob.client.get(f"/api/jobs/{fresh['id']}").json()["data"]["status"] == "queued"
     assert bob.refresh().balance == 994
+
+
+def test_a_restarted_embedded_server_refunds_the_jobs_its_last_run_left_unfinished(
+    alice: Consumer, settings: Any
+) -> None:
+    settings.REDIS_URL = ""
+    job = submit(alice, count=120).json()["data"]
+    assert alice.refresh().balance == 44
+
+    call_command("fail_interrupted_jobs", stdout=io.StringIO())
+
+    shown = alice.client.get(f"/api/jobs/{job['id']}").json()["data"]
+    assert (shown["status"], shown["refundedCredits"]) == ("failed", 6)
+    assert shown["error"].startswith("The server restarted before the job finished")
+    assert alice.refresh().balance == 50
+
+
+def test_interrupted_jobs_are_left_to_the_workers_when_a_broker_is_configured(
+    alice: Consumer, settings: Any
+) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    job = submit(alice, count=120).json()["data"]
+    with pytest.raises(CommandError, match="REDIS_URL is set"):
+        call_command("fail_interrupted_jobs")
+    assert alice.client.get(f"/api/jobs/{job['id']}").json()["data"]["status"] == "queued"
