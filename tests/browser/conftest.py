@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 
 from tests.conftest import IN_CI
 
@@ -31,14 +32,27 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)
-def _plans(transactional_db: None) -> None:
+def _after_a_flush(transactional_db: None) -> None:
     """A transactional test may follow one that flushed the tables: restore the four plans
-    with the data migration that creates them."""
+    with the data migration that creates them, and forget content-type ids cached before
+    the flush (the admin's change log refers to them)."""
     plans = importlib.import_module("billing.migrations.0002_the_four_plans")
     plans.create_plans(django_apps, None)
+    ContentType.objects.clear_cache()
 
 
-@pytest.fixture(scope="session")
+LIVE_SERVER_TESTS = ("tests/browser/", "tests/docs/test_docs_examples.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run our live-server tests after every other test: each one ends by flushing the
+    database, which the transactional tests of other modules do not expect."""
+    ours = [item for item in items if item.nodeid.startswith(LIVE_SERVER_TESTS)]
+    others = [item for item in items if not item.nodeid.startswith(LIVE_SERVER_TESTS)]
+    items[:] = others + ours
+
+
+@pytest.fixture
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: apt-get install chromium"

@@ -5,6 +5,8 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
+from tests.browser.conftest import pytest_collection_modifyitems  # noqa: F401  (run us last)
+
 
 @pytest.fixture
 def plans(transactional_db: None) -> None:
