@@ -1,5 +1,8 @@
 """Staff tools: review access requests, manage accounts and keys."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -63,47 +66,65 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected requests…")
     def approve(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def approve_one(access_request: AccessRequest, data: dict) -> str:
+            services.approve_access_request(
+                access_request_id=access_request.pk, staff=request.user, tier=data["tier"]
+            )
+            return f"Approved on {data['tier']}"
+
+        return self._decide(
+            request,
+            queryset,
+            action="approve",
+            title="Approve access requests",
+            form_class=ApproveForm,
+            decide=approve_one,
+            done="Approved {} request(s); key links emailed.",
+        )
+
+    @admin.action(description="Reject selected requests…")
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        def reject_one(access_request: AccessRequest, data: dict) -> str:
+            services.reject_access_request(
+                access_request_id=access_request.pk, staff=request.user, reason=data["reason"]
+            )
+            return f"Rejected: {data['reason']}"
+
+        return self._decide(
+            request,
+            queryset,
+            action="reject",
+            title="Reject access requests",
+            form_class=RejectForm,
+            decide=reject_one,
+            done="Rejected {} request(s); applicants emailed.",
+        )
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        *,
+        action: str,
+        title: str,
+        form_class: type[forms.Form],
+        decide: Callable[[AccessRequest, dict], str],
+        done: str,
+    ) -> HttpResponse | None:
+        """Confirm on an intermediate page, then decide each pending request and log it."""
         pending = queryset.filter(status=AccessRequest.Status.PENDING)
         if not pending.exists():
             self.message_user(request, "None of those requests is pending.", messages.WARNING)
             return None
-        form = ApproveForm(
+        form = form_class(
             request.POST if "apply" in request.POST else None,
             initial={"tier": pending.first().requested_tier},
         )
         if not form.is_valid():
-            return _confirmation_page(
-                request, pending, action="approve", title="Approve access requests", form=form
-            )
+            return _confirmation_page(request, pending, action=action, title=title, form=form)
         for access_request in pending:
-            services.approve_access_request(
-                access_request_id=access_request.pk,
-                staff=request.user,
-                tier=form.cleaned_data["tier"],
-            )
-            self.log_change(request, access_request, f"Approved on {form.cleaned_data['tier']}")
-        self.message_user(request, f"Approved {len(pending)} request(s); key links emailed.")
-        return None
-
-    @admin.action(description="Reject selected requests…")
-    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        pending = queryset.filter(status=AccessRequest.Status.PENDING)
-        if not pending.exists():
-            self.message_user(request, "None of those requests is pending.", messages.WARNING)
-            return None
-        form = RejectForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return _confirmation_page(
-                request, pending, action="reject", title="Reject access requests", form=form
-            )
-        for access_request in pending:
-            services.reject_access_request(
-                access_request_id=access_request.pk,
-                staff=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-            self.log_change(request, access_request, f"Rejected: {form.cleaned_data['reason']}")
-        self.message_user(request, f"Rejected {len(pending)} request(s); applicants emailed.")
+            self.log_change(request, access_request, decide(access_request, form.cleaned_data))
+        self.message_user(request, done.format(len(pending)))
         return None
 
     @admin.action(description="Send a fresh key link (kills the old one)")
@@ -236,8 +257,11 @@ class AccountAdmin(admin.ModelAdmin):
         self._set_suspended(request, queryset, suspended=False)
 
     def _set_suspended(self, request: HttpRequest, queryset: QuerySet, *, suspended: bool) -> None:
-        changed = list(queryset.exclude(is_suspended=suspended))
-        Account.objects.filter(pk__in=[a.pk for a in changed]).update(is_suspended=suspended)
+        changed = [
+            account
+            for account in queryset
+            if services.set_suspended(account=account, suspended=suspended)
+        ]
         verb = "Suspended" if suspended else "Unsuspended"
         for account in changed:
             self.log_change(request, account, verb)

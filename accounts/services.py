@@ -145,6 +145,15 @@ def revoke_key(*, api_key: ApiKey) -> None:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now())
 
 
+def set_suspended(*, account: Account, suspended: bool) -> bool:
+    """Suspend an account (its keys answer 403 from the next request) or restore it.
+
+    False when it already was in that state.
+    """
+    changed = Account.objects.filter(pk=account.pk).exclude(is_suspended=suspended)
+    return bool(changed.update(is_suspended=suspended))
+
+
 def authenticate_key(plaintext: str) -> ApiKey | None:
     """The key this plaintext proves, or None. One indexed query; constant-time compare."""
     parsed = keys.parse_key(plaintext)

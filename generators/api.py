@@ -49,6 +49,36 @@ def rate_limit_headers(quota: Quota) -> dict[str, str]:
     }
 
 
+def json_object(request: Request) -> dict[str, Any]:
+    """The request body, which must be one JSON object."""
+    if request.stream is None or not isinstance(request.data, dict):
+        raise InvalidJson
+    return request.data
+
+
+def answer_once(
+    request: Request, *, scope: str, produce: Callable[[], tuple[int, bytes]]
+) -> HttpResponse:
+    """Run the paid work and answer; under an Idempotency-Key, at most once per key."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        status, body = produce()
+        return HttpResponse(body, status=status, content_type="application/json")
+    problem = idempotency.key_problem(key)
+    if problem:
+        raise InvalidParameters({"Idempotency-Key": problem})
+    outcome = idempotency.run_once(
+        account_id=request.user.pk,
+        key=key,
+        fingerprint=idempotency.request_fingerprint(scope=scope, payload=request.data),
+        produce=produce,
+    )
+    response = HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
 class GenerationView(APIView):
     """One generator behind the charge path. Subclasses name the price, the serializer,
     the count field and how to call the engine."""
@@ -70,31 +100,10 @@ class GenerationView(APIView):
     def post(self, request: Request) -> HttpResponse:
         params = self.validated(request)
         self.units = params[self.count_field]
-        produce = self.produce(request, params)
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            status, body = produce()
-            return HttpResponse(body, status=status, content_type="application/json")
-        problem = idempotency.key_problem(key)
-        if problem:
-            raise InvalidParameters({"Idempotency-Key": problem})
-        outcome = idempotency.run_once(
-            account_id=request.user.pk,
-            key=key,
-            fingerprint=idempotency.request_fingerprint(scope=self.endpoint, payload=request.data),
-            produce=produce,
-        )
-        response = HttpResponse(
-            outcome.body, status=outcome.status, content_type="application/json"
-        )
-        if outcome.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return answer_once(request, scope=self.endpoint, produce=self.produce(request, params))
 
     def validated(self, request: Request) -> dict[str, Any]:
-        if request.stream is None or not isinstance(request.data, dict):
-            raise InvalidJson
-        serializer = self.serializer_class(data=request.data)
+        serializer = self.serializer_class(data=json_object(request))
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

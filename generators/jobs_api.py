@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Account
-from billing import idempotency, services
+from billing import services
 from billing.services import Charge
 from billing.throttles import BurstThrottle
 from generators import jobs
-from generators.api import rate_limit_headers
+from generators.api import answer_once, json_object, rate_limit_headers
 from generators.models import Job
 from generators.serializers import (
     FeedbackRequestSerializer,
@@ -28,7 +28,7 @@ from generators.serializers import (
     TicketRequestSerializer,
     WholeNumberField,
 )
-from synthgen.errors import ApiError, InvalidJson, InvalidParameters
+from synthgen.errors import ApiError, InvalidParameters
 
 MAX_COUNTS = {Job.Kind.FEEDBACK: 100_000, Job.Kind.TICKETS: 100_000, Job.Kind.INTERVIEWS: 2_000}
 LIST_LIMIT = 100
@@ -151,30 +151,11 @@ class JobsView(APIView):
 
     def post(self, request: Request) -> HttpResponse:
         self.charge: Charge | None = None
-        if request.stream is None or not isinstance(request.data, dict):
-            raise InvalidJson()
-        serializer = JobRequestSerializer(data=request.data)
+        serializer = JobRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
-        produce = partial(self.submit, request, serializer.validated_data)
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            status, body = produce()
-            return HttpResponse(body, status=status, content_type="application/json")
-        problem = idempotency.key_problem(key)
-        if problem:
-            raise InvalidParameters({"Idempotency-Key": problem})
-        outcome = idempotency.run_once(
-            account_id=request.user.pk,
-            key=key,
-            fingerprint=idempotency.request_fingerprint(scope="jobs", payload=request.data),
-            produce=produce,
+        return answer_once(
+            request, scope="jobs", produce=partial(self.submit, request, serializer.validated_data)
         )
-        response = HttpResponse(
-            outcome.body, status=outcome.status, content_type="application/json"
-        )
-        if outcome.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
 
     def submit(self, request: Request, data: dict[str, Any]) -> tuple[int, bytes]:
         """The paid part, run at most once per Idempotency-Key."""

@@ -165,7 +165,6 @@ JOBS_RUN_IN_THREAD = envbool("JOBS_RUN_IN_THREAD", "true")
 # local-memory cache of the embedded default is per process, which is what a single
 # `make run` process needs, so its warnings about it are silenced deliberately.
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "accounts.views.rate_limited"
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 REQUEST_ACCESS_RATE = os.getenv("REQUEST_ACCESS_RATE", "5/h")
 
