@@ -85,7 +85,7 @@ def test_limits_come_from_the_tier_rows(client: Client, db: None) -> None:
     page = client.get("/docs/").content.decode()
     assert "5 requests/day" in page
     assert "100 requests/day" in page
-    assert "1000 requests/day" in page
+    assert "1,000 requests/day" in page
     assert "Unlimited" in page
     Tier.objects.filter(slug="basic").update(daily_request_limit=250)
     page = client.get("/docs/").content.decode()
