@@ -136,6 +136,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's state, not the repo's
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, not only on the 1st: a run missed while beat was down is caught up next day,
     # and the ledger's unique (account, month) constraint makes extra runs harmless.
@@ -147,16 +148,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "billing.tasks.purge_idempotency_records",
         "schedule": crontab(minute=17),
     },
-}
-
-# Jobs: export files live 7 days; a job whose chunks stopped finishing is failed and refunded.
-CELERY_BEAT_SCHEDULE["expire-job-files"] = {
-    "task": "generators.tasks.expire_job_files",
-    "schedule": 3600.0,
-}
-CELERY_BEAT_SCHEDULE["fail-stalled-jobs"] = {
-    "task": "generators.tasks.fail_stalled_jobs",
-    "schedule": 600.0,
+    # Jobs: export files live 7 days; a job whose chunks stopped finishing is failed and
+    # refunded.
+    "expire-job-files": {"task": "generators.tasks.expire_job_files", "schedule": 3600.0},
+    "fail-stalled-jobs": {"task": "generators.tasks.fail_stalled_jobs", "schedule": 600.0},
 }
 # Without a broker (eager Celery) a job runs on a thread of the web process, so POST /api/jobs
 # still answers 202 at once; the job tests switch it off to run jobs inline.
