@@ -146,22 +146,33 @@ PERSON = {
     "properties": {"name": STRING, "email": {"type": "string", "format": "email"}},
 }
 
+SENTIMENT = {"type": "string", "enum": ["positive", "neutral", "negative", "mixed"]}
+STRINGS = {"type": "array", "items": STRING}
+
 ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "FeedbackEntry": {
         "type": "object",
+        "additionalProperties": False,
         "required": ["id", "rating", "title", "content", "sentiment", "timestamp"],
         "properties": {
             "id": STRING,
             "rating": {"type": "integer", "minimum": 1, "maximum": 5},
             "title": STRING,
             "content": STRING,
-            "sentiment": {"type": "string", "enum": ["positive", "neutral", "negative", "mixed"]},
+            "sentiment": SENTIMENT,
             "timestamp": DATE_TIME,
+            "author": {**STRING, "description": "The reviewer's display name."},
+            "verifiedPurchase": {"type": "boolean"},
+            "helpfulVotes": {"type": "integer", "minimum": 0},
+            "aspects": {**STRINGS, "description": "What the review talks about."},
+            "platform": {**STRING, "description": "Product types with platforms only."},
+            "appVersion": {**STRING, "description": "Product types with platforms only."},
         },
     },
     "Interview": {
         "type": "object",
-        "required": ["id", "interviewee", "questions"],
+        "additionalProperties": False,
+        "required": ["id", "interviewType", "productType", "interviewee", "questions"],
         "properties": {
             "id": STRING,
             "interviewType": STRING,
@@ -173,17 +184,32 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
                     "name": STRING,
                     "role": STRING,
                     "company": STRING,
+                    "companySize": {
+                        "type": "string",
+                        "enum": ["1-10", "11-50", "51-200", "201-1000", "1000+"],
+                    },
                     "persona": STRING,
+                    "toolsUsed": STRINGS,
                 },
             },
+            "conductedAt": DATE_TIME,
             "questions": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["question", "answer"],
+                    "required": ["number", "stage", "question", "answer"],
                     "properties": {
                         "number": INTEGER,
-                        "stage": STRING,
+                        "stage": {
+                            "type": "string",
+                            "enum": [
+                                "warm_up",
+                                "current_workflow",
+                                "pain_points",
+                                "wishes",
+                                "wrap_up",
+                            ],
+                        },
                         "question": STRING,
                         "answer": STRING,
                     },
@@ -193,6 +219,7 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "Ticket": {
         "type": "object",
+        "additionalProperties": False,
         "required": [
             "id",
             "subject",
@@ -211,15 +238,27 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
             "description": STRING,
             "category": STRING,
             "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"]},
-            "status": STRING,
+            "status": {
+                "type": "string",
+                "enum": ["open", "pending", "in_progress", "resolved", "closed"],
+            },
             "channel": {"type": "string", "enum": ["email", "chat", "phone", "web"]},
             "customer": PERSON,
-            "sentiment": STRING,
+            "sentiment": SENTIMENT,
             "createdAt": DATE_TIME,
             "thread": {
                 "type": "array",
                 "description": "Complex tickets: the customer/agent conversation.",
-                "items": {"type": "object", "properties": {"from": STRING, "message": STRING}},
+                "items": {
+                    "type": "object",
+                    "required": ["from", "author", "message", "sentAt"],
+                    "properties": {
+                        "from": {"type": "string", "enum": ["customer", "agent"]},
+                        "author": STRING,
+                        "message": STRING,
+                        "sentAt": DATE_TIME,
+                    },
+                },
             },
         },
     },
