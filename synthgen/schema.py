@@ -319,21 +319,27 @@ def generated_examples() -> dict[str, list[dict[str, Any]]]:
     return {"interviews": [interview], "tickets": ticket_list}
 
 
-def _generation_examples(endpoint: str) -> list[OpenApiExample]:
+def example_exchange(endpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An endpoint's example request and answer: the page's own for feedback, seeded engine
+    output for the others, with a balance that continues the page's example account."""
     if endpoint == "feedback":
-        request, response = FEEDBACK_REQUEST_EXAMPLE, FEEDBACK_RESPONSE_EXAMPLE
-    else:
-        request = INTERVIEW_REQUEST_EXAMPLE if endpoint == "interviews" else TICKET_REQUEST_EXAMPLE
-        data = generated_examples()[endpoint]
-        units = request.get("questionCount") or request.get("ticketCount") or 1
-        credits = PRICES[endpoint].for_units(units)
-        response = {
-            "success": True,
-            "data": data,
-            "creditsUsed": credits,
-            "remainingCredits": 50 - credits,
-            "seed": 42,
-        }
+        return FEEDBACK_REQUEST_EXAMPLE, FEEDBACK_RESPONSE_EXAMPLE
+    request = INTERVIEW_REQUEST_EXAMPLE if endpoint == "interviews" else TICKET_REQUEST_EXAMPLE
+    units = request.get("questionCount") or request.get("ticketCount") or 1
+    credits = PRICES[endpoint].for_units(units)
+    page = FEEDBACK_RESPONSE_EXAMPLE
+    response = {
+        "success": True,
+        "data": generated_examples()[endpoint],
+        "creditsUsed": credits,
+        "remainingCredits": page["remainingCredits"] + page["creditsUsed"] - credits,
+        "seed": request["seed"],
+    }
+    return request, response
+
+
+def _generation_examples(endpoint: str) -> list[OpenApiExample]:
+    request, response = example_exchange(endpoint)
     return [
         OpenApiExample("Request", value=request, request_only=True),
         OpenApiExample("Response", value=response, response_only=True, status_codes=["200"]),

@@ -100,26 +100,14 @@ def _pretty(value: Any) -> str:
 
 
 def endpoints() -> list[Endpoint]:
-    examples = schema.generated_examples()
     specs = [
-        ("feedback", FeedbackRequestSerializer, schema.FEEDBACK_REQUEST_EXAMPLE, None),
-        ("interviews", InterviewRequestSerializer, schema.INTERVIEW_REQUEST_EXAMPLE, "interviews"),
-        ("tickets", TicketRequestSerializer, schema.TICKET_REQUEST_EXAMPLE, "tickets"),
+        ("feedback", FeedbackRequestSerializer),
+        ("interviews", InterviewRequestSerializer),
+        ("tickets", TicketRequestSerializer),
     ]
     found = []
-    for slug, serializer_class, request, generated in specs:
-        if generated is None:
-            response = schema.FEEDBACK_RESPONSE_EXAMPLE
-        else:
-            units = request.get("questionCount") or request.get("ticketCount") or 1
-            credits = PRICES[slug].for_units(units)
-            response = {
-                "success": True,
-                "data": examples[generated],
-                "creditsUsed": credits,
-                "remainingCredits": 50 - credits,
-                "seed": 42,
-            }
+    for slug, serializer_class in specs:
+        request, response = schema.example_exchange(slug)
         found.append(
             Endpoint(
                 slug=slug,
