@@ -33,7 +33,7 @@ def test_simultaneous_approvals_create_one_account_one_grant_one_key_and_one_ema
         try:
             start.wait()
             approve_access_request(access_request_id=access_request.pk, staff=user)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()
