@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 
 from tests.conftest import IN_CI
 
@@ -69,6 +70,9 @@ def browser() -> Iterator[Any]:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            # ORM calls made while Playwright runs open their own connection (its greenlet has
+            # its own context); close it here, or it outlives the test database.
+            connections.close_all()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
