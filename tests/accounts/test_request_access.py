@@ -123,3 +123,16 @@ def test_the_ip_limit_counts_each_address_separately(client: Client) -> None:
         "/request-access/", {**VALID, "email": "other@example.com"}, REMOTE_ADDR="10.0.0.7"
     )
     assert response.status_code == 302
+
+
+def test_each_error_and_help_text_is_tied_to_its_input(client: Client) -> None:
+    response = client.post("/request-access/", {**VALID, "email": "bad", "use_case": "short"})
+    page = response.content.decode()
+    for described in (
+        'aria-describedby="id_email_error"',
+        'aria-describedby="id_use_case_helptext id_use_case_error"',
+    ):
+        assert described in page
+    assert 'id="id_email_error"' in page
+    assert 'id="id_use_case_helptext"' in page
+    assert 'id="id_use_case_error"' in page
