@@ -4,12 +4,14 @@ Run: ``.venv/bin/python benchmarks/quality.py``. The sentiment analyser (vaderSe
 readability formula (textstat) are independent of the engine and never imported by it.
 """
 
+import json
 import math
 import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -248,6 +250,21 @@ def _interview_checks(report: Report) -> None:
     contradictions = sum(_persona_contradictions(interview) for interview in interviews)
     report.figure("answers contradicting persona facts (tools, size, role)", str(contradictions),
                   target="0", met=contradictions == 0)  # fmt: skip
+    pairs = [(question, interview) for interview in interviews
+             for question in interview["questions"]]  # fmt: skip
+    covered = [(question, interview) for question, interview in pairs
+               if _fit_rule(question["question"]) is not None]  # fmt: skip
+    report.figure("questions with a fit rule (FIT_RULES)", _pct(len(covered) / len(pairs)))
+    fit = _share(covered, lambda pair: _answer_fits(*pair))
+    report.figure(f"answers that fit their question (N={len(covered)})", _pct(fit),
+                  target=">= 98%", met=fit >= 0.98)  # fmt: skip
+    repeats = _share(interviews, _repeats_a_sentence)
+    report.figure("interviews repeating an answer sentence", _pct(repeats), target="0%",
+                  met=repeats == 0)  # fmt: skip
+    churn = [interview for interview in interviews if interview["interviewType"] == "churn"]
+    leaving = _share(churn, _talks_about_leaving)
+    report.figure(f"churn interviews that talk about leaving (N={len(churn)})", _pct(leaving),
+                  target="100%", met=leaving == 1.0)  # fmt: skip
 
 
 def _category_agrees(ticket: dict) -> bool:
@@ -273,6 +290,84 @@ def _thread_is_ordered(ticket: dict) -> bool:
 
 
 ARC = ("warm_up", "current_workflow", "pain_points", "wishes", "wrap_up")
+# Question/answer fit, our own keyword check written apart from the engine's vocabulary: a
+# question matching the left pattern is answered when the answer matches the right one
+# ("TOOLS" stands for the interviewee's tools).
+FIT_RULES: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(asked, re.IGNORECASE), expected)
+    for asked, expected in (
+        (r"come across|find out about|originally sign up|sign up in the first place",
+         r"colleague|friend|search|comparison|review|podcast|newsletter|\bad\b|signed up|to "),
+        (r"how long were you|how long have you|how long have you been",
+         r"\bmonths?\b|\byears?\b"),
+        (r"your role|yourself", r"\b(I'm|I am|I work|title is|I've been) "),
+        (r"work with most|team look like", r"people|we're|work"),
+        (r"typical week look like|goals|get done this year",
+         r"week|monday|to \w+|mostly|busy|full"),
+        (r"familiar", r"familiar|used it|been on it|know"),
+        (r"device you normally use|usually use it on", r"phone|laptop|tablet|PC"),
+        (r"mostly use it for", r"\bto \w+"),
+        (r"made you try it|convinced you to give", r"fed up|frustration|needed|had enough"),
+        (r"other tools|besides|tools or workarounds|walk me through how|walk me through your|"
+         r"handle this today|deal with this right now", "TOOLS"),
+        (r"when did you last", r"yesterday|this morning|today|last|ago|on \w+day|start of the"),
+        (r"how much time|how long does that|how long would that", r"\bhours?\b|minutes?"),
+        (r"how often", r"week|month|\bday|now and then|sometimes|often|every"),
+        (r"why do you think", r"think|suspect|guess|because|not sure"),
+        (r"why does that matter|why that|why would that help|why is that",
+         r"because|since|where I|why I|habit|always done"),
+        (r"affect the rest of your week|what did that cost you", r"behind|cost|day|hours|wait"),
+        (r"who else|who owns", r"anyone|everyone|mostly me|I do|people"),
+        (r"before you left|typical week back then", r"used it|I'd|mostly"),
+        (r"hesitate|confusing|unclear|slowed you down|get stuck|show me what you mean",
+         r"screen|button|form|icon|menu|page|results|arrow|pop-up|step"),
+        (r"example|walk me through the last|walk me through a",
+         r"last|when|here|sure|right|most weeks|on a normal|straw|worst|yesterday|morning|"
+         r"every|ago"),
+        (r"frustrating|let you down|lose the most time|almost made you stop|hardest part|"
+         r"main reason|decide to cancel|decided to leave|get wrong|done differently|cost you",
+         "PAIN"),
+        (r"already tried|tried so far", r"tried|a checklist|a (few|couple of) things"),
+        (r"change one thing|magic wand|pay more|indispensable|ideal solution|worth buying|"
+         r"switch from|only one thing|convinced you to stay|bring you back|fix first|redesign|"
+         r"made the task easier|expected instead|wish list|second thing",
+         r"\bI'd\b|\bI would\b|would have|\bwish\b|ideal|\bif\b|seeing you"),
+        (r"what would good look like|know it was (fixed|working)|must-have|non-negotiable",
+         r"I'd|would|working|just|every time"),
+        (r"rate that task", r"\b(two|three|four)\b"),
+        (r"recommend", r"yes|probably|most likely|I would"),
+        (r"coming back", r"maybe|possibly|consider|rule it out|come back"),
+        (r"using instead|move to", r"moved|switched|plus|for now|mostly"),
+        (r"early version", r"yes|sure|happily|happy"),
+        (r"doesn't match|doesn't work", r"by hand|fix|fall back|go back"),
+        (r"expecting on that screen|expect to happen|hoping to find|looking for at that",
+         r"expect|thought I'd see|really|so I'd know"),
+        (r"make you feel", r"silly|stupid|doubt|second-guess"),
+        (r"first impression|notice first", r"busy|crowded|see"),
+        (r"get past it", r"guess|tried|trial"),
+        (r"go there first|try that", r"looked|seemed|obvious|habit"),
+        (r"would you do next", r"try|I'd"),
+        (r"did you do next|then what did you do", r"\bI\b|support"),
+        (r"discount", r"\bnot?\b|price"),
+        (r"miss anything", r"little|some|miss|quicker"),
+        (r"how soon", r"months?|year|within"),
+        (r"sign off", r"I would|me|manager|finance"),
+        (r"contact support|tell us about it", r"yes|twice|three|once"),
+        (r"use it normally|run into that before", r"yes|sometimes|now and then"),
+        (r"fit in your routine|fit into your day", r"every|most days|week|routine|first stop|"
+                                                   r"whenever"),
+        (r"how would you normally", r"\bon\b|usually|normally"),
+        (r"think aloud", r"okay|right|I'd|I'll|try"),
+        (r"do well for you", r"quick|easy|when it worked"),
+        (r"switching over|hard was it to move", r"weeks?|annoying|tedious"),
+        (r"impressions", r"apart from|mostly|easy|fine|overall"),
+        (r"anything else|anything we didn't cover|want the team to hear|like us to know|"
+         r"say more", r"."),
+    )
+)  # fmt: skip
+ROLE_CLAIM = re.compile(r"(?:As|I'm|I work as|I've been) an? ([A-Z][A-Za-z ]+?)(?:,| at| for|\.)")
+LEAVING = re.compile(r"\b(left|leave|leaving|cancel\w*|moved to|moving to|switch\w*|stay\w*|"
+                     r"come back|went back)\b", re.IGNORECASE)  # fmt: skip
 
 
 def _arc_is_ordered(questions: Sequence[dict]) -> bool:
@@ -294,9 +389,44 @@ def _persona_contradictions(interview: dict) -> int:
             r"(?:team of|about|[Ww]ith) (\d[\d,]*) (?:people|employees|staff)", answer
         ):
             problems += not low <= int(number.replace(",", "")) <= high
-        for role in re.findall(r"(?:^|[.!?] )As (?:a|an) ([A-Z][A-Za-z ]+?),", answer):
+        for role in re.findall(ROLE_CLAIM, answer):
             problems += role.lower() != person["role"].lower()
     return problems
+
+
+def _fit_rule(question: str) -> str | None:
+    return next((expected for asked, expected in FIT_RULES if asked.search(question)), None)
+
+
+def _answer_fits(question: dict, interview: dict) -> bool:
+    expected = _fit_rule(question["question"])
+    if expected is None:
+        return False
+    if expected == "TOOLS":
+        expected = "|".join(re.escape(tool) for tool in interview["interviewee"]["toolsUsed"])
+    elif expected == "PAIN":
+        # A pain answer names what hurts: one of the product's aspects or a screen's element.
+        expected = "|".join(re.escape(word) for word in _pain_words(interview["productType"]))
+    return re.search(expected, question["answer"], re.IGNORECASE) is not None
+
+
+@cache
+def _pain_words(product_type: str) -> tuple[str, ...]:
+    vocab = Path(__file__).resolve().parent.parent / "generators" / "vocab"
+    feedback = json.loads((vocab / "feedback" / f"{product_type}.json").read_text("utf-8"))
+    nouns = [noun for aspect in feedback["aspects"].values() for noun in aspect["nouns"]]
+    common = json.loads((vocab / "interviews" / "common.json").read_text("utf-8"))
+    return tuple(nouns + [snag["where"] for snag in common["snags"]])
+
+
+def _talks_about_leaving(interview: dict) -> bool:
+    return any(LEAVING.search(question["answer"]) for question in interview["questions"])
+
+
+def _repeats_a_sentence(interview: dict) -> bool:
+    said = [sentence for question in interview["questions"]
+            for sentence in _sentences(question["answer"])]  # fmt: skip
+    return len(set(said)) < len(said)
 
 
 def _mentions(text: str, tool: str) -> bool:
