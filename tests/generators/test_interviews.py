@@ -32,7 +32,7 @@ FIT: tuple[tuple[str, str], ...] = (
     (r"recommend", r"[Yy]es|[Pp]robably|[Mm]ost likely|I would"),
     (r"device you normally use|usually use it on", r"phone|laptop|tablet|PC"),
     (r"main reason you cancelled|decide to cancel|decided to leave",
-     r"left|leave|moving to|moved to|patience|trusting|working around|subscription|let me down"),
+     r"left|leave|moving to|moved to|patience|staying|cancel|let me down"),
 )  # fmt: skip
 WISH_QUESTION = re.compile(FIT[1][0])
 LEAVING = re.compile(r"\b(left|leave|leaving|cancel\w*|moved to|moving to|switch\w*|stay\w*|"
