@@ -20,6 +20,22 @@ from synthgen.celery import app as celery_app
 IN_CI = os.getenv("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test must restore the database it flushes (serialized_rollback):
+    the flush drops the plans the data migration made, and one that re-creates content types
+    breaks the restore of the next test that does use serialized_rollback."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache_and_eager_tasks() -> Iterator[None]:
     """Rate-limit counters live in the cache (Redis in CI): each test starts from zero.

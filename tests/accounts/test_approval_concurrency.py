@@ -13,7 +13,7 @@ from billing.models import CreditEntry, Tier
 from tests.conftest import require_services
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_approvals_create_one_account_one_grant_one_key_and_one_email() -> None:
     require_services(postgres=True)
     User = get_user_model()
