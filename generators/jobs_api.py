@@ -27,6 +27,8 @@ from generators.serializers import (
     InterviewRequestSerializer,
     TicketRequestSerializer,
     WholeNumberField,
+    choice,
+    unknown_fields,
 )
 from synthgen.errors import ApiError, InvalidParameters
 
@@ -69,9 +71,9 @@ PARAMS = {
 
 
 class JobRequestSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=Job.Kind.choices)
+    type = choice(tuple(Job.Kind.values))
     count = WholeNumberField(low=1, high=max(MAX_COUNTS.values()))
-    format = serializers.ChoiceField(choices=Job.Format.choices, default=Job.Format.JSONL)
+    format = choice(tuple(Job.Format.values), default=Job.Format.JSONL)
     params = serializers.DictField()
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -82,15 +84,18 @@ class JobRequestSerializer(serializers.Serializer):
             attrs = super().to_internal_value(data)
         except serializers.ValidationError as exc:
             errors.update(exc.detail)
-        kind = data.get("type")
-        if attrs.get("count", 0) > MAX_COUNTS.get(kind, attrs.get("count", 0)):
+        # The raw type, since a bad count leaves no validated attrs; only a known one counts.
+        raw_type = data.get("type")
+        kind = raw_type if isinstance(raw_type, str) and raw_type in PARAMS else None
+        if kind and attrs.get("count", 0) > MAX_COUNTS[kind]:
             errors["count"] = f"Must be a whole number from 1 to {MAX_COUNTS[kind]} for {kind}"
-        if kind in PARAMS and isinstance(data.get("params"), dict):
+        if kind and isinstance(data.get("params"), dict):
             params = PARAMS[kind](data=data["params"])
             if params.is_valid():
                 attrs["params"] = params.validated_data
             else:
                 errors.update({f"params.{name}": detail for name, detail in params.errors.items()})
+        errors.update(unknown_fields(data, self.fields))
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

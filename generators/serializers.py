@@ -42,17 +42,28 @@ def choice(choices: tuple[str, ...], **kwargs: Any) -> serializers.ChoiceField:
     )
 
 
-def not_in_future(day: dt.date) -> None:
+EARLIEST_DATE = dt.date(1970, 1, 1)
+
+
+def within_reason(day: dt.date) -> None:
     if day > utc_now().date():
         raise serializers.ValidationError("Must not be in the future")
+    if day < EARLIEST_DATE:
+        raise serializers.ValidationError(f"Must be on or after {EARLIEST_DATE.isoformat()}")
 
 
 def date_field() -> serializers.DateField:
     return serializers.DateField(
         required=False,
-        validators=[not_in_future],
+        validators=[within_reason],
         error_messages={"invalid": DATE_MESSAGE, "datetime": DATE_MESSAGE + ", without a time"},
     )
+
+
+def unknown_fields(data: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, str]:
+    """An error for each field the serializer does not take, so a typo is not ignored."""
+    allowed = ", ".join(fields)
+    return {name: f"Unknown field; allowed: {allowed}" for name in data if name not in fields}
 
 
 class GenerationRequestSerializer(serializers.Serializer):
@@ -76,10 +87,7 @@ class GenerationRequestSerializer(serializers.Serializer):
             errors.update(exc.detail)
         if "dateFrom" not in errors and "dateTo" not in errors:
             errors.update(self._date_order_errors(data))
-        allowed = ", ".join(self.fields)
-        for name in data:
-            if name not in self.fields:
-                errors[name] = f"Unknown field; allowed: {allowed}"
+        errors.update(unknown_fields(data, self.fields))
         if errors:
             raise serializers.ValidationError(errors)
         return values

@@ -15,11 +15,14 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
 )
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import serializers
 from rest_framework.views import APIView
 
+from billing.idempotency import MAX_KEY_LENGTH
 from billing.prices import PRICES
 from generators import interviews, tickets
 from synthgen import errors
@@ -74,7 +77,13 @@ EXTRA_ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    # What billing.idempotency.key_problem accepts: 1 to 255 printable ASCII characters.
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": "^[\\x20-\\x7E]+$",
+    },
     OpenApiParameter.HEADER,
     description="Optional. A retry with the same key and body replays the first answer and "
     "charges once; the same key with another body is 422; a retry while the first is "
@@ -478,11 +487,36 @@ JOB_REQUEST_EXAMPLE = {
 }
 
 
+def job_request_schema() -> PolymorphicProxySerializer:
+    """POST /api/jobs by `type`: each type's count range and its own params, so a request
+    that fits the schema is one the API accepts."""
+    from generators.jobs_api import MAX_COUNTS, PARAMS
+    from generators.models import Job
+    from generators.serializers import WholeNumberField, choice
+
+    variants = {
+        kind.value: type(
+            f"{kind.value.title()}JobRequest",
+            (serializers.Serializer,),
+            {
+                "type": choice((kind.value,)),
+                "count": WholeNumberField(low=1, high=MAX_COUNTS[kind]),
+                "format": choice(tuple(Job.Format.values), default=Job.Format.JSONL),
+                "params": params_class(),
+            },
+        )
+        for kind, params_class in PARAMS.items()
+    }
+    return PolymorphicProxySerializer(
+        component_name="JobRequest", serializers=variants, resource_type_field_name="type"
+    )
+
+
 class JobsViewSchema(OpenApiViewExtension):
     target_class = "generators.jobs_api.JobsView"
 
     def view_replacement(self) -> type[APIView]:
-        from generators.jobs_api import LIST_LIMIT, JobRequestSerializer
+        from generators.jobs_api import LIST_LIMIT
 
         job = job_schema()
         credits = {"creditsUsed": INTEGER, "remainingCredits": INTEGER}
@@ -513,7 +547,7 @@ class JobsViewSchema(OpenApiViewExtension):
                 "up front, counts as one request toward the daily limit, and is refunded for "
                 "anything the job does not produce.",
                 tags=["Bulk jobs"],
-                request=JobRequestSerializer,
+                request=job_request_schema(),
                 parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
                 responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
                 examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
@@ -559,6 +593,8 @@ class JobDownloadViewSchema(OpenApiViewExtension):
         from generators.jobs import CONTENT_TYPES
 
         binary = {"type": "string", "format": "binary"}
+        # A JSON export is one array of entries; JSON lines and CSV are files of text.
+        entries = {"type": "array", "items": {"type": "object"}}
         file_types = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
 
         class Described(self.target):  # type: ignore[misc, name-defined]
@@ -567,7 +603,9 @@ class JobDownloadViewSchema(OpenApiViewExtension):
                 summary="The finished job's file (kept 7 days)",
                 tags=["Bulk jobs"],
                 responses={
-                    (200, content_type): OpenApiResponse(binary, "The file")
+                    (200, content_type): OpenApiResponse(
+                        entries if content_type == "application/json" else binary, "The file"
+                    )
                     for content_type in file_types
                 },
             )
@@ -692,6 +730,9 @@ def finish_schema(
     """A postprocessing hook: the paths as the page writes them (no trailing slash), the
     envelope and item schemas, field descriptions, and each error every operation answers."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        if name.endswith(("Request", "Params")) and "properties" in component:
+            component["additionalProperties"] = False  # the API refuses unknown fields
     components.update(copy.deepcopy(ITEM_SCHEMAS))
     components["ErrorEnvelope"] = error_envelope()
     _describe_request_fields(components)
@@ -703,6 +744,8 @@ def finish_schema(
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True  # every POST wants its JSON object
             errors_for_operation = _error_responses(error_codes_for(path, method), samples)
             for status, response in errors_for_operation.items():
                 operation["responses"].setdefault(status, response)

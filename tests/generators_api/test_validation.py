@@ -125,6 +125,20 @@ def test_dates_must_not_be_in_the_future(bob: Consumer) -> None:
     assert got == {"dateFrom": "Must not be in the future", "dateTo": "Must not be in the future"}
 
 
+def test_dates_before_1970_are_refused(bob: Consumer) -> None:
+    body = {**VALID[TICKETS], "dateFrom": "0150-08-01", "dateTo": "1969-12-31"}
+    got = details(bob.client.post(TICKETS, body, format="json"))
+    assert got == {
+        "dateFrom": "Must be on or after 1970-01-01",
+        "dateTo": "Must be on or after 1970-01-01",
+    }
+    response = bob.client.post(
+        TICKETS, {**body, "dateFrom": "1970-01-01", "dateTo": "1970-01-02"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["data"][0]["createdAt"].startswith("1970-01-0")
+
+
 def test_date_from_must_not_follow_date_to_and_is_reported_with_other_errors(
     bob: Consumer,
 ) -> None:

@@ -95,6 +95,7 @@ def test_an_invalid_job_is_refused_with_every_bad_field_and_costs_nothing(bob: C
         count=True,
         format="xml",
         params={"sentimentMix": "sunny", "feedbackCount": 5, "complexityLevel": "medium"},
+        priority="high",
     )
 
     assert response.status_code == 400
@@ -106,13 +107,19 @@ def test_an_invalid_job_is_refused_with_every_bad_field_and_costs_nothing(bob: C
         "params.productType",
         "params.sentimentMix",
         "params.feedbackCount",
+        "priority",
     }
     assert bob.refresh().balance == 1_000
     assert not Job.objects.exists()
 
 
 def test_an_unknown_job_type_and_a_body_that_is_not_an_object_are_refused(bob: Consumer) -> None:
-    assert submit(bob, type="poems").json()["details"] == {"type": '"poems" is not a valid choice.'}
+    expected = {"type": "Must be one of: feedback, tickets, interviews"}
+    assert submit(bob, type="poems").json()["details"] == expected
+    for malformed in ({}, [], 3, None):
+        response = submit(bob, type=malformed)
+        assert (response.status_code, response.json()["code"]) == (400, "INVALID_PARAMETERS")
+        assert "type" in response.json()["details"]
     response = bob.client.post("/api/jobs", [1, 2], format="json")
     assert (response.status_code, response.json()["code"]) == (400, "INVALID_JSON")
 
