@@ -4,6 +4,7 @@ alice: Free plan, 50 credits. bob: Basic plan, 1,000 credits. charlie: suspended
 """
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -45,6 +46,26 @@ def _clean_cache_and_eager_tasks() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server: object, django_db_blocker: object) -> Iterator[object]:
+    """pytest-django's live server, which at the end of the session also waits for its
+    request threads to let go of their database connections: the test database cannot be
+    dropped while one is open, and a thread closes its own just after it answers."""
+    yield live_server
+    if connection.vendor != "postgresql":
+        return
+    query = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(query)
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def require_services(*, postgres: bool = False, redis: bool = False) -> None:
