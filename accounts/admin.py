@@ -186,6 +186,10 @@ class AccountAdmin(admin.ModelAdmin):
     inlines = [ApiKeyInline, RecentCreditEntriesInline]
     actions = ["move_credits", "change_tier", "suspend", "unsuspend"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Accounts come from approval or `create_account`, which grant credits and a key.
+        return False
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         today = DailyUsage.objects.filter(account=OuterRef("pk"), day=billing_services.utc_today())
         return (

@@ -142,3 +142,7 @@ def test_plans_are_edited_in_the_admin(staff_client: Client) -> None:
     staff_client.post(f"/admin/billing/tier/{free.pk}/change/", data)
     free.refresh_from_db()
     assert (free.daily_request_limit, free.monthly_credits) == (10, 60)
+
+
+def test_staff_cannot_add_an_account_that_skips_approval(staff_client: Client) -> None:
+    assert staff_client.get("/admin/accounts/account/add/").status_code == 403
