@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -95,6 +96,7 @@ def reveal_key(request: HttpRequest, token: str) -> HttpResponse:
 SIGN_IN_RATE_PER_EMAIL = "5/h"
 SIGN_IN_RATE_PER_IP = "20/h"
 LEDGER_PAGE_SIZE = 20
+PORTAL_NEXT = "portal_next"
 SIGN_IN_LIMITED = (
     "We have sent several sign-in links for this address or from your network in the last "
     "hour. Use the newest link in your inbox, or wait a while and ask again."
@@ -128,7 +130,8 @@ def portal_page(view: PortalView) -> PortalView:
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(request, "portal/sign_in.html", {"form": SignInForm()})
+        context = {"form": SignInForm(), "next": request.GET.get("next", "")}
+        return render(request, "portal/sign_in.html", context)
     form = SignInForm(request.POST)
     if not form.is_valid():
         return render(request, "portal/sign_in.html", {"form": form}, status=400)
@@ -137,6 +140,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             context = {"heading": "Too many sign-in links", "message": SIGN_IN_LIMITED}
             return render(request, "rate_limited.html", context, status=429)
     services.send_sign_in_link(email=form.cleaned_data["email"])
+    # Back to the page that asked for a sign-in, when the link is opened in this browser.
+    wanted = request.POST.get("next", "")
+    if wanted.startswith("/account/") and url_has_allowed_host_and_scheme(wanted, None):
+        request.session[PORTAL_NEXT] = wanted
     return redirect("portal-sign-in-sent")
 
 
@@ -157,7 +164,7 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
     except services.SignInUnavailable:
         return render(request, "portal/sign_in_unavailable.html", status=410)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("portal-dashboard")
+    return redirect(request.session.pop(PORTAL_NEXT, None) or "portal-dashboard")
 
 
 @require_POST

@@ -180,3 +180,19 @@ def test_signing_out_ends_the_session(alice_portal: Client) -> None:
 def test_the_limits_are_five_an_hour_per_email_and_twenty_per_network() -> None:
     assert views.SIGN_IN_RATE_PER_EMAIL == "5/h"
     assert views.SIGN_IN_RATE_PER_IP == "20/h"
+
+
+def test_signing_in_returns_to_the_page_that_asked_for_it(
+    client: Client, alice: Consumer, post: Post
+) -> None:
+    asked = client.get("/account/keys/", follow=True)
+    assert b'name="next" value="/account/keys/"' in asked.content
+    post(client, "/account/sign-in/", {"email": "alice@example.com", "next": "/account/keys/"})
+    response = post(client, _emailed_path())
+    assert response["Location"] == "/account/keys/"
+
+
+def test_a_next_page_elsewhere_is_ignored(client: Client, alice: Consumer, post: Post) -> None:
+    post(client, "/account/sign-in/", {"email": "alice@example.com", "next": "https://evil.test/"})
+    response = post(client, _emailed_path())
+    assert response["Location"] == "/account/"
