@@ -1,12 +1,12 @@
 """DRF authentication for `Authorization: Bearer <key>`; every failure is a 401."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from accounts.models import ApiKey
+from accounts.models import Account, ApiKey
 from accounts.services import authenticate_key
 from synthgen.errors import AccountSuspended, Unauthorized
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[Account, ApiKey] | None:
         header = get_authorization_header(request).decode("latin-1").split()
         if not header:
             return None
@@ -37,3 +37,15 @@ class HasApiKey(BasePermission):
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
         return isinstance(request.auth, ApiKey)
+
+
+# DRF types `request.user` as Django's user model and `request.auth` as its Token; behind
+# HasApiKey (the API's default permission) they are always our Account and ApiKey.
+def authenticated_account(request: Request) -> Account:
+    """The account whose API key authenticated this request."""
+    return cast(Account, request.user)
+
+
+def authenticated_key(request: Request) -> ApiKey:
+    """The API key that authenticated this request."""
+    return cast(ApiKey, request.auth)

@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_account, authenticated_key
 from accounts.models import Account
 from billing import idempotency, services
 from billing.prices import PRICES
@@ -31,6 +32,7 @@ from generators.serializers import (
     generation_window,
 )
 from synthgen.errors import InvalidJson, InvalidParameters
+from synthgen.middleware import request_id
 
 DAY_SECONDS = 86_400
 
@@ -68,7 +70,7 @@ def answer_once(
     if problem:
         raise InvalidParameters({"Idempotency-Key": problem})
     outcome = idempotency.run_once(
-        account_id=request.user.pk,
+        account_id=authenticated_account(request).pk,
         key=key,
         fingerprint=idempotency.request_fingerprint(scope=scope, payload=request.data),
         produce=produce,
@@ -113,10 +115,10 @@ class GenerationView(APIView):
         def charged_answer() -> tuple[int, bytes]:
             seed = params["seed"] if "seed" in params else secrets.randbits(63)
             self.charge, data = services.run_charged(
-                account=request.user,
-                credits=PRICES[self.endpoint].for_units(self.units),
+                account=authenticated_account(request),
+                credits=PRICES[self.endpoint].for_units(params[self.count_field]),
                 endpoint=self.endpoint,
-                request_id=request.request_id,
+                request_id=request_id(request),
                 work=lambda: self.generate(params, seed=seed),
             )
             body = {
@@ -132,10 +134,12 @@ class GenerationView(APIView):
 
         return charged_answer
 
-    def finalize_response(
+    # The stubs say DRF's Response, but DRF takes and returns any HttpResponse here, and
+    # answer_once returns plain ones (the body is rendered once, before it is stored).
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         account = getattr(request, "_user", None)
         if not isinstance(account, Account):
             return response
@@ -149,13 +153,13 @@ class GenerationView(APIView):
     def record_usage(self, request: Request, account: Account, status: int) -> None:
         services.record_usage(
             account=account,
-            api_key=request.auth,
+            api_key=authenticated_key(request),
             endpoint=self.endpoint,
             units=self.units or 0,
             credits=self.charge.credits if self.charge else 0,
             status=status,
             duration_ms=round((time.perf_counter() - self.started) * 1000),
-            request_id=request.request_id,
+            request_id=request_id(request),
         )
 
 

@@ -163,7 +163,7 @@ def _parse_sequence(text: str, position: int, *, top: bool) -> tuple[Node, int]:
 
 
 def _parse_alternatives(text: str, position: int) -> tuple[Any, int]:
-    options: list[Node] = []
+    options: list[Node | str] = []
     while True:
         sequence, position = _parse_sequence(text, position, top=False)
         options.append(_simplest(sequence))

@@ -9,7 +9,7 @@ import math
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from django.core.files import File
@@ -42,7 +42,7 @@ MAX_CHUNK_ATTEMPTS = 5
 # Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.
 SEED_LIMIT = 2**62
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     Job.Format.JSONL: "application/x-ndjson",
     Job.Format.CSV: "text/csv; charset=utf-8",
     Job.Format.JSON: "application/json",
@@ -271,7 +271,7 @@ def export_filename(job: Job) -> str:
     return f"synthgen-{job.kind}-{str(job.pk)[:8]}.{job.format}"
 
 
-def write_export(format: str, chunks: Iterable[JobChunk], out: IO[bytes]) -> None:
+def write_export(format: str, chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
     """Stream the chunks' JSON lines into `out` in the job's format, one entry at a time."""
     if format == Job.Format.JSONL:
         for chunk in chunks:
@@ -299,7 +299,8 @@ def _write_json_array(chunks: Iterable[JobChunk], out: IO[bytes]) -> None:
     out.write(b"\n]\n")
 
 
-def _write_csv(chunks: list[JobChunk], out: IO[bytes]) -> None:
+def _write_csv(chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
+    # Read twice: once for the columns, once for the rows.
     columns: list[str] = []
     for chunk in chunks:
         merge_columns(columns, chunk.columns)

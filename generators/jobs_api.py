@@ -3,7 +3,7 @@
 import datetime as dt
 import time
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
@@ -13,8 +13,10 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_account, authenticated_key
 from accounts.models import Account
 from billing import services
 from billing.services import Charge
@@ -24,6 +26,7 @@ from generators.api import answer_once, json_object, rate_limit_headers
 from generators.models import Job
 from generators.serializers import (
     FeedbackRequestSerializer,
+    GenerationRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
     WholeNumberField,
@@ -31,8 +34,13 @@ from generators.serializers import (
     unknown_fields,
 )
 from synthgen.errors import ApiError, InvalidParameters
+from synthgen.middleware import request_id
 
-MAX_COUNTS = {Job.Kind.FEEDBACK: 100_000, Job.Kind.TICKETS: 100_000, Job.Kind.INTERVIEWS: 2_000}
+MAX_COUNTS: dict[str, int] = {
+    Job.Kind.FEEDBACK: 100_000,
+    Job.Kind.TICKETS: 100_000,
+    Job.Kind.INTERVIEWS: 2_000,
+}
 LIST_LIMIT = 100
 
 
@@ -52,18 +60,19 @@ class JobFinished(ApiError):
 
 
 class FeedbackParams(FeedbackRequestSerializer):
-    feedbackCount = None  # a job's size is its `count`
+    # DRF drops a declared field that a subclass sets to None; the stubs cannot know that.
+    feedbackCount = None  # type: ignore[assignment]  # a job's size is its `count`
 
 
 class TicketParams(TicketRequestSerializer):
-    ticketCount = None
+    ticketCount = None  # type: ignore[assignment]  # dropped, as in FeedbackParams
 
 
 class InterviewParams(InterviewRequestSerializer):
     pass  # questionCount stays: it is the length of each interview
 
 
-PARAMS = {
+PARAMS: dict[str, type[GenerationRequestSerializer]] = {
     Job.Kind.FEEDBACK: FeedbackParams,
     Job.Kind.TICKETS: TicketParams,
     Job.Kind.INTERVIEWS: InterviewParams,
@@ -83,7 +92,8 @@ class JobRequestSerializer(serializers.Serializer):
         try:
             attrs = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            errors.update(exc.detail)
+            # A serializer's to_internal_value raises its errors keyed by field name.
+            errors.update(cast(dict[str, Any], exc.detail))
         # The raw type, since a bad count leaves no validated attrs; only a known one counts.
         raw_type = data.get("type")
         kind = raw_type if isinstance(raw_type, str) and raw_type in PARAMS else None
@@ -141,17 +151,18 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
 
 def _own_job(request: Request, job_id: str) -> Job:
     # Another account's job is indistinguishable from one that does not exist.
-    return get_object_or_404(Job, pk=job_id, account=request.user)
+    return get_object_or_404(Job, pk=job_id, account=authenticated_account(request))
 
 
 class JobsView(APIView):
-    def get_throttles(self) -> list[BurstThrottle]:
+    def get_throttles(self) -> list[BaseThrottle]:
         # Polling the list is free; submitting a job is a metered request.
         return [BurstThrottle()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> Response:
         limit = _limit(request.query_params.get("limit"))
-        newest = Job.objects.filter(account=request.user).order_by("-created_at")[:limit]
+        own = Job.objects.filter(account=authenticated_account(request))
+        newest = own.order_by("-created_at")[:limit]
         return Response({"success": True, "data": [job_body(job, request) for job in newest]})
 
     def post(self, request: Request) -> HttpResponse:
@@ -165,18 +176,19 @@ class JobsView(APIView):
     def submit(self, request: Request, data: dict[str, Any]) -> tuple[int, bytes]:
         """The paid part, run at most once per Idempotency-Key."""
         started = time.perf_counter()
+        account, api_key = authenticated_account(request), authenticated_key(request)
         job, self.charge = jobs.create_job(
-            account=request.user,
-            api_key=request.auth,
+            account=account,
+            api_key=api_key,
             kind=data["type"],
             count=data["count"],
             format=data["format"],
             params=data["params"],
-            request_id=request._request.request_id,
+            request_id=request_id(request),
         )
         services.record_usage(
-            account=request.user,
-            api_key=request.auth,
+            account=account,
+            api_key=api_key,
             endpoint=jobs.ENDPOINT,
             units=job.count,
             credits=job.price,
@@ -192,12 +204,13 @@ class JobsView(APIView):
         }
         return 202, JSONRenderer().render(body)
 
-    def finalize_response(
+    # The stubs say DRF's Response; DRF takes and returns any HttpResponse (see GenerationView).
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponse, *args: Any, **kwargs: Any
     ) -> HttpResponse:
         # A job counts as one request toward the daily limit: its POST answers say where the
         # account stands, like the synchronous endpoints' answers.
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         account = getattr(request, "_user", None)
         if request.method != "POST" or not isinstance(account, Account):
             return response

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -84,7 +84,8 @@ class GenerationRequestSerializer(serializers.Serializer):
         try:
             values = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            errors.update(exc.detail)
+            # A serializer's to_internal_value raises its errors keyed by field name.
+            errors.update(cast(dict[str, Any], exc.detail))
         if "dateFrom" not in errors and "dateTo" not in errors:
             errors.update(self._date_order_errors(data))
         errors.update(unknown_fields(data, self.fields))

@@ -33,7 +33,7 @@ def enqueue_job(job_id: str) -> None:
 
 def _run_in_thread(job_id: str) -> None:
     try:
-        start_job.apply(args=[job_id])
+        start_job.apply(args=(job_id,))
     except Exception:
         logger.exception("Job %s failed on its background thread", job_id)
     finally:

@@ -2,8 +2,10 @@
 
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from synthgen.errors import MethodNotAllowed, NotFound, error_response, internal_error
 
@@ -14,14 +16,27 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+class IdentifiedRequest(HttpRequest):
+    """A request once RequestIdMiddleware has seen it: it carries the id of its response."""
+
+    request_id: str
+
+
+def request_id(request: HttpRequest | Request) -> str:
+    """The id RequestIdMiddleware gave this request (a DRF Request wraps Django's)."""
+    django_request = request._request if isinstance(request, Request) else request
+    return cast(IdentifiedRequest, django_request).request_id
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex
+        identified = cast(IdentifiedRequest, request)
+        identified.request_id = uuid.uuid4().hex
         response = self.get_response(request)
-        response["X-Request-Id"] = request.request_id
+        response["X-Request-Id"] = identified.request_id
         return response
 
 
