@@ -1,10 +1,12 @@
 """Staff tools: review access requests, manage accounts and keys."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,18 @@ from billing import services as billing_services
 from billing.admin import RecentCreditEntriesInline, account_action_page
 from billing.forms import CreditMovementForm, TierChangeForm
 from billing.models import CreditEntry, DailyUsage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class RequestsToday(TypedDict):
+    requests_today: int
+
+
+def _staff(request: HttpRequest) -> User:
+    """The staff member acting: only signed-in staff reach the admin's actions."""
+    return cast(User, request.user)
 
 
 def _confirmation_page(
@@ -65,10 +79,12 @@ class AccessRequestAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Approve selected requests…")
-    def approve(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def approve(
+        self, request: HttpRequest, queryset: "QuerySet[AccessRequest]"
+    ) -> HttpResponse | None:
         def approve_one(access_request: AccessRequest, data: dict) -> str:
             services.approve_access_request(
-                access_request_id=access_request.pk, staff=request.user, tier=data["tier"]
+                access_request_id=access_request.pk, staff=_staff(request), tier=data["tier"]
             )
             return f"Approved on {data['tier']}"
 
@@ -83,10 +99,12 @@ class AccessRequestAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Reject selected requests…")
-    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def reject(
+        self, request: HttpRequest, queryset: "QuerySet[AccessRequest]"
+    ) -> HttpResponse | None:
         def reject_one(access_request: AccessRequest, data: dict) -> str:
             services.reject_access_request(
-                access_request_id=access_request.pk, staff=request.user, reason=data["reason"]
+                access_request_id=access_request.pk, staff=_staff(request), reason=data["reason"]
             )
             return f"Rejected: {data['reason']}"
 
@@ -103,7 +121,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
     def _decide(
         self,
         request: HttpRequest,
-        queryset: QuerySet,
+        queryset: "QuerySet[AccessRequest]",
         *,
         action: str,
         title: str,
@@ -113,12 +131,13 @@ class AccessRequestAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         """Confirm on an intermediate page, then decide each pending request and log it."""
         pending = queryset.filter(status=AccessRequest.Status.PENDING)
-        if not pending.exists():
+        first = pending.first()
+        if first is None:
             self.message_user(request, "None of those requests is pending.", messages.WARNING)
             return None
         form = form_class(
             request.POST if "apply" in request.POST else None,
-            initial={"tier": pending.first().requested_tier},
+            initial={"tier": first.requested_tier},
         )
         if not form.is_valid():
             return _confirmation_page(request, pending, action=action, title=title, form=form)
@@ -128,7 +147,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(description="Send a fresh key link (kills the old one)")
-    def send_fresh_link(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def send_fresh_link(self, request: HttpRequest, queryset: "QuerySet[AccessRequest]") -> None:
         approved = queryset.filter(status=AccessRequest.Status.APPROVED, account__isnull=False)
         for access_request in approved:
             services.send_fresh_reveal_link(access_request=access_request)
@@ -138,8 +157,14 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
-    fields = ["prefix", "name", "created_at", "last_used_at", "revoked_at", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "prefix",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "expires_at",
+    )
     extra = 0
     can_delete = False
     show_change_link = True
@@ -153,15 +178,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["prefix", "name", "account", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["lookup_id", "account__email", "name"]
-    fields = ["prefix", "account", "name", "created_at", "last_used_at", "revoked_at", "expires_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "prefix",
+        "account",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "expires_at",
+    )
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description="Revoke selected keys now")
-    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def revoke(self, request: HttpRequest, queryset: "QuerySet[ApiKey]") -> None:
         for api_key in queryset.filter(revoked_at=None):
             services.revoke_key(api_key=api_key)
             self.log_change(request, api_key, "Revoked")
@@ -190,7 +222,7 @@ class AccountAdmin(admin.ModelAdmin):
         # Accounts come from approval or `create_account`, which grant credits and a key.
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> "QuerySet[Account]":
         today = DailyUsage.objects.filter(account=OuterRef("pk"), day=billing_services.utc_today())
         return (
             super()
@@ -199,11 +231,13 @@ class AccountAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Requests today", ordering="requests_today")
-    def requests_today(self, account: Account) -> int:
+    def requests_today(self, account: "WithAnnotations[Account, RequestsToday]") -> int:
         return account.requests_today
 
     @admin.action(description="Grant or adjust credits…")
-    def move_credits(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def move_credits(
+        self, request: HttpRequest, queryset: "QuerySet[Account]"
+    ) -> HttpResponse | None:
         form = CreditMovementForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return account_action_page(
@@ -220,7 +254,7 @@ class AccountAdmin(admin.ModelAdmin):
         moved = 0
         for account in queryset:
             try:
-                move(account=account, amount=amount, reason=reason, staff=request.user)
+                move(account=account, amount=amount, reason=reason, staff=_staff(request))
             except billing_services.InsufficientCredits as exc:
                 message = f"{account}: not changed, only {exc.remaining} credits left."
                 self.message_user(request, message, messages.ERROR)
@@ -234,7 +268,9 @@ class AccountAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(description="Change plan…")
-    def change_tier(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def change_tier(
+        self, request: HttpRequest, queryset: "QuerySet[Account]"
+    ) -> HttpResponse | None:
         form = TierChangeForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return account_action_page(
@@ -253,14 +289,16 @@ class AccountAdmin(admin.ModelAdmin):
         return None
 
     @admin.action(description="Suspend selected accounts")
-    def suspend(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def suspend(self, request: HttpRequest, queryset: "QuerySet[Account]") -> None:
         self._set_suspended(request, queryset, suspended=True)
 
     @admin.action(description="Unsuspend selected accounts")
-    def unsuspend(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def unsuspend(self, request: HttpRequest, queryset: "QuerySet[Account]") -> None:
         self._set_suspended(request, queryset, suspended=False)
 
-    def _set_suspended(self, request: HttpRequest, queryset: QuerySet, *, suspended: bool) -> None:
+    def _set_suspended(
+        self, request: HttpRequest, queryset: "QuerySet[Account]", *, suspended: bool
+    ) -> None:
         changed = [
             account
             for account in queryset
@@ -287,7 +325,7 @@ class PlanChangeRequestAdmin(admin.ModelAdmin):
     search_fields = ["account__email", "account__name"]
     date_hierarchy = "created_at"
     actions = ["approve", "reject"]
-    fields = [
+    fields = readonly_fields = (
         "account",
         "current_tier",
         "requested_tier",
@@ -297,18 +335,17 @@ class PlanChangeRequestAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
         "decision_note",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description="Approve: move the accounts to the requested plans")
-    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def approve(self, request: HttpRequest, queryset: "QuerySet[PlanChangeRequest]") -> None:
         pending = list(queryset.filter(status=PlanChangeRequest.Status.PENDING))
         for plan_change in pending:
             services.decide_plan_change(
-                plan_change_id=plan_change.pk, staff=request.user, approve=True
+                plan_change_id=plan_change.pk, staff=_staff(request), approve=True
             )
             self.log_change(request, plan_change, f"Approved: now on {plan_change.requested_tier}")
         self.message_user(
@@ -318,7 +355,9 @@ class PlanChangeRequestAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Reject selected plan changes…")
-    def reject(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def reject(
+        self, request: HttpRequest, queryset: "QuerySet[PlanChangeRequest]"
+    ) -> HttpResponse | None:
         pending = queryset.filter(status=PlanChangeRequest.Status.PENDING)
         if not pending.exists():
             self.message_user(request, "None of those requests is pending.", messages.WARNING)
@@ -337,7 +376,7 @@ class PlanChangeRequestAdmin(admin.ModelAdmin):
         for plan_change in pending:
             services.decide_plan_change(
                 plan_change_id=plan_change.pk,
-                staff=request.user,
+                staff=_staff(request),
                 approve=False,
                 note=form.cleaned_data["reason"],
             )

@@ -1,6 +1,7 @@
 """Input validation for the public pages."""
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 
@@ -109,6 +110,7 @@ class PlanChangeForm(forms.Form):
         label="Anything we should know? (optional)",
     )
 
-    def __init__(self, *args: object, current: Tier, **kwargs: object) -> None:
+    def __init__(self, *args: Any, current: Tier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = Tier.objects.exclude(pk=current.pk)
+        tier = cast(forms.ModelChoiceField, self.fields["tier"])  # this form's copy of `tier`
+        tier.queryset = Tier.objects.exclude(pk=current.pk)

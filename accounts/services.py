@@ -8,7 +8,7 @@ import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -87,7 +87,7 @@ def create_account(
 
 
 def approve_access_request(
-    *, access_request_id: int, staff: AbstractBaseUser, tier: Tier | None = None
+    *, access_request_id: int, staff: User, tier: Tier | None = None
 ) -> AccessRequest:
     """Approve once: the row is re-read under a lock, so double clicks and two staff at
     once create one account, one grant and one key."""
@@ -117,9 +117,7 @@ def approve_access_request(
     return access_request
 
 
-def reject_access_request(
-    *, access_request_id: int, staff: AbstractBaseUser, reason: str
-) -> AccessRequest:
+def reject_access_request(*, access_request_id: int, staff: User, reason: str) -> AccessRequest:
     with transaction.atomic():
         access_request = AccessRequest.objects.select_for_update().get(pk=access_request_id)
         if access_request.status != AccessRequest.Status.PENDING:
@@ -234,6 +232,8 @@ def send_fresh_reveal_link(*, access_request: AccessRequest) -> None:
     The old key's plaintext was sealed under the old token only, so it cannot be re-sent;
     a key that was never revealed is revoked, since nobody can hold it.
     """
+    if access_request.account_id is None:
+        raise ValueError("only an approved request has an account to send a key to")
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=access_request.account_id)
         links = KeyRevealLink.objects.filter(api_key__account=account, sealed_key__gt="")
@@ -285,7 +285,7 @@ def find_sign_in_link(token: str) -> SignInLink | None:
     return link
 
 
-def use_sign_in_link(*, token: str) -> AbstractBaseUser:
+def use_sign_in_link(*, token: str) -> User:
     """Spend the link (once, under a row lock) and return the user to log in."""
     with transaction.atomic():
         link = (
@@ -335,7 +335,7 @@ def request_plan_change(*, account: Account, tier: Tier, message: str) -> PlanCh
 
 
 def decide_plan_change(
-    *, plan_change_id: int, staff: AbstractBaseUser, approve: bool, note: str = ""
+    *, plan_change_id: int, staff: User, approve: bool, note: str = ""
 ) -> PlanChangeRequest:
     """Decide once, under a row lock; approval moves the account to the requested plan."""
     with transaction.atomic():

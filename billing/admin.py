@@ -48,8 +48,15 @@ class RecentCreditEntriesInline(admin.TabularInline):
     model = CreditEntry
     formset = RecentEntriesFormSet
     fk_name = "account"
-    fields = ["created_at", "amount", "kind", "balance_after", "reason", "endpoint", "staff"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "amount",
+        "kind",
+        "balance_after",
+        "reason",
+        "endpoint",
+        "staff",
+    )
     extra = 0
     can_delete = False
     verbose_name_plural = f"recent credit entries (latest {RECENT_ENTRIES})"

@@ -18,7 +18,8 @@ class CreditMovementForm(forms.Form):
     reason = forms.CharField(max_length=200, help_text="Shown in the ledger.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         amount = cleaned.get("amount")
         if amount == 0:
             self.add_error("amount", "Must move the balance.")

@@ -115,7 +115,8 @@ def _claim(*, account_id: int, key: str, fingerprint: str) -> IdempotencyRecord 
             continue
         if record.request_hash != fingerprint:
             raise IdempotencyKeyReused
-        if record.response_status is None:
+        # The status and the body are stored together, when the first request finishes.
+        if record.response_status is None or record.response_body is None:
             raise IdempotencyInProgress
         return Outcome(
             status=record.response_status, body=bytes(record.response_body), replayed=True

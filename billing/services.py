@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -125,7 +125,7 @@ def grant_credits(
     account: Account,
     amount: int,
     reason: str,
-    staff: AbstractBaseUser | None = None,
+    staff: User | None = None,
     kind: str = CreditEntry.Kind.GRANT,
 ) -> CreditEntry:
     if amount <= 0:
@@ -136,9 +136,7 @@ def grant_credits(
         )
 
 
-def adjust_credits(
-    *, account: Account, amount: int, reason: str, staff: AbstractBaseUser
-) -> CreditEntry:
+def adjust_credits(*, account: Account, amount: int, reason: str, staff: User) -> CreditEntry:
     """A staff correction, up or down; it can never take the balance below zero."""
     if amount == 0:
         raise ValueError("an adjustment must move the balance")
