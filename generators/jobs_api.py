@@ -26,7 +26,6 @@ from generators.api import answer_once, json_object, rate_limit_headers
 from generators.models import Job
 from generators.serializers import (
     FeedbackRequestSerializer,
-    GenerationRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
     WholeNumberField,
@@ -36,11 +35,7 @@ from generators.serializers import (
 from synthgen.errors import ApiError, InvalidParameters
 from synthgen.middleware import request_id
 
-MAX_COUNTS: dict[str, int] = {
-    Job.Kind.FEEDBACK: 100_000,
-    Job.Kind.TICKETS: 100_000,
-    Job.Kind.INTERVIEWS: 2_000,
-}
+MAX_COUNTS = {Job.Kind.FEEDBACK: 100_000, Job.Kind.TICKETS: 100_000, Job.Kind.INTERVIEWS: 2_000}
 LIST_LIMIT = 100
 
 
@@ -72,7 +67,7 @@ class InterviewParams(InterviewRequestSerializer):
     pass  # questionCount stays: it is the length of each interview
 
 
-PARAMS: dict[str, type[GenerationRequestSerializer]] = {
+PARAMS = {
     Job.Kind.FEEDBACK: FeedbackParams,
     Job.Kind.TICKETS: TicketParams,
     Job.Kind.INTERVIEWS: InterviewParams,
@@ -96,7 +91,7 @@ class JobRequestSerializer(serializers.Serializer):
             errors.update(cast(dict[str, Any], exc.detail))
         # The raw type, since a bad count leaves no validated attrs; only a known one counts.
         raw_type = data.get("type")
-        kind = raw_type if isinstance(raw_type, str) and raw_type in PARAMS else None
+        kind = Job.Kind(raw_type) if isinstance(raw_type, str) and raw_type in PARAMS else None
         if kind and attrs.get("count", 0) > MAX_COUNTS[kind]:
             errors["count"] = f"Must be a whole number from 1 to {MAX_COUNTS[kind]} for {kind}"
         if kind and isinstance(data.get("params"), dict):

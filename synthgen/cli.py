@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from typing import IO, Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 USER_AGENT = "synthgen-cli/0.1"
@@ -110,7 +110,7 @@ def generator_params(args: argparse.Namespace) -> dict[str, Any]:
 COUNT_FIELDS = {"feedback": "feedbackCount", "tickets": "ticketCount"}
 
 
-def generate(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+def generate(client: Client, args: argparse.Namespace, out: TextIO) -> None:
     body = generator_params(args)
     if args.kind in COUNT_FIELDS:
         body[COUNT_FIELDS[args.kind]] = args.count
@@ -126,7 +126,7 @@ def generate(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
     )
 
 
-def table(rows: list[list[str]], headers: list[str], out: IO[str]) -> None:
+def table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
     """Columns as wide as their contents, the last one cut to the terminal's width."""
     cells = [headers, *rows]
     widths = [max(len(row[column]) for row in cells) for column in range(len(headers) - 1)]
@@ -138,7 +138,7 @@ def table(rows: list[list[str]], headers: list[str], out: IO[str]) -> None:
         )
 
 
-def feedback_table(entries: list[dict[str, Any]], out: IO[str]) -> None:
+def feedback_table(entries: list[dict[str, Any]], out: TextIO) -> None:
     rows = [
         ["★" * e["rating"], e["sentiment"], e["timestamp"][:10], f"{e['title']}: {e['content']}"]
         for e in entries
@@ -146,14 +146,14 @@ def feedback_table(entries: list[dict[str, Any]], out: IO[str]) -> None:
     table(rows, ["RATING", "SENTIMENT", "DATE", "REVIEW"], out)
 
 
-def tickets_table(entries: list[dict[str, Any]], out: IO[str]) -> None:
+def tickets_table(entries: list[dict[str, Any]], out: TextIO) -> None:
     rows = [
         [t["priority"], t["category"], t["status"], t["channel"], t["subject"]] for t in entries
     ]
     table(rows, ["PRIORITY", "CATEGORY", "STATUS", "CHANNEL", "SUBJECT"], out)
 
 
-def interviews_table(interviews: list[dict[str, Any]], out: IO[str]) -> None:
+def interviews_table(interviews: list[dict[str, Any]], out: TextIO) -> None:
     for interview in interviews:
         person = interview.get("interviewee", {})
         out.write(f"{person.get('name', '')}, {person.get('role', '')} at ")
@@ -162,14 +162,14 @@ def interviews_table(interviews: list[dict[str, Any]], out: IO[str]) -> None:
             out.write(f"\nQ{number}. {pair.get('question', '')}\n    {pair.get('answer', '')}\n")
 
 
-TABLES: dict[str, Callable[[list[dict[str, Any]], IO[str]], None]] = {
+TABLES: dict[str, Callable[[list[dict[str, Any]], TextIO], None]] = {
     "feedback": feedback_table,
     "tickets": tickets_table,
     "interviews": interviews_table,
 }
 
 
-def run_job(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+def run_job(client: Client, args: argparse.Namespace, out: TextIO) -> None:
     """Submit a job, show its progress on stderr, then download its file."""
     body = {
         "type": args.kind,
@@ -206,7 +206,7 @@ class ProgressBar:
 
     width = 30
 
-    def __init__(self, stream: IO[str], *, total: int) -> None:
+    def __init__(self, stream: TextIO, *, total: int) -> None:
         self.stream = stream
         self.total = total
         self.live = stream.isatty()
@@ -230,7 +230,7 @@ class ProgressBar:
             self.stream.write("\n")
 
 
-def save(client: Client, job: dict[str, Any], output: str | None, out: IO[str]) -> None:
+def save(client: Client, job: dict[str, Any], output: str | None, out: TextIO) -> None:
     with client.open("GET", job["downloadUrl"]) as response:
         if output == "-":
             shutil.copyfileobj(response, out.buffer)
@@ -248,7 +248,7 @@ def attachment_name(header: str) -> str:
     return match.group(1)
 
 
-def account(client: Client, args: argparse.Namespace, out: IO[str]) -> None:
+def account(client: Client, args: argparse.Namespace, out: TextIO) -> None:
     data = client.request("GET", "/api/account")["data"]
     if args.json:
         json.dump(data, out, indent=2)

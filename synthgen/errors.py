@@ -134,7 +134,8 @@ def from_drf(exc: Exception) -> ApiError | None:
     if isinstance(exc, drf.NotFound | Http404):
         return NotFound()
     if isinstance(exc, drf.Throttled):
-        return RateLimitExceeded(int(exc.wait or 1))
+        # Throttled sets `wait` in its __init__; the stubs leave the attribute out.
+        return RateLimitExceeded(int(exc.wait or 1))  # type: ignore[attr-defined]
     if isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
         return Forbidden()
     return None

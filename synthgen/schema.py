@@ -3,7 +3,7 @@
 import copy
 import datetime as dt
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -108,13 +108,13 @@ RATE_LIMIT_HEADERS = [
 ]
 
 # The page's own example for the feedback endpoint, verbatim.
-FEEDBACK_REQUEST_EXAMPLE = {
+FEEDBACK_REQUEST_EXAMPLE: dict[str, Any] = {
     "productType": "mobile_app",
     "sentimentMix": "balanced",
     "feedbackCount": 5,
     "complexityLevel": "medium",
 }
-FEEDBACK_RESPONSE_EXAMPLE = {
+FEEDBACK_RESPONSE_EXAMPLE: dict[str, Any] = {
     "success": True,
     "data": [
         {
@@ -129,14 +129,14 @@ FEEDBACK_RESPONSE_EXAMPLE = {
     "creditsUsed": 2,
     "remainingCredits": 48,
 }
-INTERVIEW_REQUEST_EXAMPLE = {
+INTERVIEW_REQUEST_EXAMPLE: dict[str, Any] = {
     "productType": "saas",
     "questionCount": 3,
     "interviewType": "user_research",
     "complexityLevel": "simple",
     "seed": 42,
 }
-TICKET_REQUEST_EXAMPLE = {
+TICKET_REQUEST_EXAMPLE: dict[str, Any] = {
     "productType": "ecommerce",
     "ticketCount": 2,
     "complexityLevel": "medium",
@@ -371,7 +371,7 @@ class GenerationViewSchema(OpenApiViewExtension):
         item, summary = GENERATORS[view.endpoint]
         price = PRICES[view.endpoint]
 
-        class Described(view):  # type: ignore[misc, valid-type]
+        class Described(view):  # type: ignore[misc, valid-type]  # a base known at run time
             @extend_schema(
                 operation_id=f"generate_{view.endpoint}",
                 summary=summary,
@@ -419,7 +419,7 @@ class AccountViewSchema(OpenApiViewExtension):
     target_class = "accounts.api.AccountView"
 
     def view_replacement(self) -> type[APIView]:
-        class Described(self.target):  # type: ignore[misc, name-defined]
+        class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
                 operation_id="get_account",
                 summary="Your plan, today's usage and your credit balance",
@@ -494,16 +494,20 @@ def job_request_schema() -> PolymorphicProxySerializer:
     from generators.models import Job
     from generators.serializers import WholeNumberField, choice
 
-    variants = {
-        kind.value: type(
-            f"{kind.value.title()}JobRequest",
-            (serializers.Serializer,),
-            {
-                "type": choice((kind.value,)),
-                "count": WholeNumberField(low=1, high=MAX_COUNTS[kind]),
-                "format": choice(tuple(Job.Format.values), default=Job.Format.JSONL),
-                "params": params_class(),
-            },
+    # Built with type() since each variant's fields depend on the kind; mypy sees only `type`.
+    variants: dict[str, serializers.Serializer | type[serializers.Serializer]] = {
+        kind.value: cast(
+            type[serializers.Serializer],
+            type(
+                f"{kind.value.title()}JobRequest",
+                (serializers.Serializer,),
+                {
+                    "type": choice((kind.value,)),
+                    "count": WholeNumberField(low=1, high=MAX_COUNTS[kind]),
+                    "format": choice(tuple(Job.Format.values), default=Job.Format.JSONL),
+                    "params": params_class(),
+                },
+            ),
         )
         for kind, params_class in PARAMS.items()
     }
@@ -521,7 +525,7 @@ class JobsViewSchema(OpenApiViewExtension):
         job = job_schema()
         credits = {"creditsUsed": INTEGER, "remainingCredits": INTEGER}
 
-        class Described(self.target):  # type: ignore[misc, name-defined]
+        class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
                 operation_id="list_jobs",
                 summary="Your most recent bulk jobs, newest first",
@@ -564,7 +568,7 @@ class JobViewSchema(OpenApiViewExtension):
     def view_replacement(self) -> type[APIView]:
         answer = OpenApiResponse(_data(job_schema()), "The job")
 
-        class Described(self.target):  # type: ignore[misc, name-defined]
+        class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
                 operation_id="get_job",
                 summary="A job's status and progress",
@@ -597,7 +601,7 @@ class JobDownloadViewSchema(OpenApiViewExtension):
         entries = {"type": "array", "items": {"type": "object"}}
         file_types = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
 
-        class Described(self.target):  # type: ignore[misc, name-defined]
+        class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
                 operation_id="download_job",
                 summary="The finished job's file (kept 7 days)",
