@@ -29,6 +29,7 @@ test: .venv/.installed-dev
 lint: .venv/.installed-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 format: .venv/.installed-dev
 	.venv/bin/ruff check --fix .
