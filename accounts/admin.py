@@ -5,20 +5,20 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
 from accounts import services
 from accounts.forms import ApproveForm, RejectForm
 from accounts.models import AccessRequest, Account, ApiKey, PlanChangeRequest
 from billing import services as billing_services
-from billing.admin import RecentCreditEntriesInline, account_action_page
+from billing.admin import RecentCreditEntriesInline
 from billing.forms import CreditMovementForm, TierChangeForm
 from billing.models import CreditEntry, DailyUsage
+from synthgen.admin import confirmation_page
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -31,21 +31,6 @@ class RequestsToday(TypedDict):
 def _staff(request: HttpRequest) -> User:
     """The staff member acting: only signed-in staff reach the admin's actions."""
     return cast(User, request.user)
-
-
-def _confirmation_page(
-    request: HttpRequest, queryset: QuerySet, *, action: str, title: str, form: object
-) -> TemplateResponse:
-    context = {
-        **admin.site.each_context(request),
-        "title": title,
-        "action": action,
-        "queryset": queryset,
-        "form": form,
-        "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        "opts": AccessRequest._meta,
-    }
-    return TemplateResponse(request, "admin/accounts/confirm_decision.html", context)
 
 
 @admin.register(AccessRequest)
@@ -95,6 +80,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
             title="Approve access requests",
             form_class=ApproveForm,
             decide=approve_one,
+            submit_label="Approve and email the key link",
             done="Approved {} request(s); key links emailed.",
         )
 
@@ -115,6 +101,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
             title="Reject access requests",
             form_class=RejectForm,
             decide=reject_one,
+            submit_label="Reject and email the reason",
             done="Rejected {} request(s); applicants emailed.",
         )
 
@@ -127,6 +114,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
         title: str,
         form_class: type[forms.Form],
         decide: Callable[[AccessRequest, dict], str],
+        submit_label: str,
         done: str,
     ) -> HttpResponse | None:
         """Confirm on an intermediate page, then decide each pending request and log it."""
@@ -140,7 +128,18 @@ class AccessRequestAdmin(admin.ModelAdmin):
             initial={"tier": first.requested_tier},
         )
         if not form.is_valid():
-            return _confirmation_page(request, pending, action=action, title=title, form=form)
+            return confirmation_page(
+                request,
+                pending,
+                action=action,
+                title=title,
+                form=form,
+                submit_label=submit_label,
+                describe=lambda r: (
+                    f"{r.name} <{r.email}> asked for {r.requested_tier}: "
+                    f"“{Truncator(r.use_case).words(30)}”"
+                ),
+            )
         for access_request in pending:
             self.log_change(request, access_request, decide(access_request, form.cleaned_data))
         self.message_user(request, done.format(len(pending)))
@@ -240,13 +239,14 @@ class AccountAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         form = CreditMovementForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return account_action_page(
+            return confirmation_page(
                 request,
-                queryset,
+                queryset.select_related("tier"),
                 action="move_credits",
                 title="Grant or adjust credits",
                 form=form,
                 submit_label="Record in the ledger",
+                describe=lambda a: f"{a.email} on {a.tier}, {a.balance:,} credits",
             )
         kind, amount, reason = (form.cleaned_data[f] for f in ("kind", "amount", "reason"))
         is_grant = kind == CreditEntry.Kind.GRANT
@@ -273,13 +273,14 @@ class AccountAdmin(admin.ModelAdmin):
     ) -> HttpResponse | None:
         form = TierChangeForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            return account_action_page(
+            return confirmation_page(
                 request,
-                queryset,
+                queryset.select_related("tier"),
                 action="change_tier",
                 title="Change plan",
                 form=form,
                 submit_label="Change plan",
+                describe=lambda a: f"{a.email} on {a.tier}, {a.balance:,} credits",
             )
         tier = form.cleaned_data["tier"]
         for account in queryset:
@@ -364,15 +365,18 @@ class PlanChangeRequestAdmin(admin.ModelAdmin):
             return None
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": "Reject plan changes",
-                "queryset": pending,
-                "form": form,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            }
-            return TemplateResponse(request, "admin/accounts/confirm_plan_change.html", context)
+            return confirmation_page(
+                request,
+                pending.select_related("account", "current_tier", "requested_tier"),
+                action="reject",
+                title="Reject plan changes",
+                form=form,
+                submit_label="Reject and email the reason",
+                describe=lambda c: (
+                    f"{c.account.email}: {c.current_tier} → {c.requested_tier}"
+                    + (f": “{Truncator(c.message).words(30)}”" if c.message else "")
+                ),
+            )
         for plan_change in pending:
             services.decide_plan_change(
                 plan_change_id=plan_change.pk,

@@ -1,39 +1,13 @@
 """Staff tools for plans and the ledger: plans are editable, ledger rows are read-only."""
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 
 from billing.models import CreditEntry, DailyUsage, Tier, UsageRecord
 
 RECENT_ENTRIES = 20
-
-
-def account_action_page(
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    action: str,
-    title: str,
-    form: forms.Form,
-    submit_label: str,
-) -> TemplateResponse:
-    """The intermediate page of an account admin action that needs input (amount, plan)."""
-    context = {
-        **admin.site.each_context(request),
-        "title": title,
-        "action": action,
-        "queryset": queryset.select_related("tier"),
-        "form": form,
-        "submit_label": submit_label,
-        "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        "opts": queryset.model._meta,
-    }
-    return TemplateResponse(request, "admin/billing/account_action.html", context)
 
 
 class RecentEntriesFormSet(BaseInlineFormSet):
