@@ -1,5 +1,7 @@
 """What accounts stores: access requests, consumer accounts, API keys and key-reveal links."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -105,38 +107,43 @@ class ApiKey(models.Model):
         return not self.revoked_at and not (self.expires_at and self.expires_at <= timezone.now())
 
 
-class KeyRevealLink(models.Model):
-    """The emailed single-use link that shows a new key once.
+class EmailedLink(models.Model):
+    """A single-use link sent by email; only the digest of its token is stored."""
 
-    The key's plaintext is kept only sealed under the link's token, which lives in the email
-    alone (we store the token's digest), and is wiped when revealed.
-    """
-
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="reveal_links")
     token_hash = models.CharField(max_length=64, unique=True)
-    sealed_key = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and self.expires_at > now
+
+
+class KeyRevealLink(EmailedLink):
+    """The emailed link that shows a new key once.
+
+    The key's plaintext is kept only sealed under the link's token, which lives in the email
+    alone, and is wiped when revealed.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="reveal_links")
+    sealed_key = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"reveal link for {self.api_key}"
 
+    def is_usable(self, now: dt.datetime) -> bool:
+        return bool(self.sealed_key) and super().is_usable(now)
 
-class SignInLink(models.Model):
-    """An emailed single-use link that signs a consumer in to the portal; we keep its digest."""
+
+class SignInLink(EmailedLink):
+    """An emailed link that signs a consumer in to the portal."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sign_in_links")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"sign-in link for {self.account}"

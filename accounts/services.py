@@ -199,9 +199,7 @@ def _create_reveal_link(*, api_key: ApiKey, plaintext: str) -> str:
 def find_reveal_link(token: str) -> KeyRevealLink | None:
     """The link if it can still reveal its key."""
     link = KeyRevealLink.objects.filter(token_hash=_hash_token(token)).first()
-    if link is None or link.used_at or not link.sealed_key or link.expires_at <= timezone.now():
-        return None
-    return link
+    return link if link and link.is_usable(timezone.now()) else None
 
 
 def reveal_key(*, token: str) -> tuple[ApiKey, str]:
@@ -214,7 +212,7 @@ def reveal_key(*, token: str) -> tuple[ApiKey, str]:
             .first()
         )
         now = timezone.now()
-        if link is None or link.used_at or not link.sealed_key or link.expires_at <= now:
+        if link is None or not link.is_usable(now):
             raise RevealUnavailable
         try:
             plaintext = _fernet(token).decrypt(link.sealed_key.encode()).decode()
@@ -280,9 +278,7 @@ def send_sign_in_link(*, email: str) -> None:
 def find_sign_in_link(token: str) -> SignInLink | None:
     """The link if it can still sign someone in."""
     link = SignInLink.objects.filter(token_hash=_hash_token(token)).first()
-    if link is None or link.used_at or link.expires_at <= timezone.now():
-        return None
-    return link
+    return link if link and link.is_usable(timezone.now()) else None
 
 
 def use_sign_in_link(*, token: str) -> User:
@@ -295,7 +291,7 @@ def use_sign_in_link(*, token: str) -> User:
             .first()
         )
         now = timezone.now()
-        if link is None or link.used_at or link.expires_at <= now:
+        if link is None or not link.is_usable(now):
             raise SignInUnavailable
         link.used_at = now
         link.save(update_fields=["used_at"])
