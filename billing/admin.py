@@ -6,6 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from billing.models import CreditEntry, DailyUsage, Tier, UsageRecord
+from synthgen.admin import ReadOnly
 
 RECENT_ENTRIES = 20
 
@@ -16,7 +17,7 @@ class RecentEntriesFormSet(BaseInlineFormSet):
         return super().get_queryset()[:RECENT_ENTRIES]
 
 
-class RecentCreditEntriesInline(admin.TabularInline):
+class RecentCreditEntriesInline(ReadOnly, admin.TabularInline):
     """The account's latest ledger rows, read-only: entries come only from services."""
 
     model = CreditEntry
@@ -34,15 +35,6 @@ class RecentCreditEntriesInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = f"recent credit entries (latest {RECENT_ENTRIES})"
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Tier)
@@ -74,21 +66,8 @@ class TierAdmin(admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: staff may look, never add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(CreditEntry)
-class CreditEntryAdmin(ReadOnlyAdmin):
+class CreditEntryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "created_at",
         "account",
@@ -106,7 +85,7 @@ class CreditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DailyUsage)
-class DailyUsageAdmin(ReadOnlyAdmin):
+class DailyUsageAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["day", "account", "requests", "credits"]
     list_filter = ["day"]
     search_fields = ["account__email"]
@@ -114,7 +93,7 @@ class DailyUsageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(ReadOnlyAdmin):
+class UsageRecordAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "created_at",
         "account",

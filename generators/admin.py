@@ -1,13 +1,13 @@
 """Staff see bulk jobs (read-only): what was asked, what it cost, how far it got."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from generators.models import Job
+from synthgen.admin import ReadOnly
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "id",
         "account",
@@ -25,12 +25,3 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["id", "account__email"]
     list_select_related = ["account"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

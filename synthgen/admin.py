@@ -1,4 +1,4 @@
-"""The intermediate page that admin actions needing a confirmation or input share."""
+"""What the apps' admins share: read-only rows, and the confirmation page of actions."""
 
 from collections.abc import Callable
 from typing import Any
@@ -33,3 +33,17 @@ def confirmation_page(
         "opts": queryset.model._meta,
     }
     return TemplateResponse(request, "admin/action_confirmation.html", context)
+
+
+class ReadOnly:
+    """For rows written only by services: staff may look, never add, change or delete.
+    Mix into a ModelAdmin or an inline, before it."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
