@@ -13,10 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faker import Faker  # noqa: E402
 
-from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
-from generators.feedback import generate_feedback  # noqa: E402
-from generators.interviews import generate_interview  # noqa: E402
-from generators.tickets import generate_tickets  # noqa: E402
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
+from generators.engine.v1.feedback import generate_feedback  # noqa: E402
+from generators.engine.v1.interviews import generate_interview  # noqa: E402
+from generators.engine.v1.tickets import generate_tickets  # noqa: E402
 
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
 BATCH = 50

@@ -19,14 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import textstat  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from generators.catalog import (  # noqa: E402
+from generators.engine.v1.catalog import (  # noqa: E402
     COMPLEXITY_LEVELS,
     INTERVIEW_TYPES,
     PRODUCT_TYPES,
 )
-from generators.feedback import generate_feedback  # noqa: E402
-from generators.interviews import generate_interview  # noqa: E402
-from generators.tickets import generate_tickets  # noqa: E402
+from generators.engine.v1.feedback import generate_feedback  # noqa: E402
+from generators.engine.v1.interviews import generate_interview  # noqa: E402
+from generators.engine.v1.tickets import generate_tickets  # noqa: E402
 
 SEED = 20240115
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
@@ -412,7 +412,7 @@ def _answer_fits(question: dict, interview: dict) -> bool:
 
 @cache
 def _pain_words(product_type: str) -> tuple[str, ...]:
-    vocab = Path(__file__).resolve().parent.parent / "generators" / "vocab"
+    vocab = Path(__file__).resolve().parent.parent / "generators" / "engine" / "v1" / "vocab"
     feedback = json.loads((vocab / "feedback" / f"{product_type}.json").read_text("utf-8"))
     nouns = [noun for aspect in feedback["aspects"].values() for noun in aspect["nouns"]]
     common = json.loads((vocab / "interviews" / "common.json").read_text("utf-8"))
@@ -434,7 +434,7 @@ def _mentions(text: str, tool: str) -> bool:
 
 
 def _all_tools() -> list[str]:
-    from generators.interviews import TOOL_NAMES
+    from generators.engine.v1.interviews import TOOL_NAMES
 
     return sorted({tool.lower() for tool in TOOL_NAMES})
 

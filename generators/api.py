@@ -23,8 +23,7 @@ from billing import idempotency, services
 from billing.prices import PRICES
 from billing.services import Charge, Quota
 from billing.throttles import BurstThrottle
-from generators import feedback, interviews, tickets
-from generators.catalog import GENERATOR_VERSION
+from generators import engine
 from generators.serializers import (
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
@@ -127,7 +126,7 @@ class GenerationView(APIView):
                 "creditsUsed": self.charge.credits,
                 "remainingCredits": self.charge.balance,
                 "seed": seed,
-                "generatorVersion": GENERATOR_VERSION,
+                "generatorVersion": params["generatorVersion"],
                 "requestId": self.charge.request_id,
             }
             return 200, JSONRenderer().render(body)
@@ -173,7 +172,8 @@ class FeedbackView(GenerationView):
     count_field = "feedbackCount"
 
     def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
-        return feedback.generate_feedback(
+        return engine.generate_feedback(
+            version=params["generatorVersion"],
             product_type=params["productType"],
             sentiment_mix=params["sentimentMix"],
             count=params["feedbackCount"],
@@ -189,7 +189,8 @@ class InterviewView(GenerationView):
     count_field = "questionCount"
 
     def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
-        interview = interviews.generate_interview(
+        interview = engine.generate_interview(
+            version=params["generatorVersion"],
             product_type=params["productType"],
             question_count=params["questionCount"],
             interview_type=params["interviewType"],
@@ -206,7 +207,8 @@ class TicketView(GenerationView):
     count_field = "ticketCount"
 
     def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
-        return tickets.generate_tickets(
+        return engine.generate_tickets(
+            version=params["generatorVersion"],
             product_type=params["productType"],
             count=params["ticketCount"],
             complexity=params["complexityLevel"],

@@ -21,12 +21,9 @@ from django.utils import timezone
 from accounts.models import Account, ApiKey
 from billing.prices import JOB_BATCH_ENTRIES, job_price
 from billing.services import Charge, charge_request, refund_request
-from generators.catalog import GENERATOR_VERSION
-from generators.feedback import generate_feedback
-from generators.interviews import generate_interview
+from generators import engine
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
-from generators.tickets import generate_tickets
 
 ENDPOINT = "/api/jobs"
 FILE_LIFETIME = dt.timedelta(days=7)
@@ -81,6 +78,7 @@ def create_job(
     synchronous endpoints' window) are fixed on the job here, so every chunk uses the same.
     """
     params = dict(params)
+    version = params.pop("generatorVersion")
     seed = params.pop("seed", None)
     if seed is None:
         seed = secrets.randbelow(SEED_LIMIT)
@@ -102,7 +100,7 @@ def create_job(
             seed=seed,
             window_start=window_start,
             window_end=window_end,
-            generator_version=GENERATOR_VERSION,
+            generator_version=version,
             price=price,
             chunk_count=0,
             request_id=request_id,
@@ -153,9 +151,10 @@ def generate_batch(job: Job, batch: int) -> list[dict[str, Any]]:
         "complexity": params["complexityLevel"],
         "seed": job.seed + batch,
         "window": (job.window_start, job.window_end),
+        "version": job.generator_version,
     }
     if job.kind == Job.Kind.INTERVIEWS:
-        interview = generate_interview(
+        interview = engine.generate_interview(
             question_count=params["questionCount"],
             interview_type=params["interviewType"],
             **common,
@@ -163,8 +162,8 @@ def generate_batch(job: Job, batch: int) -> list[dict[str, Any]]:
         return [interview]
     count = batch_entries(kind=job.kind, count=job.count, batch=batch)
     if job.kind == Job.Kind.TICKETS:
-        return generate_tickets(count=count, **common)
-    return generate_feedback(sentiment_mix=params["sentimentMix"], count=count, **common)
+        return engine.generate_tickets(count=count, **common)
+    return engine.generate_feedback(sentiment_mix=params["sentimentMix"], count=count, **common)
 
 
 def build_chunk(*, job_id: str, index: int) -> bool:

@@ -6,7 +6,13 @@ from typing import Any, cast
 
 from rest_framework import serializers
 
-from generators.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES, SENTIMENT_MIXES
+from generators.engine import LATEST, VERSIONS
+from generators.engine.catalog import (
+    COMPLEXITY_LEVELS,
+    INTERVIEW_TYPES,
+    PRODUCT_TYPES,
+    SENTIMENT_MIXES,
+)
 
 MAX_SEED = 2**63 - 1
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -73,6 +79,7 @@ class GenerationRequestSerializer(serializers.Serializer):
     productType = choice(PRODUCT_TYPES)
     complexityLevel = choice(COMPLEXITY_LEVELS, default="medium")
     seed = WholeNumberField(low=0, high=MAX_SEED, required=False)
+    generatorVersion = choice(VERSIONS, default=LATEST)
     dateFrom = date_field()
     dateTo = date_field()
 

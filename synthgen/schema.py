@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from billing.idempotency import MAX_KEY_LENGTH
 from billing.prices import PRICES
-from generators import interviews, tickets
+from generators import engine
 from synthgen import errors
 
 ERROR_STATUS_TEXT = {
@@ -54,6 +54,8 @@ FIELD_DESCRIPTIONS = {
     "interviewType": "The kind of interview.",
     "seed": "The same seed and parameters give byte-identical data; without one, every call "
     "differs (the answer tells you the seed it used).",
+    "generatorVersion": "The engine version that writes the data. Default: the newest. Pin an "
+    "older one to get, with the same seed and parameters, the data it gave byte for byte.",
     "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC). Default: 90 days ago.",
     "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), not in the future.",
 }
@@ -314,7 +316,8 @@ class WholeNumberFieldSchema(OpenApiSerializerFieldExtension):
 @cache
 def generated_examples() -> dict[str, list[dict[str, Any]]]:
     """Real engine output for the interview and ticket examples, so they cannot drift."""
-    interview = interviews.generate_interview(
+    interview = engine.generate_interview(
+        version=engine.LATEST,
         product_type="saas",
         question_count=3,
         interview_type="user_research",
@@ -322,8 +325,13 @@ def generated_examples() -> dict[str, list[dict[str, Any]]]:
         seed=42,
         window=EXAMPLE_WINDOW,
     )
-    ticket_list = tickets.generate_tickets(
-        product_type="ecommerce", count=2, complexity="medium", seed=42, window=EXAMPLE_WINDOW
+    ticket_list = engine.generate_tickets(
+        version=engine.LATEST,
+        product_type="ecommerce",
+        count=2,
+        complexity="medium",
+        seed=42,
+        window=EXAMPLE_WINDOW,
     )
     return {"interviews": [interview], "tickets": ticket_list}
 

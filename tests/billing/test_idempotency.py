@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-import generators.tickets
 from billing import idempotency
 from billing.models import CreditEntry, DailyUsage, IdempotencyRecord
 from billing.services import grant_credits
 from billing.tasks import purge_idempotency_records
+from generators import engine
 from tests.conftest import Consumer
 
 TICKETS = "/api/tickets/generate"
@@ -105,10 +105,10 @@ def test_a_refused_request_is_not_stored_so_its_retry_runs_afresh(
 def test_a_failed_generation_releases_the_key(
     bob: Consumer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_engine = generators.tickets.generate_tickets
-    monkeypatch.setattr(generators.tickets, "generate_tickets", lambda **params: 1 / 0)
+    real_engine = engine.generate_tickets
+    monkeypatch.setattr(engine, "generate_tickets", lambda **params: 1 / 0)
     assert post(bob, BODY).status_code == 500
-    monkeypatch.setattr(generators.tickets, "generate_tickets", real_engine)
+    monkeypatch.setattr(engine, "generate_tickets", real_engine)
     assert post(bob, BODY).status_code == 200
     assert bob.refresh().balance == 1_000 - 3
 

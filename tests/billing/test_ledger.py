@@ -5,10 +5,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-import generators.feedback
 from accounts.models import Account
 from billing import services
 from billing.models import CreditEntry, DailyUsage, UsageRecord
+from generators import engine
 from tests.conftest import Consumer
 
 FEEDBACK = "/api/feedback/generate"
@@ -35,7 +35,7 @@ def test_a_generation_that_fails_after_the_debit_is_refunded(
     def broken_engine(**params: object) -> list[dict]:
         raise RuntimeError("the engine broke")
 
-    monkeypatch.setattr(generators.feedback, "generate_feedback", broken_engine)
+    monkeypatch.setattr(engine, "generate_feedback", broken_engine)
     response = bob.client.post(FEEDBACK, BODY, format="json")
     assert response.status_code == 500
     body = response.json()

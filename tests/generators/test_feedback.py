@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
-from generators.feedback import WORD_RANGES, generate_feedback
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
+from generators.engine.v1.feedback import WORD_RANGES, generate_feedback
 from tests.generators.windows import WINDOW
 
 DOCUMENTED = ["id", "rating", "title", "content", "sentiment", "timestamp"]
@@ -338,7 +338,7 @@ def test_counts_beyond_the_api_range_still_work() -> None:
 
 
 def _raw_aspects() -> list[tuple[str, str, dict]]:
-    from generators.phrasebook import read_vocab
+    from generators.engine.v1.phrasebook import read_vocab
 
     books = {product: read_vocab(f"feedback/{product}.json") for product in PRODUCT_TYPES}
     return [(product, slug, aspect) for product, book in books.items()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from generators.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
-from generators.interviews import ARC, TOOL_NAMES, arc_stages, generate_interview
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
+from generators.engine.v1.interviews import ARC, TOOL_NAMES, arc_stages, generate_interview
 from tests.generators.windows import WINDOW
 
-VOCAB = Path(__file__).resolve().parents[2] / "generators" / "vocab"
+VOCAB = Path(__file__).resolve().parents[2] / "generators" / "engine" / "v1" / "vocab"
 BANDS = {"1-10": (1, 10), "11-50": (11, 50), "51-200": (51, 200), "201-1000": (201, 1000),
          "1000+": (1001, 10**6)}  # fmt: skip
 SIZE_WORDS = {"1-10": "tiny", "11-50": "small", "51-200": "mid-sized", "201-1000": "large",

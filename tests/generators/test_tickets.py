@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
-from generators.tickets import generate_tickets
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
+from generators.engine.v1.tickets import generate_tickets
 from tests.generators.windows import WINDOW
 
 FIELDS = ["id", "subject", "description", "category", "priority", "status", "channel",

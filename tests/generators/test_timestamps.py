@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from generators.catalog import PRODUCT_TYPES
-from generators.feedback import generate_feedback
-from generators.interviews import generate_interview
-from generators.tickets import generate_tickets
+from generators.engine.v1.catalog import PRODUCT_TYPES
+from generators.engine.v1.feedback import generate_feedback
+from generators.engine.v1.interviews import generate_interview
+from generators.engine.v1.tickets import generate_tickets
 
 
 def parse(stamp: str) -> datetime:

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from billing.models import CreditEntry, DailyUsage, UsageRecord
-from generators.catalog import PRODUCT_TYPES
+from generators.engine.v1.catalog import PRODUCT_TYPES
 from tests.conftest import Consumer
 
 FEEDBACK = "/api/feedback/generate"
@@ -105,8 +105,8 @@ def test_an_unknown_field_is_refused_with_the_allowed_names(bob: Consumer) -> No
     body = {**VALID[TICKETS], "complexity": "simple"}
     got = details(bob.client.post(TICKETS, body, format="json"))
     assert got == {
-        "complexity": "Unknown field; allowed: productType, complexityLevel, seed, dateFrom, "
-        "dateTo, ticketCount"
+        "complexity": "Unknown field; allowed: productType, complexityLevel, seed, "
+        "generatorVersion, dateFrom, dateTo, ticketCount"
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from billing.models import CreditEntry
 from generators import jobs
+from generators.engine import LATEST
 from generators.models import Job
 from tests.conftest import Consumer
 from tests.jobs.conftest import wait_for
@@ -329,7 +330,7 @@ def test_a_job_that_keeps_failing_fails_cleanly_with_a_refund(bob: Consumer, com
             kind="feedback",
             count=120,
             format="jsonl",
-            params={**params, "complexityLevel": "medium"},
+            params={**params, "complexityLevel": "medium", "generatorVersion": LATEST},
             request_id="broken-job",
         )
 

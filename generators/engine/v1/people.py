@@ -3,8 +3,8 @@
 from collections.abc import Callable
 from typing import NamedTuple
 
-from generators.grammar import compile_bank, pick, render
-from generators.phrasebook import read_vocab
+from generators.engine.v1.grammar import compile_bank, pick, render
+from generators.engine.v1.phrasebook import read_vocab
 
 _PEOPLE = read_vocab("people.json")
 FIRST_NAMES: tuple[str, ...] = tuple(_PEOPLE["first_names"])

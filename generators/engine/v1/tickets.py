@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
-from generators.grammar import Alt, compile_bank, link_banks, pick, render
-from generators.people import company_domain, draw_company, draw_person, email_address
-from generators.phrasebook import AGREEMENT, compile_tree, read_vocab
-from generators.timeline import iso, moment, window_bounds
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
+from generators.engine.v1.grammar import Alt, compile_bank, link_banks, pick, render
+from generators.engine.v1.people import company_domain, draw_company, draw_person, email_address
+from generators.engine.v1.phrasebook import AGREEMENT, compile_tree, read_vocab
+from generators.engine.v1.timeline import iso, moment, window_bounds
 
 Random = Callable[[], float]
 

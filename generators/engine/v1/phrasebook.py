@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generators.grammar import Alt, compile_bank, link, link_banks
+from generators.engine.v1.grammar import Alt, compile_bank, link, link_banks
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 

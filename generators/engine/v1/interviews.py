@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generators.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
-from generators.feedback import product_aspects
-from generators.grammar import Alt, compile_bank, pick, render
-from generators.people import draw_company, draw_person
-from generators.phrasebook import AGREEMENT, Aspect, read_vocab
-from generators.timeline import iso, moment, window_bounds
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
+from generators.engine.v1.feedback import product_aspects
+from generators.engine.v1.grammar import Alt, compile_bank, pick, render
+from generators.engine.v1.people import draw_company, draw_person
+from generators.engine.v1.phrasebook import AGREEMENT, Aspect, read_vocab
+from generators.engine.v1.timeline import iso, moment, window_bounds
 
 Random = Callable[[], float]
 

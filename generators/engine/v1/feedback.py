@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generators.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
-from generators.grammar import Alt, compile_bank, link, pick, render
-from generators.people import display_name, draw_person
-from generators.phrasebook import (
+from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
+from generators.engine.v1.grammar import Alt, compile_bank, link, pick, render
+from generators.engine.v1.people import display_name, draw_person
+from generators.engine.v1.phrasebook import (
     Aspect,
     common_banks,
     compile_aspect,
@@ -17,7 +17,7 @@ from generators.phrasebook import (
     product_slots,
     read_vocab,
 )
-from generators.timeline import iso, moment, window_bounds
+from generators.engine.v1.timeline import iso, moment, window_bounds
 
 Random = Callable[[], float]
 
