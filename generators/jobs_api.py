@@ -219,7 +219,9 @@ class JobsView(APIView):
 def _limit(value: str | None) -> int:
     if value is None:
         return 20
-    if not value.isdigit() or not 1 <= int(value) <= LIST_LIMIT:
+    # isdigit() alone takes "²" (int() then fails) and "١" (read as 1): ASCII digits only.
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(LIST_LIMIT))
+    if not digits or not 1 <= int(value) <= LIST_LIMIT:
         raise InvalidParameters({"limit": f"Must be a whole number from 1 to {LIST_LIMIT}"})
     return int(value)
 

@@ -35,6 +35,7 @@ ERROR_STATUS_TEXT = {
     404: "Not Found",
     409: "Conflict",
     410: "Gone",
+    413: "Content Too Large",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -63,6 +64,7 @@ METERED_ERRORS = [
     *COMMON_ERRORS,
     "INVALID_PARAMETERS",
     "INVALID_JSON",
+    "PAYLOAD_TOO_LARGE",
     "INSUFFICIENT_CREDITS",
     "IDEMPOTENCY_IN_PROGRESS",
     "IDEMPOTENCY_KEY_REUSED",
@@ -677,6 +679,7 @@ def error_envelope() -> dict[str, Any]:
             "requiredCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},
             "remainingCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},
             "requestId": {"type": "string", "description": "INTERNAL_ERROR: quote it to us."},
+            "maxBytes": {"type": "integer", "description": "PAYLOAD_TOO_LARGE: the limit."},
         },
     }
 

@@ -21,7 +21,9 @@ from synthgen import schema
 # When each error happens, in the words of the documentation page.
 ERROR_WHEN = {
     "INVALID_PARAMETERS": "A field is missing or wrong; details names every bad field at once.",
-    "INVALID_JSON": "The body is not a JSON object.",
+    "INVALID_JSON": "The body is not a JSON object: not JSON, not UTF-8, cut short, or nested "
+    "more than 64 levels deep.",
+    "PAYLOAD_TOO_LARGE": "The body is larger than maxBytes; nothing of it was read.",
     "UNAUTHORIZED": "The key is missing, malformed, unknown or revoked.",
     "INSUFFICIENT_CREDITS": "Not enough credits; requiredCredits and remainingCredits say "
     "how many. Nothing is charged.",
