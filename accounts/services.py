@@ -28,10 +28,6 @@ REVEAL_LINK_LIFETIME = dt.timedelta(hours=72)
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-class DuplicateRequest(Exception):
-    """This email already has a request waiting for a decision."""
-
-
 class RevealUnavailable(Exception):
     """The reveal link was used, replaced or has expired."""
 
@@ -44,7 +40,31 @@ def submit_access_request(
     use_case: str,
     tier: Tier,
     ip_address: str | None,
-) -> AccessRequest:
+) -> None:
+    """Queue an application for a worker to file (file_access_request). The form does the
+    same work, in the same time, and answers the same, whether or not the address already
+    has a request waiting: nobody can tell from it who has applied."""
+    tasks.file_access_request.delay(
+        name=name,
+        email=email,
+        company=company,
+        use_case=use_case,
+        tier_id=tier.pk,
+        ip_address=ip_address,
+    )
+
+
+def file_access_request(
+    *,
+    name: str,
+    email: str,
+    company: str,
+    use_case: str,
+    tier_id: int,
+    ip_address: str | None,
+) -> AccessRequest | None:
+    """Store the request and queue its confirmation; None when the address already has one
+    waiting, which is then told (that address alone) that it still waits."""
     try:
         with transaction.atomic():
             access_request = AccessRequest.objects.create(
@@ -52,12 +72,13 @@ def submit_access_request(
                 email=email,
                 company=company,
                 use_case=use_case,
-                requested_tier=tier,
+                requested_tier_id=tier_id,
                 ip_address=ip_address,
             )
+            transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
     except IntegrityError:
-        raise DuplicateRequest(email) from None
-    transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
+        tasks.send_request_still_pending.delay(email)
+        return None
     return access_request
 
 
@@ -259,20 +280,25 @@ class DuplicatePlanChange(Exception):
     """This account already has a plan change waiting for a decision."""
 
 
-def send_sign_in_link(*, email: str) -> None:
-    """Email a sign-in link when the address has an account, and do nothing otherwise: the
-    caller answers the same either way, so the form cannot tell who has an account."""
-    account = Account.objects.filter(email__iexact=email.strip()).first()
+def request_sign_in_link(*, email: str) -> None:
+    """Queue a sign-in email for whatever address was typed. The task finds out whether it
+    has an account, so the form does the same work, in the same time, either way, and
+    answers the same: nobody can tell from it who has an account."""
+    tasks.send_sign_in_link.delay(email.strip())
+
+
+def create_sign_in_link(*, email: str) -> tuple[Account, str] | None:
+    """A new link for the account with this email, and its token; None when there is none."""
+    account = Account.objects.filter(email__iexact=email).first()
     if account is None:
-        return
+        return None
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        SignInLink.objects.create(
-            account=account,
-            token_hash=_hash_token(token),
-            expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
-        )
-        transaction.on_commit(lambda: tasks.send_sign_in_link.delay(account.pk, token))
+    SignInLink.objects.create(
+        account=account,
+        token_hash=_hash_token(token),
+        expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
+    )
+    return account, token
 
 
 def find_sign_in_link(token: str) -> SignInLink | None:

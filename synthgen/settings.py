@@ -99,6 +99,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Emails are plain text: nothing in them is HTML, so nothing is HTML-escaped.
+        "NAME": "emails",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "emails"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: PostgreSQL through psycopg 3 when DATABASE_URL is set, SQLite otherwise.
