@@ -104,6 +104,7 @@ def create_account(
         if created and amount > 0:
             grant_credits(account=account, amount=amount, reason=f"Starting credits ({tier})")
         _, plaintext = issue_key(account=account, name="Default key")
+    account.refresh_from_db(fields=["balance"])  # the grant updated the row, not this object
     return account, plaintext
 
 

@@ -37,6 +37,22 @@ def test_create_account_credits_sets_the_starting_grant(db: None) -> None:
     assert list(CreditEntry.objects.values_list("amount", flat=True)) == [7]
 
 
+def test_create_account_reports_the_credits_it_granted(db: None) -> None:
+    out = io.StringIO()
+    call_command(
+        "create_account", "--email", "eve@example.com", "--tier", "pro", "--credits", "777",
+        stdout=out,
+    )  # fmt: skip
+    assert "granted 777 credits" in out.getvalue()
+    again = io.StringIO()
+    call_command(
+        "create_account", "--email", "Eve@example.com", "--tier", "pro", "--credits", "5",
+        stdout=again,
+    )  # fmt: skip
+    assert "already exists, on Pro Plan with 777 credits; no credits granted" in again.getvalue()
+    assert Account.objects.get().balance == 777
+
+
 def test_create_account_reuses_the_account_and_adds_a_key(db: None) -> None:
     first = _create_account("--email", "eve@example.com", "--tier", "free")
     second = _create_account("--email", "eve@example.com", "--tier", "free")
