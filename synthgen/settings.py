@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "synthgen.health.HealthCheckMiddleware",  # first: probes skip the host check and redirects
     "synthgen.middleware.RequestIdMiddleware",
     "synthgen.bodies.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
