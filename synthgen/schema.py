@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -777,6 +777,10 @@ class SchemaView(SpectacularAPIView):
     custom_settings = SCHEMA_SETTINGS
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served from a URL (`?script`), not inline, so it
+    runs under the Content-Security-Policy."""
+
     authentication_classes: list[type] = []
     title = "SynthGen API reference"
+    template_name = "api_docs.html"
