@@ -29,6 +29,10 @@ class ApiError(Exception):
         return {"success": False, "error": self.message, "code": self.code, **self.extra}
 
 
+class BadRequest(ApiError):
+    status, code, message = 400, "BAD_REQUEST", "The request is malformed"
+
+
 class Unauthorized(ApiError):
     status, code, message = 401, "UNAUTHORIZED", "Invalid or missing API key"
 

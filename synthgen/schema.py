@@ -663,7 +663,7 @@ def error_envelope() -> dict[str, Any]:
             "error": {"type": "string", "description": "A human sentence."},
             "code": {
                 "type": "string",
-                "enum": sorted({cls.code for cls in _error_classes()} - {"BAD_REQUEST"}),
+                "enum": sorted({cls.code for cls in _error_classes()}),
                 "description": "A machine code.",
             },
             "details": {

@@ -48,6 +48,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", SITE_URL)
+# Addresses of the proxies (nginx) whose X-Real-IP names the client: synthgen.middleware.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "synthgen.health.HealthCheckMiddleware",  # first: probes skip the host check and redirects
     "synthgen.middleware.RequestIdMiddleware",
+    "synthgen.middleware.ClientAddressMiddleware",
     "synthgen.bodies.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -85,15 +85,18 @@ def test_a_charset_other_than_utf8_is_refused_before_anything_decodes(
     _nothing_charged(bob)
 
 
-def _through_wsgi(consumer: Consumer, path: str, query: str, content_type: str) -> tuple[str, Any]:
-    """One GET through synthgen.wsgi.application, the callable gunicorn serves (the test
-    client builds Django's request itself, past the WSGI middleware)."""
-    environ: dict[str, Any] = {
+def _through_wsgi(
+    consumer: Consumer, path: str, query: str, content_type: str, **environ: Any
+) -> tuple[str, Any]:
+    """One request through synthgen.wsgi.application, the callable gunicorn serves (the test
+    client builds Django's request itself, past the WSGI middleware). A GET unless told."""
+    environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "QUERY_STRING": query,
         "CONTENT_TYPE": content_type,
         "HTTP_AUTHORIZATION": f"Bearer {consumer.key}",
+        **environ,
     }
     wsgiref.util.setup_testing_defaults(environ)
     status: list[str] = []
@@ -210,3 +213,56 @@ def test_job_params_with_unknown_names_are_cut_short_too(bob: Consumer) -> None:
     response = _post(bob, "/api/jobs", json.dumps(body).encode())
     details = _refused(response, code="INVALID_PARAMETERS")["details"]
     assert list(details) == ["params." + "y" * (MAX_NAME_SHOWN - 1) + "…"]
+
+
+def test_a_host_this_server_does_not_serve_is_a_400_envelope_under_the_api(
+    client: Client, db: None
+) -> None:
+    response = client.get("/api/account", HTTP_HOST="scanner.example")
+    assert response.json() == {
+        "success": False,
+        "error": "The request is malformed",
+        "code": "BAD_REQUEST",
+    }
+    assert response.status_code == 400
+    page = client.get("/", HTTP_HOST="scanner.example")
+    assert (page.status_code, page["Content-Type"].split(";")[0]) == (400, "text/html")
+
+
+def _chunked(body: Any) -> dict[str, Any]:
+    """A chunked POST as gunicorn hands it over: decoded, ending at EOF, with no length."""
+    return {
+        "REQUEST_METHOD": "POST",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input_terminated": True,
+        "wsgi.input": body,
+    }
+
+
+def test_a_chunked_body_is_read_through_the_wsgi_door(bob: Consumer) -> None:
+    status, body = _through_wsgi(
+        bob, FEEDBACK, "", "application/json", **_chunked(io.BytesIO(VALID_BYTES))
+    )
+    assert (status, body["creditsUsed"]) == ("200 OK", 2)
+
+
+def test_a_chunked_body_over_the_limit_is_413(bob: Consumer, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = io.BytesIO(b" " * 5000 + VALID_BYTES)
+    status, answer = _through_wsgi(bob, FEEDBACK, "", "application/json", **_chunked(body))
+    assert (status, answer["code"]) == ("413 Request Entity Too Large", "PAYLOAD_TOO_LARGE")
+    assert body.tell() == 1001  # read no further than the limit and one byte
+    _nothing_charged(bob)
+
+
+class BrokenChunks(io.RawIOBase):
+    def readinto(self, buffer: Any) -> int:
+        raise ValueError("Invalid chunk size")  # what gunicorn raises for a garbled chunk
+
+
+def test_a_broken_chunked_body_is_invalid_json(bob: Consumer) -> None:
+    status, answer = _through_wsgi(
+        bob, FEEDBACK, "", "application/json", **_chunked(BrokenChunks())
+    )
+    assert (status, answer["code"]) == ("400 Bad Request", "INVALID_JSON")
+    assert answer["error"] == "The chunked request body was cut short or malformed"
