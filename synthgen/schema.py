@@ -79,17 +79,30 @@ EXTRA_ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    # What billing.idempotency.key_problem accepts: 1 to 255 printable ASCII characters.
+    # What billing.idempotency.key_problem accepts: 1 to 255 printable ASCII characters, not
+    # beginning or ending with a space (HTTP servers strip those).
     {
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_KEY_LENGTH,
-        "pattern": "^[\\x20-\\x7E]+$",
+        "pattern": "^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$",
     },
     OpenApiParameter.HEADER,
-    description="Optional. A retry with the same key and body replays the first answer and "
-    "charges once; the same key with another body is 422; a retry while the first is "
-    "still running is 409.",
+    description="Optional; a fresh key (a UUID, say) for each operation you want done once. "
+    "Keys are kept per account for 24 hours from their first use. A retry with the same key "
+    "and the same body replays the first answer byte for byte, with `Idempotent-Replayed: "
+    "true`, and charges once. The same key with another body is refused with 422 "
+    "IDEMPOTENCY_KEY_REUSED, and a retry while the first request still runs with 409 "
+    "IDEMPOTENCY_IN_PROGRESS and `Retry-After: 1`. Answers 402, 429 and 500 are not kept, "
+    "so after one a retry with the same key runs afresh.",
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    {"type": "string", "enum": ["true"]},
+    OpenApiParameter.HEADER,
+    response=[200, 202],
+    description="Present when this answer is the stored first answer to the same "
+    "Idempotency-Key and body.",
 )
 
 RATE_LIMIT_HEADERS = [
@@ -313,6 +326,58 @@ class WholeNumberFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "integer", "minimum": self.target.low, "maximum": self.target.high}
 
 
+def _days_up_to(last: int) -> str:
+    """Two-digit day numbers 01 to `last` as a regular expression."""
+    tens, units = divmod(last, 10)
+    parts = ["0[1-9]"] + [f"{digit}[0-9]" for digit in range(1, tens)]
+    if tens:
+        parts.append(f"{tens}[0-{units}]")
+    return "|".join(parts) if tens else f"0[1-{units}]"
+
+
+def _month_days(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def date_pattern(first: dt.date, last: dt.date) -> str:
+    """A regular expression for exactly the dates YYYY-MM-DD from `first` (a 1 January) to
+    `last`, leap days included, so the schema says which dates the API takes."""
+    full_years = range(first.year, last.year)
+    any_day = "|".join(
+        f"{month:02d}-({_days_up_to(_month_days(2001, month))})" for month in range(1, 13)
+    )
+    leap_years = [year for year in range(first.year, last.year + 1) if _month_days(year, 2) == 29]
+    leap_years = [year for year in leap_years if dt.date(year, 2, 29) <= last]
+    this_year = "|".join(
+        f"{month:02d}-({_days_up_to(_month_days(last.year, month))})"
+        for month in range(1, last.month)
+    )
+    alternatives = [
+        f"({'|'.join(map(str, full_years))})-({any_day})" if full_years else "",
+        f"({'|'.join(map(str, leap_years))})-02-29" if leap_years else "",
+        f"{last.year}-({this_year})" if this_year else "",
+        f"{last.year}-{last.month:02d}-({_days_up_to(last.day)})",
+    ]
+    return "^(" + "|".join(part for part in alternatives if part) + ")$"
+
+
+class IsoDateFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "generators.serializers.IsoDateField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        from generators.serializers import EARLIEST_DATE, utc_now
+
+        today = utc_now().date()
+        return {
+            "type": "string",
+            "pattern": date_pattern(EARLIEST_DATE, today),
+            "example": "2024-01-15",
+            "description": f"A date as YYYY-MM-DD (UTC), from {EARLIEST_DATE.isoformat()} to "
+            "today.",
+        }
+
+
 @cache
 def generated_examples() -> dict[str, list[dict[str, Any]]]:
     """Real engine output for the interview and ticket examples, so they cannot drift."""
@@ -382,7 +447,7 @@ class GenerationViewSchema(OpenApiViewExtension):
                 tags=["Generation"],
                 request=view.serializer_class,
                 responses={200: OpenApiResponse(success_envelope(item), "The generated data")},
-                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
                 examples=_generation_examples(view.endpoint),
             )
             def post(self, *args: Any, **kwargs: Any) -> Any:
@@ -554,7 +619,7 @@ class JobsViewSchema(OpenApiViewExtension):
                 "anything the job does not produce.",
                 tags=["Bulk jobs"],
                 request=job_request_schema(),
-                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
                 responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
                 examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
             )
