@@ -155,6 +155,9 @@ class JobsView(APIView):
         return [BurstThrottle()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> Response:
+        unknown = unknown_fields(request.query_params, {"limit": None})
+        if unknown:  # a misspelt ?limt= is an error, as an unknown body field is
+            raise InvalidParameters(unknown)
         limit = _limit(request.query_params.get("limit"))
         own = Job.objects.filter(account=authenticated_account(request))
         newest = own.order_by("-created_at")[:limit]

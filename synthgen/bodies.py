@@ -1,6 +1,7 @@
-"""What a request body may be: bounded in size, UTF-8, JSON of sane depth, and read whole.
+"""What a request may send: a body bounded in size, UTF-8, JSON of sane depth and read whole;
+and any Accept header.
 
-Three layers, outermost first:
+Three layers for the body, outermost first:
 
 - `WsgiBodies` (WSGI, in synthgen/wsgi.py): Django reads only bodies that announce a
   Content-Length. gunicorn hands a chunked body over already decoded (`wsgi.input_terminated`),
@@ -21,8 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_header_parameters
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotAcceptable, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BaseRenderer
 
 from synthgen.errors import ApiError, InvalidJson, PayloadTooLarge, error_response
 from synthgen.middleware import Handler, is_api
@@ -164,3 +167,17 @@ def _check_text(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise ParseError(SURROGATE) from None
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """An Accept header nothing here can satisfy gets the view's first renderer (JSON for the
+    API) instead of an error: the API speaks nothing else, and RFC 9110 lets a server
+    disregard Accept."""
+
+    def select_renderer(
+        self, request: Any, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type

@@ -55,8 +55,9 @@ FIELD_DESCRIPTIONS = {
     "interviewType": "The kind of interview.",
     "seed": "The same seed and parameters give byte-identical data; without one, every call "
     "differs (the answer tells you the seed it used).",
-    "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC). Default: 90 days ago.",
-    "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), not in the future.",
+    "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today and "
+    "on or before dateTo. Default: 90 days ago.",
+    "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today.",
 }
 
 COMMON_ERRORS = ["UNAUTHORIZED", "ACCOUNT_SUSPENDED", "INTERNAL_ERROR"]
@@ -373,8 +374,6 @@ class IsoDateFieldSchema(OpenApiSerializerFieldExtension):
             "type": "string",
             "pattern": date_pattern(EARLIEST_DATE, today),
             "example": "2024-01-15",
-            "description": f"A date as YYYY-MM-DD (UTC), from {EARLIEST_DATE.isoformat()} to "
-            "today.",
         }
 
 

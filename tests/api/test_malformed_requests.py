@@ -2,7 +2,6 @@
 
 import io
 import json
-import wsgiref.util
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from django.test import Client
 
 from billing.models import CreditEntry
 from generators.serializers import MAX_NAME_SHOWN, MAX_UNKNOWN_SHOWN
-from synthgen.wsgi import application
+from tests.api.wsgi import wsgi_call
 from tests.conftest import Consumer
 
 FEEDBACK = "/api/feedback/generate"
@@ -88,20 +87,13 @@ def test_a_charset_other_than_utf8_is_refused_before_anything_decodes(
 def _through_wsgi(
     consumer: Consumer, path: str, query: str, content_type: str, **environ: Any
 ) -> tuple[str, Any]:
-    """One request through synthgen.wsgi.application, the callable gunicorn serves (the test
-    client builds Django's request itself, past the WSGI middleware). A GET unless told."""
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "CONTENT_TYPE": content_type,
-        "HTTP_AUTHORIZATION": f"Bearer {consumer.key}",
-        **environ,
-    }
-    wsgiref.util.setup_testing_defaults(environ)
-    status: list[str] = []
-    body = b"".join(application(environ, lambda line, headers: status.append(line)))
-    return status[0], json.loads(body)
+    """A GET (unless told) through the WSGI callable gunicorn serves."""
+    method = environ.pop("REQUEST_METHOD", "GET")
+    answer = wsgi_call(
+        method, path, QUERY_STRING=query, CONTENT_TYPE=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {consumer.key}", **environ,
+    )  # fmt: skip
+    return f"{answer.status} {answer.reason}", json.loads(answer.body)
 
 
 @pytest.mark.parametrize("charset", ["rot13", "base64", "nope"])
@@ -231,12 +223,7 @@ def test_a_host_this_server_does_not_serve_is_a_400_envelope_under_the_api(
 
 def _chunked(body: Any) -> dict[str, Any]:
     """A chunked POST as gunicorn hands it over: decoded, ending at EOF, with no length."""
-    return {
-        "REQUEST_METHOD": "POST",
-        "HTTP_TRANSFER_ENCODING": "chunked",
-        "wsgi.input_terminated": True,
-        "wsgi.input": body,
-    }
+    return {"REQUEST_METHOD": "POST", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": body}
 
 
 def test_a_chunked_body_is_read_through_the_wsgi_door(bob: Consumer) -> None:
@@ -266,3 +253,14 @@ def test_a_broken_chunked_body_is_invalid_json(bob: Consumer) -> None:
     )
     assert (status, answer["code"]) == ("400 Bad Request", "INVALID_JSON")
     assert answer["error"] == "The chunked request body was cut short or malformed"
+
+
+def test_an_accept_header_nothing_can_satisfy_still_gets_json(bob: Consumer) -> None:
+    response = _post(bob, FEEDBACK, VALID_BYTES, HTTP_ACCEPT="text/x-nothing")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+    assert bob.client.get("/api/account", HTTP_ACCEPT="image/png").json()["success"] is True
+
+
+def test_an_unknown_query_parameter_is_refused_like_an_unknown_field(bob: Consumer) -> None:
+    body = _refused(bob.client.get("/api/jobs?limt=5"), code="INVALID_PARAMETERS")
+    assert body["details"] == {"limt": "Unknown field; allowed: limit"}
