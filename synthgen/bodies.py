@@ -175,9 +175,10 @@ class ContentNegotiation(DefaultContentNegotiation):
     disregard Accept."""
 
     def select_renderer(
-        self, request: Any, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Any, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
+        choices = list(renderers)
         try:
-            return super().select_renderer(request, renderers, format_suffix)
+            return super().select_renderer(request, choices, format_suffix)
         except NotAcceptable:
-            return renderers[0], renderers[0].media_type
+            return choices[0], choices[0].media_type
