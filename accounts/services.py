@@ -44,14 +44,8 @@ def submit_access_request(
     """Queue an application for a worker to file (file_access_request). The form does the
     same work, in the same time, and answers the same, whether or not the address already
     has a request waiting: nobody can tell from it who has applied."""
-    tasks.file_access_request.delay(
-        name=name,
-        email=email,
-        company=company,
-        use_case=use_case,
-        tier_id=tier.pk,
-        ip_address=ip_address,
-    )
+    application = {"name": name, "email": email, "company": company, "use_case": use_case}
+    tasks.file_access_request.delay(**application, tier_id=tier.pk, ip_address=ip_address)
 
 
 def file_access_request(

@@ -1,5 +1,7 @@
 """Emails about access requests, sent by Celery workers (eagerly in the embedded default)."""
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -44,27 +46,13 @@ def send_rejection(access_request_id: int) -> None:
 
 
 @shared_task
-def file_access_request(
-    *,
-    name: str,
-    email: str,
-    company: str,
-    use_case: str,
-    tier_id: int,
-    ip_address: str | None,
-) -> None:
-    """Queued by the access-request form for every valid submission; its emails are tasks of
-    their own, so an SMTP failure retries the email, not the filing."""
+def file_access_request(**application: Any) -> None:
+    """Queued by the access-request form for every valid submission, with the arguments of
+    services.file_access_request; its emails are tasks of their own, so an SMTP failure
+    retries the email, not the filing."""
     from accounts import services  # services queue this task, so not at import time
 
-    services.file_access_request(
-        name=name,
-        email=email,
-        company=company,
-        use_case=use_case,
-        tier_id=tier_id,
-        ip_address=ip_address,
-    )
+    services.file_access_request(**application)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

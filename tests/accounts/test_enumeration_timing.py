@@ -21,8 +21,8 @@ from tests.conftest import Consumer
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-ROUNDS = 300
-WARM_UP = 20
+ROUNDS = 200
+WARM_UP = 10
 MAX_APART = 0.001  # seconds between the two medians
 
 

@@ -97,7 +97,7 @@ def consumer(db: None) -> tuple[Account, str]:
 
 @given(endpoint=st.sampled_from(ENDPOINTS), body=BODIES, headers=HEADERS)
 @settings(
-    max_examples=400,
+    max_examples=250,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

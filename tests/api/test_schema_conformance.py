@@ -25,9 +25,9 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import create_account
 from billing.models import Tier
 from synthgen.celery import app as celery_app
-from synthgen.wsgi import application
+from tests.api.wsgi import in_test_application
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -41,7 +41,7 @@ CHECKS = [
 
 @pytest.fixture
 def api_schema(db: None) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", in_test_application)
 
 
 @pytest.fixture

@@ -4,10 +4,26 @@ the WSGI middleware (synthgen.bodies.WsgiBodies), so it cannot show what that la
 
 import io
 import wsgiref.util
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
 from synthgen.wsgi import application
+
+
+def in_test_application(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+    """The application, minus what closes the database connection at each request's start
+    and end: it holds the test's transaction (Django's test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return [b"".join(application(environ, start_response))]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @dataclass
@@ -30,6 +46,6 @@ def wsgi_call(method: str, path: str, *, body: bytes = b"", **environ: Any) -> A
     }
     wsgiref.util.setup_testing_defaults(full)
     status: list[str] = []
-    content = b"".join(application(full, lambda line, headers: status.append(line)))
+    content = b"".join(in_test_application(full, lambda line, headers: status.append(line)))
     code, _, reason = status[0].partition(" ")
     return Answer(status=int(code), reason=reason, body=content)

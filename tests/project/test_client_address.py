@@ -6,16 +6,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import AccessRequest
+from tests.accounts.test_request_access import VALID
 
 pytestmark = pytest.mark.django_db
 
-APPLICATION = {
-    "name": "Dana Scully",
-    "email": "dana@example.com",
-    "use_case": "We will seed our analytics dashboard demo with realistic app reviews.",
-    "plan": "basic",
-    "website": "",
-}
+APPLICATION = {**VALID, "company": ""}
 
 
 def test_the_address_a_trusted_proxy_names_is_the_client_s(client: Client, settings: Any) -> None:
