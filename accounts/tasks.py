@@ -1,4 +1,5 @@
-"""Emails about access requests, sent by Celery workers (eagerly in the embedded default)."""
+"""Emails about access requests and accounts, and the filing of access requests, run by Celery
+workers (eagerly in the embedded default)."""
 
 from typing import Any
 

@@ -5,7 +5,9 @@ behind nginx (deploy/nginx.conf), which buffers every request body and every res
 a worker is busy only while Django works, never while a slow client trickles its body in
 or reads its answer out, so sync workers are enough and slow clients cannot hold them
 (tests/deploy/test_production_stack.py). Without nginx in front, a few connections that
-announce a body and never send it would each hold a sync worker until `timeout` kills it.
+announce a body and never send it would each hold a sync worker until `timeout` kills it,
+and a request gunicorn cannot parse would get gunicorn's own HTML error page, even under
+/api/ (the app never sees such a request, so it cannot answer in its envelope).
 """
 
 import os

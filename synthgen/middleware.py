@@ -1,6 +1,7 @@
 """Request ids on every response, the client's address behind our proxy, and the JSON envelope
 for whatever reaches /api/ outside DRF."""
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 from typing import cast
@@ -52,9 +53,17 @@ class ClientAddressMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         client = request.META.get("HTTP_X_REAL_IP", "").strip()
-        if client and request.META.get("REMOTE_ADDR") in settings.TRUSTED_PROXIES:
+        if request.META.get("REMOTE_ADDR") in settings.TRUSTED_PROXIES and _is_address(client):
             request.META["REMOTE_ADDR"] = client
         return self.get_response(request)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ApiErrorMiddleware:

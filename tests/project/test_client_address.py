@@ -25,6 +25,12 @@ def test_anyone_else_cannot_choose_their_address(client: Client, settings: Any) 
     assert AccessRequest.objects.get().ip_address == "127.0.0.1"
 
 
+def test_a_header_that_is_not_an_address_is_ignored(client: Client, settings: Any) -> None:
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    client.post("/request-access/", APPLICATION, HTTP_X_REAL_IP="203.0.113.9, 10.0.0.1")
+    assert AccessRequest.objects.get().ip_address == "127.0.0.1"
+
+
 def test_each_client_behind_the_proxy_has_its_own_limit(client: Client, settings: Any) -> None:
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     settings.REQUEST_ACCESS_RATE = "2/h"
