@@ -1,23 +1,24 @@
 """Input validation for the public pages."""
 
 import datetime as dt
+import unicodedata
 from typing import Any, cast
 
 from django import forms
 
-from accounts.models import AccessRequest
 from billing.models import Tier
 
-DUPLICATE_MESSAGE = (
-    "There is already a request for this email waiting for review. "
-    "We will email you as soon as it is decided."
-)
+
+def single_line(value: str) -> None:
+    """Names go into email subjects and layouts: one line, no control characters."""
+    if any(unicodedata.category(character) in ("Cc", "Zl", "Zp") for character in value):
+        raise forms.ValidationError("Use one line of text, without control characters.")
 
 
 class AccessRequestForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=100, validators=[single_line])
     email = forms.EmailField()
-    company = forms.CharField(max_length=100, required=False)
+    company = forms.CharField(max_length=100, required=False, validators=[single_line])
     use_case = forms.CharField(
         label="Use case",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -39,15 +40,6 @@ class AccessRequestForm(forms.Form):
                 "Tell us a little more: at least a full sentence about what you will build."
             )
         return use_case
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        pending = AccessRequest.objects.filter(
-            email__iexact=email, status=AccessRequest.Status.PENDING
-        )
-        if pending.exists():
-            raise forms.ValidationError(DUPLICATE_MESSAGE)
-        return email
 
     @property
     def is_bot(self) -> bool:
@@ -72,6 +64,7 @@ class SignInForm(forms.Form):
 class CreateKeyForm(forms.Form):
     name = forms.CharField(
         max_length=100,
+        validators=[single_line],
         initial="New key",
         help_text="Where the key will live, e.g. “staging server” or “CI”.",
     )

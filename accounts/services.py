@@ -28,10 +28,6 @@ REVEAL_LINK_LIFETIME = dt.timedelta(hours=72)
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-class DuplicateRequest(Exception):
-    """This email already has a request waiting for a decision."""
-
-
 class RevealUnavailable(Exception):
     """The reveal link was used, replaced or has expired."""
 
@@ -44,7 +40,25 @@ def submit_access_request(
     use_case: str,
     tier: Tier,
     ip_address: str | None,
-) -> AccessRequest:
+) -> None:
+    """Queue an application for a worker to file (file_access_request). The form does the
+    same work, in the same time, and answers the same, whether or not the address already
+    has a request waiting: nobody can tell from it who has applied."""
+    application = {"name": name, "email": email, "company": company, "use_case": use_case}
+    tasks.file_access_request.delay(**application, tier_id=tier.pk, ip_address=ip_address)
+
+
+def file_access_request(
+    *,
+    name: str,
+    email: str,
+    company: str,
+    use_case: str,
+    tier_id: int,
+    ip_address: str | None,
+) -> AccessRequest | None:
+    """Store the request and queue its confirmation; None when the address already has one
+    waiting, which is then told (that address alone) that it still waits."""
     try:
         with transaction.atomic():
             access_request = AccessRequest.objects.create(
@@ -52,12 +66,13 @@ def submit_access_request(
                 email=email,
                 company=company,
                 use_case=use_case,
-                requested_tier=tier,
+                requested_tier_id=tier_id,
                 ip_address=ip_address,
             )
+            transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
     except IntegrityError:
-        raise DuplicateRequest(email) from None
-    transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
+        tasks.send_request_still_pending.delay(email)
+        return None
     return access_request
 
 
@@ -83,6 +98,7 @@ def create_account(
         if created and amount > 0:
             grant_credits(account=account, amount=amount, reason=f"Starting credits ({tier})")
         _, plaintext = issue_key(account=account, name="Default key")
+    account.refresh_from_db(fields=["balance"])  # the grant updated the row, not this object
     return account, plaintext
 
 
@@ -113,7 +129,7 @@ def approve_access_request(
         access_request.decided_by = staff
         access_request.decided_at = timezone.now()
         access_request.save()
-        transaction.on_commit(lambda: tasks.send_approval.delay(access_request.pk, token))
+        transaction.on_commit(lambda: _queue_approval_email(access_request.pk, token))
     return access_request
 
 
@@ -129,6 +145,13 @@ def reject_access_request(*, access_request_id: int, staff: User, reason: str) -
         access_request.save()
         transaction.on_commit(lambda: tasks.send_rejection.delay(access_request.pk))
     return access_request
+
+
+def _queue_approval_email(access_request_id: int, token: str) -> None:
+    # argsrepr: the token stays out of what the worker logs and reports about the task.
+    tasks.send_approval.apply_async(  # type: ignore[call-arg]  # a Celery option the stubs lack
+        (access_request_id, token), argsrepr=f"({access_request_id}, '[token]')"
+    )
 
 
 def issue_key(*, account: Account, name: str) -> tuple[ApiKey, str]:
@@ -241,7 +264,7 @@ def send_fresh_reveal_link(*, access_request: AccessRequest) -> None:
         links.update(sealed_key="", expires_at=timezone.now())
         api_key, plaintext = issue_key(account=account, name="Default key")
         token = _create_reveal_link(api_key=api_key, plaintext=plaintext)
-        transaction.on_commit(lambda: tasks.send_approval.delay(access_request.pk, token))
+        transaction.on_commit(lambda: _queue_approval_email(access_request.pk, token))
 
 
 SIGN_IN_LINK_LIFETIME = dt.timedelta(minutes=15)
@@ -259,20 +282,25 @@ class DuplicatePlanChange(Exception):
     """This account already has a plan change waiting for a decision."""
 
 
-def send_sign_in_link(*, email: str) -> None:
-    """Email a sign-in link when the address has an account, and do nothing otherwise: the
-    caller answers the same either way, so the form cannot tell who has an account."""
-    account = Account.objects.filter(email__iexact=email.strip()).first()
+def request_sign_in_link(*, email: str) -> None:
+    """Queue a sign-in email for whatever address was typed. The task finds out whether it
+    has an account, so the form does the same work, in the same time, either way, and
+    answers the same: nobody can tell from it who has an account."""
+    tasks.send_sign_in_link.delay(email.strip())
+
+
+def create_sign_in_link(*, email: str) -> tuple[Account, str] | None:
+    """A new link for the account with this email, and its token; None when there is none."""
+    account = Account.objects.filter(email__iexact=email).first()
     if account is None:
-        return
+        return None
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        SignInLink.objects.create(
-            account=account,
-            token_hash=_hash_token(token),
-            expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
-        )
-        transaction.on_commit(lambda: tasks.send_sign_in_link.delay(account.pk, token))
+    SignInLink.objects.create(
+        account=account,
+        token_hash=_hash_token(token),
+        expires_at=timezone.now() + SIGN_IN_LINK_LIFETIME,
+    )
+    return account, token
 
 
 def find_sign_in_link(token: str) -> SignInLink | None:

@@ -1,4 +1,7 @@
-"""Emails about access requests, sent by Celery workers (eagerly in the embedded default)."""
+"""Emails about access requests and accounts, and the filing of access requests, run by Celery
+workers (eagerly in the embedded default)."""
+
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -6,11 +9,12 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import AccessRequest, Account, PlanChangeRequest
+from accounts.models import AccessRequest, PlanChangeRequest
 
 
 def _send(template: str, context: dict, to: list[str]) -> None:
-    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    """Render a plain-text email (its first line is the subject) and send it."""
+    subject, _, body = render_to_string(template, context, using="emails").strip().partition("\n")
     send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
 
 
@@ -20,13 +24,11 @@ def send_request_received(access_request_id: int) -> None:
         pk=access_request_id
     )
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("emails/request_received.txt", context, [access_request.email])
+    _send("request_received.txt", context, [access_request.email])
     admin_url = settings.SITE_URL + reverse(
         "admin:accounts_accessrequest_change", args=[access_request.pk]
     )
-    _send(
-        "emails/staff_new_request.txt", {**context, "admin_url": admin_url}, settings.STAFF_EMAILS
-    )
+    _send("staff_new_request.txt", {**context, "admin_url": admin_url}, settings.STAFF_EMAILS)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -34,22 +36,53 @@ def send_approval(access_request_id: int, token: str) -> None:
     access_request = AccessRequest.objects.select_related("account__tier").get(pk=access_request_id)
     link = settings.SITE_URL + reverse("reveal-key", args=[token])
     context = {"request": access_request, "link": link, "site_url": settings.SITE_URL}
-    _send("emails/approved.txt", context, [access_request.email])
+    _send("approved.txt", context, [access_request.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_rejection(access_request_id: int) -> None:
     access_request = AccessRequest.objects.get(pk=access_request_id)
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("emails/rejected.txt", context, [access_request.email])
+    _send("rejected.txt", context, [access_request.email])
+
+
+@shared_task
+def file_access_request(**application: Any) -> None:
+    """Queued by the access-request form for every valid submission, with the arguments of
+    services.file_access_request; its emails are tasks of their own, so an SMTP failure
+    retries the email, not the filing."""
+    from accounts import services  # services queue this task, so not at import time
+
+    services.file_access_request(**application)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_sign_in_link(account_id: int, token: str) -> None:
-    account = Account.objects.get(pk=account_id)
+def send_request_still_pending(email: str) -> None:
+    """A second request for an address whose first still waits: told to that address only,
+    with what the first request said, not what the second one typed."""
+    access_request = (
+        AccessRequest.objects.filter(email__iexact=email, status=AccessRequest.Status.PENDING)
+        .select_related("requested_tier")
+        .first()
+    )
+    if access_request is None:  # decided in the meantime
+        return
+    context = {"request": access_request, "site_url": settings.SITE_URL}
+    _send("request_still_pending.txt", context, [access_request.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sign_in_link(email: str) -> None:
+    """Queued for every address typed into the sign-in form; only an account's gets a link."""
+    from accounts import services  # services queue this task, so not at import time
+
+    created = services.create_sign_in_link(email=email)
+    if created is None:
+        return
+    account, token = created
     link = settings.SITE_URL + reverse("portal-sign-in-link", args=[token])
     context = {"account": account, "link": link, "site_url": settings.SITE_URL}
-    _send("emails/sign_in.txt", context, [account.email])
+    _send("sign_in.txt", context, [account.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -61,7 +94,7 @@ def send_plan_change_to_staff(plan_change_id: int) -> None:
         "admin:accounts_planchangerequest_change", args=[plan_change.pk]
     )
     context = {"plan_change": plan_change, "admin_url": admin_url}
-    _send("emails/staff_plan_change.txt", context, settings.STAFF_EMAILS)
+    _send("staff_plan_change.txt", context, settings.STAFF_EMAILS)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -70,4 +103,4 @@ def send_plan_change_decision(plan_change_id: int) -> None:
         pk=plan_change_id
     )
     context = {"plan_change": plan_change, "site_url": settings.SITE_URL}
-    _send("emails/plan_change_decided.txt", context, [plan_change.account.email])
+    _send("plan_change_decided.txt", context, [plan_change.account.email])

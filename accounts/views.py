@@ -19,7 +19,6 @@ from django_ratelimit.core import is_ratelimited
 from accounts import services
 from accounts.charts import usage_chart
 from accounts.forms import (
-    DUPLICATE_MESSAGE,
     AccessRequestForm,
     CreateKeyForm,
     PlanChangeForm,
@@ -54,18 +53,14 @@ def request_access(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/request_access.html", {"form": form}, status=400)
     if form.is_bot:
         return redirect("request-access-thanks")
-    try:
-        services.submit_access_request(
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            company=form.cleaned_data["company"],
-            use_case=form.cleaned_data["use_case"],
-            tier=form.cleaned_data["plan"],
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
-    except services.DuplicateRequest:
-        form.add_error("email", DUPLICATE_MESSAGE)
-        return render(request, "accounts/request_access.html", {"form": form}, status=400)
+    services.submit_access_request(
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        company=form.cleaned_data["company"],
+        use_case=form.cleaned_data["use_case"],
+        tier=form.cleaned_data["plan"],
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     return redirect("request-access-thanks")
 
 
@@ -139,7 +134,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if is_ratelimited(request, group="sign-in", key=key, rate=rate, increment=True):
             context = {"heading": "Too many sign-in links", "message": SIGN_IN_LIMITED}
             return render(request, "rate_limited.html", context, status=429)
-    services.send_sign_in_link(email=form.cleaned_data["email"])
+    services.request_sign_in_link(email=form.cleaned_data["email"])
     # Back to the page that asked for a sign-in, when the link is opened in this browser.
     wanted = request.POST.get("next", "")
     if wanted.startswith("/account/") and url_has_allowed_host_and_scheme(wanted, None):

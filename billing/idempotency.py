@@ -60,6 +60,8 @@ def key_problem(key: str) -> str | None:
         return f"Must be 1 to {MAX_KEY_LENGTH} characters long"
     if not key.isascii() or not key.isprintable():
         return "Must be printable ASCII characters"
+    if key != key.strip(" "):  # HTTP servers strip them, so the client's key would change
+        return "Must not begin or end with a space"
     return None
 
 

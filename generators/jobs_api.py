@@ -155,6 +155,9 @@ class JobsView(APIView):
         return [BurstThrottle()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> Response:
+        unknown = unknown_fields(request.query_params, {"limit": None})
+        if unknown:  # a misspelt ?limt= is an error, as an unknown body field is
+            raise InvalidParameters(unknown)
         limit = _limit(request.query_params.get("limit"))
         own = Job.objects.filter(account=authenticated_account(request))
         newest = own.order_by("-created_at")[:limit]
@@ -219,7 +222,9 @@ class JobsView(APIView):
 def _limit(value: str | None) -> int:
     if value is None:
         return 20
-    if not value.isdigit() or not 1 <= int(value) <= LIST_LIMIT:
+    # isdigit() alone takes "²" (int() then fails) and "١" (read as 1): ASCII digits only.
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(LIST_LIMIT))
+    if not digits or not 1 <= int(value) <= LIST_LIMIT:
         raise InvalidParameters({"limit": f"Must be a whole number from 1 to {LIST_LIMIT}"})
     return int(value)
 

@@ -1,6 +1,7 @@
 """Input validation for the generation endpoints: camelCase fields, exactly as the contract."""
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -58,18 +59,45 @@ def within_reason(day: dt.date) -> None:
         raise serializers.ValidationError(f"Must be on or after {EARLIEST_DATE.isoformat()}")
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IsoDateField(serializers.DateField):
+    """YYYY-MM-DD in ASCII digits and nothing else: DRF's DateField also takes "2024-1-5",
+    "20240105" and other scripts' digits, which the documented format does not."""
+
+    def to_internal_value(self, value: Any) -> dt.date:
+        if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 def date_field() -> serializers.DateField:
-    return serializers.DateField(
+    return IsoDateField(
         required=False,
         validators=[within_reason],
         error_messages={"invalid": DATE_MESSAGE, "datetime": DATE_MESSAGE + ", without a time"},
     )
 
 
+MAX_NAME_SHOWN = 40
+MAX_UNKNOWN_SHOWN = 20
+
+
+def shown_name(name: str) -> str:
+    """A client's field name as an error repeats it: cut short, so a 2 MB name is not echoed."""
+    return name if len(name) <= MAX_NAME_SHOWN else name[: MAX_NAME_SHOWN - 1] + "…"
+
+
 def unknown_fields(data: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, str]:
-    """An error for each field the serializer does not take, so a typo is not ignored."""
-    allowed = ", ".join(fields)
-    return {name: f"Unknown field; allowed: {allowed}" for name in data if name not in fields}
+    """An error for each field the serializer does not take, so a typo is not ignored; past
+    MAX_UNKNOWN_SHOWN of them, one line says how many more there are."""
+    message = "Unknown field; allowed: " + ", ".join(fields)
+    unknown = [name for name in data if name not in fields]
+    errors = {shown_name(name): message for name in unknown[:MAX_UNKNOWN_SHOWN]}
+    if len(unknown) > MAX_UNKNOWN_SHOWN:
+        errors["…"] = f"{len(unknown) - MAX_UNKNOWN_SHOWN} more unknown fields"
+    return errors
 
 
 class GenerationRequestSerializer(serializers.Serializer):

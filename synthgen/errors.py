@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
@@ -26,6 +27,10 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"success": False, "error": self.message, "code": self.code, **self.extra}
+
+
+class BadRequest(ApiError):
+    status, code, message = 400, "BAD_REQUEST", "The request is malformed"
 
 
 class Unauthorized(ApiError):
@@ -66,6 +71,14 @@ class InvalidParameters(ApiError):
 class InvalidJson(ApiError):
     status, code = 400, "INVALID_JSON"
     message = "The request body must be a JSON object"
+
+
+class PayloadTooLarge(ApiError):
+    status, code = 413, "PAYLOAD_TOO_LARGE"
+
+    def __init__(self, limit: int | None = None) -> None:
+        limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"The request body must be at most {limit:,} bytes", maxBytes=limit)
 
 
 class NotFound(ApiError):
@@ -127,7 +140,9 @@ def from_drf(exc: Exception) -> ApiError | None:
         return Unauthorized()
     if isinstance(exc, drf.ValidationError):
         return InvalidParameters(flatten_details(exc.detail))
-    if isinstance(exc, drf.ParseError | drf.UnsupportedMediaType):
+    if isinstance(exc, drf.ParseError):
+        return InvalidJson(str(exc.detail))  # synthgen.bodies.JsonParser's own sentence
+    if isinstance(exc, drf.UnsupportedMediaType):
         return InvalidJson()
     if isinstance(exc, drf.MethodNotAllowed):
         return MethodNotAllowed()

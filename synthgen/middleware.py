@@ -1,9 +1,12 @@
-"""Request ids on every response, and the JSON envelope for whatever reaches /api/ outside DRF."""
+"""Request ids on every response, the client's address behind our proxy, and the JSON envelope
+for whatever reaches /api/ outside DRF."""
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 from typing import cast
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.request import Request
 
@@ -38,6 +41,29 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-Id"] = identified.request_id
         return response
+
+
+class ClientAddressMiddleware:
+    """Behind nginx every request comes from nginx's address; nginx passes the client's in
+    X-Real-IP (deploy/nginx.conf). Believed only from a proxy in TRUSTED_PROXIES, so the
+    per-address limits count clients, not the proxy, and nobody else can pick an address."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        client = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if request.META.get("REMOTE_ADDR") in settings.TRUSTED_PROXIES and _is_address(client):
+            request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ApiErrorMiddleware:

@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -35,6 +35,7 @@ ERROR_STATUS_TEXT = {
     404: "Not Found",
     409: "Conflict",
     410: "Gone",
+    413: "Content Too Large",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -56,8 +57,9 @@ FIELD_DESCRIPTIONS = {
     "differs (the answer tells you the seed it used).",
     "generatorVersion": "The engine version that writes the data. Default: the newest. Pin an "
     "older one to get, with the same seed and parameters, the data it gave byte for byte.",
-    "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC). Default: 90 days ago.",
-    "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), not in the future.",
+    "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today and "
+    "on or before dateTo. Default: 90 days ago.",
+    "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today.",
 }
 
 COMMON_ERRORS = ["UNAUTHORIZED", "ACCOUNT_SUSPENDED", "INTERNAL_ERROR"]
@@ -65,6 +67,7 @@ METERED_ERRORS = [
     *COMMON_ERRORS,
     "INVALID_PARAMETERS",
     "INVALID_JSON",
+    "PAYLOAD_TOO_LARGE",
     "INSUFFICIENT_CREDITS",
     "IDEMPOTENCY_IN_PROGRESS",
     "IDEMPOTENCY_KEY_REUSED",
@@ -79,17 +82,30 @@ EXTRA_ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    # What billing.idempotency.key_problem accepts: 1 to 255 printable ASCII characters.
+    # What billing.idempotency.key_problem accepts: 1 to 255 printable ASCII characters, not
+    # beginning or ending with a space (HTTP servers strip those).
     {
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_KEY_LENGTH,
-        "pattern": "^[\\x20-\\x7E]+$",
+        "pattern": "^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$",
     },
     OpenApiParameter.HEADER,
-    description="Optional. A retry with the same key and body replays the first answer and "
-    "charges once; the same key with another body is 422; a retry while the first is "
-    "still running is 409.",
+    description="Optional; a fresh key (a UUID, say) for each operation you want done once. "
+    "Keys are kept per account for 24 hours from their first use. A retry with the same key "
+    "and the same body replays the first answer byte for byte, with `Idempotent-Replayed: "
+    "true`, and charges once. The same key with another body is refused with 422 "
+    "IDEMPOTENCY_KEY_REUSED, and a retry while the first request still runs with 409 "
+    "IDEMPOTENCY_IN_PROGRESS and `Retry-After: 1`. Answers 402, 429 and 500 are not kept, "
+    "so after one a retry with the same key runs afresh.",
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    {"type": "string", "enum": ["true"]},
+    OpenApiParameter.HEADER,
+    response=[200, 202],
+    description="Present when this answer is the stored first answer to the same "
+    "Idempotency-Key and body.",
 )
 
 RATE_LIMIT_HEADERS = [
@@ -313,6 +329,56 @@ class WholeNumberFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "integer", "minimum": self.target.low, "maximum": self.target.high}
 
 
+def _days_up_to(last: int) -> str:
+    """Two-digit day numbers 01 to `last` as a regular expression."""
+    tens, units = divmod(last, 10)
+    parts = ["0[1-9]"] + [f"{digit}[0-9]" for digit in range(1, tens)]
+    if tens:
+        parts.append(f"{tens}[0-{units}]")
+    return "|".join(parts) if tens else f"0[1-{units}]"
+
+
+def _month_days(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def date_pattern(first: dt.date, last: dt.date) -> str:
+    """A regular expression for exactly the dates YYYY-MM-DD from `first` (a 1 January) to
+    `last`, leap days included, so the schema says which dates the API takes."""
+    full_years = range(first.year, last.year)
+    any_day = "|".join(
+        f"{month:02d}-({_days_up_to(_month_days(2001, month))})" for month in range(1, 13)
+    )
+    leap_years = [year for year in range(first.year, last.year + 1) if _month_days(year, 2) == 29]
+    leap_years = [year for year in leap_years if dt.date(year, 2, 29) <= last]
+    this_year = "|".join(
+        f"{month:02d}-({_days_up_to(_month_days(last.year, month))})"
+        for month in range(1, last.month)
+    )
+    alternatives = [
+        f"({'|'.join(map(str, full_years))})-({any_day})" if full_years else "",
+        f"({'|'.join(map(str, leap_years))})-02-29" if leap_years else "",
+        f"{last.year}-({this_year})" if this_year else "",
+        f"{last.year}-{last.month:02d}-({_days_up_to(last.day)})",
+    ]
+    return "^(" + "|".join(part for part in alternatives if part) + ")$"
+
+
+class IsoDateFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "generators.serializers.IsoDateField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        from generators.serializers import EARLIEST_DATE, utc_now
+
+        today = utc_now().date()
+        return {
+            "type": "string",
+            "pattern": date_pattern(EARLIEST_DATE, today),
+            "example": "2024-01-15",
+        }
+
+
 @cache
 def generated_examples() -> dict[str, list[dict[str, Any]]]:
     """Real engine output for the interview and ticket examples, so they cannot drift."""
@@ -388,7 +454,7 @@ class GenerationViewSchema(OpenApiViewExtension):
                 tags=["Generation"],
                 request=view.serializer_class,
                 responses={200: OpenApiResponse(success_envelope(item), "The generated data")},
-                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
                 examples=_generation_examples(view.endpoint),
             )
             def post(self, *args: Any, **kwargs: Any) -> Any:
@@ -560,7 +626,7 @@ class JobsViewSchema(OpenApiViewExtension):
                 "anything the job does not produce.",
                 tags=["Bulk jobs"],
                 request=job_request_schema(),
-                parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
+                parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
                 responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
                 examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
             )
@@ -669,7 +735,7 @@ def error_envelope() -> dict[str, Any]:
             "error": {"type": "string", "description": "A human sentence."},
             "code": {
                 "type": "string",
-                "enum": sorted({cls.code for cls in _error_classes()} - {"BAD_REQUEST"}),
+                "enum": sorted({cls.code for cls in _error_classes()}),
                 "description": "A machine code.",
             },
             "details": {
@@ -685,6 +751,7 @@ def error_envelope() -> dict[str, Any]:
             "requiredCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},
             "remainingCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},
             "requestId": {"type": "string", "description": "INTERNAL_ERROR: quote it to us."},
+            "maxBytes": {"type": "integer", "description": "PAYLOAD_TOO_LARGE: the limit."},
         },
     }
 
@@ -782,6 +849,10 @@ class SchemaView(SpectacularAPIView):
     custom_settings = SCHEMA_SETTINGS
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served from a URL (`?script`), not inline, so it
+    runs under the Content-Security-Policy."""
+
     authentication_classes: list[type] = []
     title = "SynthGen API reference"
+    template_name = "api_docs.html"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", SITE_URL)
+# Addresses of the proxies (nginx) whose X-Real-IP names the client: synthgen.middleware.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,7 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "synthgen.health.HealthCheckMiddleware",  # first: probes skip the host check and redirects
     "synthgen.middleware.RequestIdMiddleware",
+    "synthgen.middleware.ClientAddressMiddleware",
+    "synthgen.bodies.RequestBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,8 +80,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "synthgen.middleware.ApiErrorMiddleware",
 ]
+
+# The largest request body, checked before it is read (synthgen.bodies): far above any real
+# API request or form, far below what would strain a worker. Bigger ones get 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440))
 
 ROOT_URLCONF = "synthgen.urls"
 WSGI_APPLICATION = "synthgen.wsgi.application"
@@ -93,6 +104,13 @@ TEMPLATES = [
                 "synthgen.context_processors.site",
             ],
         },
+    },
+    {
+        # Emails are plain text: nothing in them is HTML, so nothing is HTML-escaped.
+        "NAME": "emails",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "emails"],
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -209,7 +227,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.HasApiKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["synthgen.bodies.JsonParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "synthgen.bodies.ContentNegotiation",
     "EXCEPTION_HANDLER": "synthgen.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -223,6 +242,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from our own
+# static files, so no inline script, inline event handler or injected <style> runs.
+# Swagger UI draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Production hardening: on whenever DEBUG is off, so `manage.py check --deploy` is clean.
@@ -239,11 +276,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "synthgen.redaction.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],  # no emailed link's token in any log line
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler would print its records a second time through root.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # runserver's request lines, through the handler that hides the links' tokens.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -10,6 +10,10 @@ from synthgen import schema, views
 
 JOB_ID = r"(?P<job_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
+handler400 = "synthgen.views.bad_request"
+
+# /health/live and /health/ready are answered by synthgen.health.HealthCheckMiddleware, ahead
+# of the host check and the HTTPS redirect that a load balancer's probe could not pass.
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("docs/", views.docs, name="docs"),

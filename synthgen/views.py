@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import defaults
 from rest_framework import serializers
 
 from billing.models import Tier
@@ -17,11 +18,17 @@ from generators.serializers import (
     WholeNumberField,
 )
 from synthgen import schema
+from synthgen.errors import BadRequest, error_response
+from synthgen.middleware import is_api
 
 # When each error happens, in the words of the documentation page.
 ERROR_WHEN = {
     "INVALID_PARAMETERS": "A field is missing or wrong; details names every bad field at once.",
-    "INVALID_JSON": "The body is not a JSON object.",
+    "BAD_REQUEST": "The request itself is malformed, e.g. a Host header this server does not "
+    "serve, or headers too large.",
+    "INVALID_JSON": "The body is not a JSON object: not JSON, not UTF-8, cut short, or nested "
+    "more than 64 levels deep.",
+    "PAYLOAD_TOO_LARGE": "The body is larger than maxBytes; nothing of it was read.",
     "UNAUTHORIZED": "The key is missing, malformed, unknown or revoked.",
     "INSUFFICIENT_CREDITS": "Not enough credits; requiredCredits and remainingCredits say "
     "how many. Nothing is charged.",
@@ -128,9 +135,15 @@ def error_rows() -> list[tuple[int, str, str, str]]:
     rows = [
         (sample.status, code, ERROR_WHEN.get(code, sample.message), _pretty(sample.body()))
         for code, sample in samples.items()
-        if code != "BAD_REQUEST"
     ]
     return sorted(rows)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's handler400 (a bad Host header, say): the envelope under /api/."""
+    if is_api(request):
+        return error_response(BadRequest())
+    return defaults.bad_request(request, exception)
 
 
 def docs(request: HttpRequest) -> HttpResponse:

@@ -5,4 +5,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "synthgen.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from synthgen.bodies import WsgiBodies  # noqa: E402  (needs the settings above)
+
+application = WsgiBodies(django_application)

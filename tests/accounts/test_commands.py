@@ -12,10 +12,14 @@ from billing.models import CreditEntry
 pytestmark = pytest.mark.django_db
 
 
-def _create_account(*args: str) -> str:
+def _output(*args: str) -> str:
     out = io.StringIO()
     call_command("create_account", *args, stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
+    return out.getvalue()
+
+
+def _create_account(*args: str) -> str:
+    return _output(*args).strip().splitlines()[-1]
 
 
 def test_create_account_prints_a_working_key_as_its_last_line(db: None) -> None:
@@ -35,6 +39,14 @@ def test_create_account_credits_sets_the_starting_grant(db: None) -> None:
     account = Account.objects.get()
     assert account.balance == 7
     assert list(CreditEntry.objects.values_list("amount", flat=True)) == [7]
+
+
+def test_create_account_reports_the_credits_it_granted(db: None) -> None:
+    first = _output("--email", "eve@example.com", "--tier", "pro", "--credits", "777")
+    assert "granted 777 credits" in first
+    again = _output("--email", "Eve@example.com", "--tier", "pro", "--credits", "5")
+    assert "already exists, on Pro Plan with 777 credits; no credits granted" in again
+    assert Account.objects.get().balance == 777
 
 
 def test_create_account_reuses_the_account_and_adds_a_key(db: None) -> None:

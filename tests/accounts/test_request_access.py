@@ -89,12 +89,25 @@ def test_a_bot_filling_the_honeypot_sees_success_but_nothing_is_stored(client: C
     assert mail.outbox == []
 
 
-def test_a_second_pending_request_for_the_same_email_is_refused_politely(client: Client) -> None:
-    client.post("/request-access/", VALID)
-    response = client.post("/request-access/", {**VALID, "email": "DANA@example.com"})
-    assert response.status_code == 400
-    assert b"already a request for this email waiting for review" in response.content
+def test_a_second_pending_request_is_refused_by_email_and_the_form_cannot_tell(
+    client: Client, django_capture_on_commit_callbacks: Callable
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/request-access/", VALID, follow=True)
+    mail.outbox.clear()
+    second = client.post(
+        "/request-access/",
+        {**VALID, "email": "DANA@example.com", "name": "Someone Else"},
+        follow=True,
+    )
+    assert second.redirect_chain == first.redirect_chain == [("/request-access/thanks/", 302)]
+    assert second.content == first.content
     assert AccessRequest.objects.count() == 1
+    [message] = mail.outbox
+    assert message.to == ["dana@example.com"]
+    assert message.subject == "Your SynthGen access request is still waiting for review"
+    assert "Hi Dana Scully," in message.body
+    assert "Someone Else" not in message.body
 
 
 def test_a_rejected_applicant_may_apply_again(client: Client) -> None:

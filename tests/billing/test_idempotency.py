@@ -123,7 +123,7 @@ def test_an_answer_older_than_24_hours_is_not_replayed(bob: Consumer) -> None:
     assert bob.refresh().balance == 1_000 - 6
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "clé-ünicode", "tab\there"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé-ünicode", "tab\there", " padded", "padded "])
 def test_an_unusable_key_is_invalid_parameters(bob: Consumer, key: str) -> None:
     response = post(bob, BODY, key=key)
     assert response.status_code == 400

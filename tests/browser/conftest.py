@@ -1,5 +1,6 @@
-"""Browser fixtures: Debian's Chromium through Playwright, tabs that watch for console errors
-and for requests to other hosts, and numbered screenshots under test-artifacts/screenshots/."""
+"""Browser fixtures: Debian's Chromium through Playwright, tabs that watch for console errors,
+Content-Security-Policy violations and requests to other hosts, and numbered screenshots
+under test-artifacts/screenshots/."""
 
 import importlib
 import os
@@ -27,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile}:${event.lineNumber} on ${location.pathname}`
+  );
+});
+"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -86,9 +95,16 @@ class Tab:
     name: str
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def watch(self) -> None:
         host = urlsplit(self.base_url).netloc
+        # Every page reports what its Content-Security-Policy blocked (an inline script or
+        # style, an event handler attribute, a foreign source) back to the test.
+        self.page.expose_function(
+            "reportCspViolation", lambda text: self.csp_violations.append(text)
+        )
+        self.page.add_init_script(CSP_LISTENER)
         self.page.on(
             "console",
             lambda message: (
@@ -140,3 +156,4 @@ def open_tab(browser: Any, live_server: Any) -> Iterator[Any]:
     for tab in tabs:
         assert tab.console_errors == [], (tab.name, tab.console_errors)
         assert tab.foreign_requests == [], (tab.name, tab.foreign_requests)
+        assert tab.csp_violations == [], (tab.name, tab.csp_violations)

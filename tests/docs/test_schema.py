@@ -214,6 +214,50 @@ def test_the_interactive_reference_uses_only_our_own_static_files(client: Client
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in assets
     assert not [asset for asset in assets if asset.startswith(("http:", "https:", "//"))]
-    for asset in assets:
+    static = [asset for asset in assets if asset.startswith("/static/")]
+    for asset in static:
         assert finders.find(asset.removeprefix("/static/")), asset
-    assert '"/api/schema/"' in page
+    # Swagger UI's start-up script is served by the page's own view, which the CSP allows.
+    assert [asset for asset in assets if asset not in static] == ["/api/docs/?script="]
+    assert '"/api/schema/"' in client.get("/api/docs/?script=").content.decode()
+
+
+def _date_schema(schema: dict[str, Any], field: str) -> dict[str, Any]:
+    properties = schema["components"]["schemas"]["FeedbackRequest"]["properties"]
+    found = properties[field]
+    return found["allOf"][0] if "allOf" in found else found
+
+
+def test_the_date_fields_say_exactly_which_dates_the_api_takes(
+    schema: dict[str, Any], bob: Consumer
+) -> None:
+    import datetime as dt
+
+    pattern = re.compile(_date_schema(schema, "dateTo")["pattern"])
+    assert _date_schema(schema, "dateFrom")["pattern"] == pattern.pattern
+    today = dt.datetime.now(dt.UTC).date()
+    days = [dt.date(1969, 12, 25) + dt.timedelta(days=n) for n in range(12)]
+    days += [today - dt.timedelta(days=n) for n in range(-3, 800)]
+    body = BODIES["/api/feedback/generate"]
+    for day in days:
+        described = bool(pattern.match(day.isoformat()))
+        assert described == (dt.date(1970, 1, 1) <= day <= today), day
+    for day in days[:14] + days[-3:] + days[12:16] + ["2023-02-29", "2024-02-29", "2024-1-5"]:
+        text = day if isinstance(day, str) else day.isoformat()
+        answer = bob.client.post("/api/feedback/generate", {**body, "dateTo": text}, format="json")
+        assert (answer.status_code == 200) == bool(pattern.match(text)), text
+
+
+def test_the_idempotency_key_rules_are_in_the_schema(schema: dict[str, Any]) -> None:
+    operation = _operation(schema, "/api/jobs")
+    [header] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert "24 hours" in header["description"]
+    assert "422" in header["description"] and "409" in header["description"]
+    pattern = re.compile(header["schema"]["pattern"])
+    for good in ["a", "order-42", "a b", "~!"]:
+        assert pattern.match(good), good
+    for bad in ["", " a", "a ", "é", "a\tb"]:
+        assert not pattern.match(bad), bad
+    assert {"422", "409"} <= set(operation["responses"])
+    replayed = operation["responses"]["202"]["headers"]["Idempotent-Replayed"]
+    assert replayed["schema"] == {"type": "string", "enum": ["true"]}

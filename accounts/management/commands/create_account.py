@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Account
 from accounts.services import create_account
 from billing.models import Tier
 
@@ -25,11 +26,18 @@ class Command(BaseCommand):
             raise CommandError(f"No plan {options['tier']!r}; choose one of: {slugs}")
         if options["credits"] is not None and options["credits"] < 0:
             raise CommandError("--credits must be zero or more")
+        existed = Account.objects.filter(email__iexact=options["email"]).exists()
         account, plaintext = create_account(
             email=options["email"], tier=tier, name=options["name"], credits=options["credits"]
         )
-        self.stdout.write(
-            f"Account {account.email} on {account.tier} with {account.balance} "
-            "credits. Its new API key (shown once):"
-        )
+        if existed:
+            self.stdout.write(
+                f"Account {account.email} already exists, on {account.tier} with "
+                f"{account.balance} credits; no credits granted. Its new API key (shown once):"
+            )
+        else:
+            self.stdout.write(
+                f"Account {account.email} created on {account.tier}, granted "
+                f"{account.balance} credits. Its new API key (shown once):"
+            )
         self.stdout.write(plaintext)

@@ -1,0 +1,72 @@
+"""A Content-Security-Policy on every HTML page, and pages that need nothing it forbids: no
+inline script, no inline event handler, no inline style. (The browser tests report any
+violation a real page triggers.)"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Consumer
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = ["/", "/docs/", "/request-access/", "/account/sign-in/", "/api/docs/"]
+PORTAL_PAGES = ["/account/", "/account/keys/", "/account/plan/"]
+STAFF_PAGES = ["/admin/", "/admin/accounts/accessrequest/", "/admin/accounts/account/"]
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict CSP would block: inline scripts, on* attributes, style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        data_block = names.get("type") in ("application/json", "application/ld+json")
+        if tag == "script" and "src" not in names and not data_block:
+            self.found.append("inline <script>")
+        if tag == "style":
+            self.found.append("<style>")
+        self.found += [f"{tag} {name}=" for name in names if name.startswith("on")]
+        if "style" in names:
+            self.found.append(f'{tag} style="{names["style"]}"')
+
+
+def _check(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy + ";"
+    assert "style-src 'self';" in policy + ";"
+    assert "unsafe" not in policy
+    parser = InlineCode()
+    parser.feed(response.content.decode())
+    assert parser.found == [], (path, parser.found)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_carry_a_strict_policy_and_no_inline_code(client: Client, path: str) -> None:
+    _check(client, path)
+
+
+@pytest.mark.parametrize("path", PORTAL_PAGES)
+def test_portal_pages_carry_a_strict_policy_and_no_inline_code(alice: Consumer, path: str) -> None:
+    client = Client()
+    client.force_login(alice.account.owner)
+    _check(client, path)
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_carry_a_strict_policy_and_no_inline_code(
+    staff_client: Client, alice: Consumer, path: str
+) -> None:
+    _check(staff_client, path)
+
+
+def test_the_swagger_start_up_script_is_a_file_of_its_own(client: Client) -> None:
+    response = client.get("/api/docs/?script=")
+    assert response["Content-Type"] == "application/javascript"
+    assert b"SwaggerUIBundle" in response.content
