@@ -1,13 +1,24 @@
 """Request ids on every response, and the JSON envelope for whatever reaches /api/ outside DRF."""
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import cast
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from rest_framework.request import Request
 
-from synthgen.errors import MethodNotAllowed, NotFound, error_response, internal_error
+from synthgen.errors import (
+    OUTAGES,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+    api_error,
+    error_response,
+)
+
+logger = logging.getLogger("synthgen.pages")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -41,7 +52,8 @@ class RequestIdMiddleware:
 
 
 class ApiErrorMiddleware:
-    """Django's own 404/405 pages and unhandled exceptions become the envelope under /api/."""
+    """Django's own 404/405 pages and unhandled exceptions become the envelope under /api/; on
+    the pages, an outage of the database, the cache or the queue is a 503 page, not a 500."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -57,8 +69,14 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_api(request):
+        if is_api(request):
+            return error_response(api_error(request, exception))
+        if not isinstance(exception, OUTAGES):
             return None
-        if isinstance(exception, Http404):
-            return error_response(NotFound())
-        return error_response(internal_error(request, exception))
+        logger.warning("Service unavailable on %s %s: %r", request.method, request.path, exception)
+        retry_after = ServiceUnavailable().headers["Retry-After"]
+        # Without the request: its user may live in the database that just went away.
+        page = render_to_string("unavailable.html", {"retry_after": retry_after})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = retry_after
+        return response

@@ -132,11 +132,30 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The longest any task may run (a bulk job's chunk is the longest, a few seconds in practice).
+# It also sizes the broker's visibility timeout: Redis hands a task whose worker died to another
+# worker once it has gone unacknowledged that long, so it must exceed the longest task, or a
+# task still running would be handed out twice. The lost-chunk sweep waits as long.
+TASK_TIME_LIMIT = envint("TASK_TIME_LIMIT", "150")
+TASK_REDELIVERY_AFTER = TASK_TIME_LIMIT + max(5, TASK_TIME_LIMIT // 5)
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_TIME_LIMIT * 4 // 5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_REDELIVERY_AFTER,
+    # Look for such tasks every few seconds (kombu's default is about every 100 s).
+    "unacked_restore_interval": max(1, min(10, TASK_REDELIVERY_AFTER // 4)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's state, not the repo's
+# How often beat sweeps for stranded charges and lost chunks, and how long a charged request may
+# go without a recorded answer before it counts as stranded (its process died, or the database
+# went away before the answer was written): the sweep then refunds it and frees its
+# Idempotency-Key. It must exceed the web server's own request timeout (gunicorn: 30 s).
+SWEEP_INTERVAL = envint("SWEEP_INTERVAL", "60")
+CHARGE_ANSWER_TIMEOUT = envint("CHARGE_ANSWER_TIMEOUT", "60")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, not only on the 1st: a run missed while beat was down is caught up next day,
     # and the ledger's unique (account, month) constraint makes extra runs harmless.
@@ -152,6 +171,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # refunded.
     "expire-job-files": {"task": "generators.tasks.expire_job_files", "schedule": 3600.0},
     "fail-stalled-jobs": {"task": "generators.tasks.fail_stalled_jobs", "schedule": 600.0},
+    # A sweep that waited in the queue past the next one is dropped, not run twice.
+    "refund-stranded-charges": {
+        "task": "billing.tasks.refund_stranded_charges",
+        "schedule": float(SWEEP_INTERVAL),
+        "options": {"expires": SWEEP_INTERVAL},
+    },
+    "requeue-lost-chunks": {
+        "task": "generators.tasks.requeue_lost_chunks",
+        "schedule": float(SWEEP_INTERVAL),
+        "options": {"expires": SWEEP_INTERVAL},
+    },
 }
 # Without a broker (eager Celery) a job runs on a thread of the web process, so POST /api/jobs
 # still answers 202 at once; the job tests switch it off to run jobs inline.
