@@ -115,11 +115,17 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (rate-limit counters, idempotency locks): Redis when REDIS_URL is set.
+# Cache (the burst and failed-key-check counters): Redis when REDIS_URL is set. Short socket
+# timeouts, so a Redis that went away costs a request a moment, not a hang: the limits that live
+# there then fail open (billing.throttles).
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -193,6 +199,8 @@ JOBS_RUN_IN_THREAD = envbool("JOBS_RUN_IN_THREAD", "true")
 RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 REQUEST_ACCESS_RATE = os.getenv("REQUEST_ACCESS_RATE", "5/h")
+# Failed API key checks (401s) per client address, then 429; a correct key always passes.
+API_KEY_FAILURE_RATE = os.getenv("API_KEY_FAILURE_RATE", "60/m")
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")
