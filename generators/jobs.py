@@ -169,10 +169,11 @@ def requeue_lost_chunks(*, now: dt.datetime | None = None) -> int:
 
     Lost means: no worker has held it for TASK_REDELIVERY_AFTER (longer than a task may run),
     since it was queued, or due to be, or since its last attempt began (the worker died with
-    it, or the time limit killed it). Redis hands out the tasks of a dead worker again after
-    the same time; this also finds the ones the broker itself lost (an outage, a restart). A
-    chunk still waiting in a queue longer than that gets a second task, which finds the chunk
-    finished and stops: the first attempt to finish is the one that counts.
+    it, the time limit killed it, or the database was away). Redis hands out the tasks of a
+    dead worker again after the same time; this also finds the ones the broker itself lost (an
+    outage, a restart). A chunk still waiting in a queue longer than that gets a second task,
+    which finds the chunk finished and stops: the first attempt to finish is the one that
+    counts. A file whose assembly was lost is queued again too.
     """
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.TASK_REDELIVERY_AFTER)
     lost = (
@@ -190,6 +191,17 @@ def requeue_lost_chunks(*, now: dt.datetime | None = None) -> int:
         by_job.setdefault(job_id, []).append(index)
     for job_id, indexes in by_job.items():
         _queue(job_id, indexes)
+    # Jobs whose file was never written: the last chunk's assembly, or the partial file of a
+    # cancelled or failed job, lost the same ways.
+    unassembled = Job.objects.filter(
+        Q(status=Job.Status.RUNNING, chunks_done=F("chunk_count"))
+        | Q(status__in=(Job.Status.FAILED, Job.Status.CANCELLED), chunks_done__gt=0),
+        file="",
+        expired_at=None,
+        progressed_at__lt=cutoff,
+    )
+    for job_id in unassembled.values_list("pk", flat=True):
+        _enqueue_assembly(job_id)
     return sum(len(indexes) for indexes in by_job.values())
 
 

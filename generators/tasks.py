@@ -11,7 +11,7 @@ import threading
 import kombu.exceptions
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from generators import jobs
 from synthgen.celery import app
@@ -19,6 +19,7 @@ from synthgen.celery import app
 logger = logging.getLogger("synthgen.jobs")
 
 CHUNK_RETRIES = 3
+DATABASE_AWAY = (OperationalError, InterfaceError)
 # start_job is published before its job commits; this many seconds for the commit to land.
 START_RETRIES = 10
 
@@ -80,6 +81,10 @@ def build_chunk(self: Task, job_id: str, index: int) -> None:
         if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
             logger.warning("Chunk %s of job %s failed, retrying: %r", index, job_id, exc)
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        if isinstance(exc, DATABASE_AWAY):
+            # Not the job's fault: the lost-chunk sweep builds it once the database is back.
+            logger.warning("Chunk %s of job %s left to the sweep: %r", index, job_id, exc)
+            return
         logger.exception("Chunk %s of job %s failed for good", index, job_id)
         jobs.fail_job(job_id=job_id, error="The job failed while generating its entries")
 
