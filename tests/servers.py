@@ -234,12 +234,22 @@ def _close(sock: socket.socket) -> None:
 
 class Celery:
     """Celery worker and beat processes, each in its own process group (a kill takes a
-    worker's pool with it), with `env` over this process's environment."""
+    worker's pool with it), with `env` over this process's environment.
+
+    With `supervise()`, a worker that exits by itself is started again, as systemd's
+    `Restart=always` does in production: a worker can exit when its broker goes away while it
+    holds unacknowledged tasks (kombu fails restoring them: "'NoneType' object has no
+    attribute 'hostname'"), and the sweeps then recover its work once it is back.
+    """
 
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env = {**os.environ, "DB_CONN_MAX_AGE": "0", **env}
         self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
+        self.restarts = 0
+        self._workers: dict[int, tuple[int, dict[str, str]]] = {}  # pid: (concurrency, env)
+        self._killed: set[int] = set()
+        self._supervising = False
 
     def _start(self, name: str, arguments: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115
@@ -260,22 +270,42 @@ class Celery:
             "worker", f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip",
             "--without-mingle", "-n", f"{name}-{os.getpid()}@%h",
         ]  # fmt: skip
-        return self._start(name, arguments, env or {})
+        process = self._start(name, arguments, env or {})
+        self._workers[process.pid] = (concurrency, env or {})
+        return process
 
     def start_beat(self, *, env: dict[str, str] | None = None) -> subprocess.Popen:
         schedule = self.log_dir / f"beat-{len(self.running)}-schedule"
         return self._start("beat", ["beat", "--loglevel=WARNING", "-s", str(schedule)], env or {})
 
+    def supervise(self) -> None:
+        """From now on, start again every worker that exits (also one that `kill` killed)."""
+        self._supervising = True
+        threading.Thread(target=self._supervisor, daemon=True).start()
+
+    def _supervisor(self) -> None:
+        while self._supervising:
+            for process in list(self.running):
+                spec = self._workers.get(process.pid)
+                if spec and process.poll() is not None and self._supervising:
+                    del self._workers[process.pid]
+                    self.restarts += process.pid not in self._killed
+                    self.start(concurrency=spec[0], env=spec[1])
+            time.sleep(0.2)
+
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL the process and its children at once, as if its machine died."""
+        self._killed.add(process.pid)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
     def stop_all(self) -> None:
-        for process in self.running:
+        self._supervising = False
+        time.sleep(0.3)  # let a restart in progress finish, so that it is stopped too
+        for process in list(self.running):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in self.running:
+        for process in list(self.running):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -162,6 +162,7 @@ def test_chunks_the_broker_lost_in_an_outage_are_queued_again_and_the_job_finish
         with gunicorn(env={**workers.env, **on_broker}, probe_key=dana.key) as server:
             workers.start(concurrency=1, env=on_broker)
             workers.start_beat(env=on_broker)
+            workers.supervise()  # as production's systemd would, should the worker exit
             answer = requests.post(
                 f"{server.url}/api/jobs",
                 json={"type": "feedback", "count": 30_000, "format": "jsonl", "params": FEEDBACK},
