@@ -103,11 +103,12 @@ class IdempotencyKeyReused(ApiError):
 
 
 class ServiceUnavailable(ApiError):
-    """The database, the cache or the queue went away for a moment: nothing was charged."""
+    """The database, the cache or the queue went away for a moment: the request costs nothing."""
 
     status, code = 503, "SERVICE_UNAVAILABLE"
     message = (
-        "SynthGen is briefly unavailable and nothing was charged; retry after retryAfter seconds"
+        "SynthGen is briefly unavailable and this request costs nothing; retry after retryAfter "
+        "seconds"
     )
 
     def __init__(self, retry_after: int = 5, message: str | None = None) -> None:

@@ -119,8 +119,8 @@ def test_every_operation_may_answer_503_with_retry_after(schema: dict[str, Any])
             example = unavailable["content"]["application/json"]["examples"]["SERVICE_UNAVAILABLE"]
             assert example["value"] == {
                 "success": False,
-                "error": "SynthGen is briefly unavailable and nothing was charged; retry after "
-                "retryAfter seconds",
+                "error": "SynthGen is briefly unavailable and this request costs nothing; retry "
+                "after retryAfter seconds",
                 "code": "SERVICE_UNAVAILABLE",
                 "retryAfter": 5,
             }
