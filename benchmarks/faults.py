@@ -465,8 +465,9 @@ def print_report(args: argparse.Namespace, report: dict[str, Any]) -> None:
         report["stranded_after"],
     )
     print(
-        f"Stranded charges: before the sweep {stranded + refunded} ({refunded} of them already "
-        f"refunded), after the sweep {left} ({refunded_in_all} refunded as never answered in all)"
+        f"Stranded charges (debited, never answered): before the sweep {stranded + refunded} "
+        f"({refunded} of them refunded by the time the load ended), after the sweep {left}; "
+        f"{refunded_in_all} refunded in all"
     )
     job, took = report["job"], report["job_took"]
     print(
