@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from accounts import services
 from accounts.charts import usage_chart
@@ -29,6 +28,7 @@ from accounts.models import Account, ApiKey
 from billing.models import CreditEntry, Tier
 from billing.prices import PRICES
 from billing.services import next_utc_midnight, requests_today, utc_today
+from billing.throttles import is_limited
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,13 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def request_access(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/request_access.html", {"form": AccessRequestForm()})
-    if is_ratelimited(
-        request,
-        group="request-access",
-        key="ip",
-        rate=settings.REQUEST_ACCESS_RATE,
-        method="POST",
-        increment=True,
+    if is_limited(
+        request, group="request-access", key="ip", rate=settings.REQUEST_ACCESS_RATE, method="POST"
     ):
         return render(request, "rate_limited.html", status=429)
     form = AccessRequestForm(request.POST)
@@ -131,7 +126,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "portal/sign_in.html", {"form": form}, status=400)
     for key, rate in ((_sign_in_email_key, SIGN_IN_RATE_PER_EMAIL), ("ip", SIGN_IN_RATE_PER_IP)):
-        if is_ratelimited(request, group="sign-in", key=key, rate=rate, increment=True):
+        if is_limited(request, group="sign-in", key=key, rate=rate):
             context = {"heading": "Too many sign-in links", "message": SIGN_IN_LIMITED}
             return render(request, "rate_limited.html", context, status=429)
     services.request_sign_in_link(email=form.cleaned_data["email"])

@@ -102,7 +102,15 @@ class DailyUsage(models.Model):
 
 
 class UsageRecord(models.Model):
-    """One generation request, for the usage charts and for support."""
+    """One metered request, for the usage charts and for support.
+
+    A charged request's record is written with its debit, in the same transaction, before the
+    work starts: until `answered_at` is set the charge is in flight. The answer sets it; a
+    charge left in flight (its process died, or the database went away before the answer was
+    written) is refunded by the stranded-charge sweep, which records status 0 (no answer).
+    """
+
+    NO_ANSWER = 0
 
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="usage_records"
@@ -117,10 +125,21 @@ class UsageRecord(models.Model):
     duration_ms = models.PositiveIntegerField()
     request_id = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty while the request is in flight."
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["account", "created_at"], name="usage_by_account_and_time")]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="usage_by_account_and_time"),
+            # Only the requests in flight right now: small, and all the sweep reads.
+            models.Index(
+                fields=["request_id"],
+                condition=models.Q(answered_at__isnull=True),
+                name="usage_in_flight",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.status}"
@@ -129,12 +148,14 @@ class UsageRecord(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a POST sent with an Idempotency-Key, replayed for 24 hours.
 
-    While the first request runs, `response_status` is empty: the key is claimed.
+    While the first request runs, `response_status` is empty: the key is claimed by the request
+    `request_id`, whose charge the stranded-charge sweep settles if it never answers.
     """
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
+    request_id = models.CharField(max_length=64, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.BinaryField(null=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

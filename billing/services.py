@@ -1,28 +1,33 @@
 """What happens to credits and quotas. Every write owns its transaction; the database does the
 arithmetic (conditional updates), so balances and counters are exact under any concurrency.
 
-The charge path for one metered request is `charge_request` (daily limit + debit, all or
-nothing), then the work, then `refund_request` if the work failed; `run_charged` does all
-three in order. Locks are always taken in the same order, the day's usage row before the
-account row, so a charge and a refund on one account can never deadlock.
+The charge path for one metered request is `charge_request` (daily limit, debit and the
+request's in-flight usage record, all or nothing), then the work, then `answer_request` when it
+answered or `refund_request` when it failed; `charged_request` wraps the work in the charge and
+the refund. A charge whose request never answered (its process died, the database went away)
+is refunded by `refund_stranded_charges`, which beat runs every minute. Locks are always taken
+in the same order, the day's usage row before the account row, so a charge and a refund on one
+account can never deadlock.
 """
 
 import datetime as dt
+import logging
 import math
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
-from billing.models import CreditEntry, DailyUsage, Tier, UsageRecord
+from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, Tier, UsageRecord
 
-T = TypeVar("T")
+logger = logging.getLogger("synthgen.billing")
 
 
 class InsufficientCredits(Exception):
@@ -50,6 +55,7 @@ class Charge:
     day: dt.date
     endpoint: str
     request_id: str
+    usage_id: int | None = None  # the request's usage record, in flight until answered
 
 
 @dataclass(frozen=True)
@@ -179,11 +185,23 @@ def _count_request(*, account_id: int, limit: int | None, day: dt.date, credits:
     raise RuntimeError("the daily usage row kept changing under a request")
 
 
-def charge_request(*, account: Account, credits: int, endpoint: str, request_id: str) -> Charge:
-    """Count one request against the daily limit and debit its credits, all or nothing.
+def charge_request(
+    *,
+    account: Account,
+    credits: int,
+    endpoint: str,
+    request_id: str,
+    api_key: ApiKey | None = None,
+    units: int = 0,
+) -> Charge:
+    """Count one request against the daily limit, debit its credits and record it in flight,
+    all or nothing.
 
-    Both are conditional updates in one transaction: a request refused for lack of credits
-    takes no quota, and no burst of concurrent requests can pass the limit or overdraw.
+    The counter and the balance are conditional updates in one transaction: a request refused
+    for lack of credits takes no quota, and no burst of concurrent requests can pass the limit
+    or overdraw. The usage record is written in the same transaction, with the outcome the
+    request will almost always have, and stays in flight until `answer_request`: a charge can
+    never exist without the record that lets the sweep give it back.
     Raises DailyLimitReached or InsufficientCredits, having changed nothing.
     """
     tier: Tier = account.tier
@@ -200,6 +218,16 @@ def charge_request(*, account: Account, credits: int, endpoint: str, request_id:
             endpoint=endpoint,
             request_id=request_id,
         )
+        usage = UsageRecord.objects.create(
+            account=account,
+            api_key=api_key,
+            endpoint=endpoint,
+            units=units,
+            credits=credits,
+            status=200,
+            duration_ms=0,
+            request_id=request_id,
+        )
     return Charge(
         account_id=account.pk,
         credits=credits,
@@ -208,15 +236,40 @@ def charge_request(*, account: Account, credits: int, endpoint: str, request_id:
         day=day,
         endpoint=endpoint,
         request_id=request_id,
+        usage_id=usage.pk,
     )
 
 
-def refund_request(*, charge: Charge, reason: str = "") -> CreditEntry:
+def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
+    """Record the answer of a charged request: a success keeps the charge, anything else is
+    refunded. Until this runs, the charge is in flight."""
+    if status >= 400:
+        refund_request(charge=charge, status=status)
+        return
+    assert charge.usage_id is not None, "a charge always has its usage record"
+    answered = UsageRecord.objects.filter(pk=charge.usage_id, answered_at=None).update(
+        status=status, duration_ms=duration_ms, answered_at=utc_now()
+    )
+    if not answered:
+        # Only when the request outlived CHARGE_ANSWER_TIMEOUT: the sweep refunded it already.
+        logger.warning("Request %s answered after its charge was refunded", charge.request_id)
+
+
+def refund_request(*, charge: Charge, reason: str = "", status: int = 500) -> CreditEntry | None:
     """Give back what a failed request took: its credits as a refund entry, and its quota.
 
-    At most once per charge: a second refund of one request id breaks a unique constraint.
+    At most once per charge: a request's in-flight usage record is settled (credits 0, the
+    `status` it answered) in the same transaction, and only a record still in flight is
+    refunded; without one (a job's partial refund) a unique constraint forbids a second
+    refund of one request id. None when there was nothing left to refund.
     """
     with transaction.atomic():
+        if charge.usage_id is not None:
+            settled = UsageRecord.objects.filter(pk=charge.usage_id, answered_at=None).update(
+                credits=0, status=status, answered_at=utc_now()
+            )
+            if not settled:
+                return None
         DailyUsage.objects.filter(
             account_id=charge.account_id, day=charge.day, requests__gt=0
         ).update(requests=F("requests") - 1, credits=F("credits") - charge.credits)
@@ -230,19 +283,30 @@ def refund_request(*, charge: Charge, reason: str = "") -> CreditEntry:
         )
 
 
-def run_charged(
-    *, account: Account, credits: int, endpoint: str, request_id: str, work: Callable[[], T]
-) -> tuple[Charge, T]:
-    """The charge path: charge, do the work, refund if the work raised (then re-raise)."""
+@contextmanager
+def charged_request(
+    *,
+    account: Account,
+    api_key: ApiKey | None,
+    credits: int,
+    endpoint: str,
+    units: int,
+    request_id: str,
+) -> Iterator[Charge]:
+    """Charge on entry (`charge_request`); refund and re-raise if the block raises."""
     charge = charge_request(
-        account=account, credits=credits, endpoint=endpoint, request_id=request_id
+        account=account,
+        api_key=api_key,
+        credits=credits,
+        endpoint=endpoint,
+        units=units,
+        request_id=request_id,
     )
     try:
-        result = work()
+        yield charge
     except BaseException:
         refund_request(charge=charge)
         raise
-    return charge, result
 
 
 def record_usage(
@@ -251,22 +315,99 @@ def record_usage(
     api_key: ApiKey | None,
     endpoint: str,
     units: int,
-    credits: int,
     status: int,
     duration_ms: int,
     request_id: str,
 ) -> UsageRecord:
-    """One row per metered request, whatever its outcome, for the usage charts."""
+    """The usage record of a request that was refused before it was charged."""
     return UsageRecord.objects.create(
         account=account,
         api_key=api_key,
         endpoint=endpoint,
         units=units,
-        credits=credits,
+        credits=0,
         status=status,
         duration_ms=duration_ms,
         request_id=request_id,
+        answered_at=utc_now(),
     )
+
+
+def answer_timeout() -> dt.timedelta:
+    """How long a charged request may go without a recorded answer before it is stranded."""
+    return dt.timedelta(seconds=settings.CHARGE_ANSWER_TIMEOUT)
+
+
+def _in_flight_since(cutoff: dt.datetime) -> QuerySet[UsageRecord]:
+    return UsageRecord.objects.filter(answered_at=None, created_at__lt=cutoff)
+
+
+def _answer_stored() -> Exists:
+    """The request stored its answer for an Idempotency-Key: it did answer."""
+    return Exists(
+        IdempotencyRecord.objects.filter(
+            account=OuterRef("account"),
+            request_id=OuterRef("request_id"),
+            response_status__isnull=False,
+        )
+    )
+
+
+def stranded_charges(*, now: dt.datetime | None = None) -> QuerySet[UsageRecord]:
+    """Charged requests in flight for longer than `answer_timeout()` that never answered,
+    oldest first."""
+    cutoff = (now or utc_now()) - answer_timeout()
+    return _in_flight_since(cutoff).exclude(_answer_stored()).order_by("created_at")
+
+
+def release_stranded(*, account_id: int, request_id: str) -> bool:
+    """Refund the charge of a request that will never answer, and free its Idempotency-Key so
+    that a retry runs afresh (and is charged once). True if there was a charge to refund."""
+    with transaction.atomic():
+        record = UsageRecord.objects.filter(
+            account_id=account_id, request_id=request_id, answered_at=None
+        ).first()
+        refunded = record is not None and _refund_record(record) is not None
+        IdempotencyRecord.objects.filter(
+            account_id=account_id, request_id=request_id, response_status=None
+        ).delete()
+    return refunded
+
+
+def _refund_record(record: UsageRecord) -> CreditEntry | None:
+    charge = Charge(
+        account_id=record.account_id,
+        credits=record.credits,
+        balance=0,
+        requests_today=0,
+        day=record.created_at.astimezone(dt.UTC).date(),
+        endpoint=record.endpoint,
+        request_id=record.request_id,
+        usage_id=record.pk,
+    )
+    reason = f"{record.endpoint} request {record.request_id} never answered"
+    return refund_request(charge=charge, reason=reason, status=UsageRecord.NO_ANSWER)
+
+
+def refund_stranded_charges(*, now: dt.datetime | None = None) -> int:
+    """Beat: refund every stranded charge and free its Idempotency-Key; how many were refunded.
+
+    Safe beside live requests and other sweeps: each record is settled by one conditional
+    update, which a late answer or a second sweep loses. A request that stored its answer for
+    an Idempotency-Key but died before marking its record answered is only marked answered.
+    """
+    cutoff = (now or utc_now()) - answer_timeout()
+    _in_flight_since(cutoff).filter(_answer_stored()).update(answered_at=utc_now())
+    refunded = 0
+    for record in stranded_charges(now=now):
+        if release_stranded(account_id=record.account_id, request_id=record.request_id):
+            logger.warning(
+                "Refunded %s credits of request %s, which never answered",
+                record.credits,
+                record.request_id,
+            )
+            refunded += 1
+    return refunded
 
 
 def quota(*, account: Account, used: int | None = None) -> Quota:

@@ -1,4 +1,5 @@
-"""Billing's scheduled work, run by Celery beat: monthly credits and the idempotency purge."""
+"""Billing's scheduled work, run by Celery beat: monthly credits, the idempotency purge and the
+stranded-charge sweep."""
 
 from celery import shared_task
 
@@ -19,3 +20,10 @@ def grant_this_months_credits() -> int:
 @shared_task
 def purge_idempotency_records() -> int:
     return idempotency.purge_expired_records()
+
+
+@shared_task
+def refund_stranded_charges() -> int:
+    """Every minute: refund the charges of requests that never answered (their process died,
+    or the database went away before the answer was written) and free their Idempotency-Keys."""
+    return services.refund_stranded_charges()

@@ -1,13 +1,21 @@
-"""The per-key burst limit (requests per minute, from the plan) as a DRF throttle.
+"""Limits counted in the shared cache (Redis): the per-key burst limit as a DRF throttle, and
+the per-address limit on failed API key checks.
 
-It counts in the shared cache through django-ratelimit's core, whose Redis increments are
-atomic across processes; DRF's own SimpleRateThrottle reads then writes and over-admits
-under concurrency (DRF #5181). The billed daily limit is not here: it is a database counter
-taken with the credit debit (billing.services.charge_request).
+They count through django-ratelimit's core, whose Redis increments are atomic across processes;
+DRF's own SimpleRateThrottle reads then writes and over-admits under concurrency (DRF #5181).
+When the cache is unreachable they fail open, with a warning: they shield the service from
+floods, while what is billed, the daily limit and the credits, lives in the database
+(billing.services.charge_request) and stays exact.
 """
 
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+import redis.exceptions
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -16,6 +24,46 @@ from accounts.models import Account, ApiKey
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
+
+logger = logging.getLogger("synthgen.limits")
+
+# What the cache raises when Redis refuses or drops us (OSError covers a broken socket).
+CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+KeyFunction = Callable[[str, Any], str]
+
+
+def count_hit(
+    request: HttpRequest | Request,
+    *,
+    group: str,
+    key: str | KeyFunction,
+    rate: str,
+    method: str | None = None,
+) -> dict[str, Any] | None:
+    """Count one hit against `rate` and return django-ratelimit's usage (`should_limit`,
+    `time_left`), or None when nothing limits: another method, or the cache is away."""
+    try:
+        return get_usage(
+            request, group=group, key=key, rate=rate, method=method or ALL, increment=True
+        )
+    except CACHE_DOWN as exc:
+        logger.warning("The %s limit is not enforced: the cache is unreachable (%r)", group, exc)
+        return None
+
+
+def is_limited(
+    request: HttpRequest,
+    *,
+    group: str,
+    key: str | KeyFunction,
+    rate: str,
+    method: str | None = None,
+) -> bool:
+    """Count one hit and say whether it is over the limit (never while the cache is away)."""
+    usage = count_hit(request, group=group, key=key, rate=rate, method=method)
+    return bool(usage and usage["should_limit"])
 
 
 def _api_key_id(group: str, request: Request) -> str:
@@ -34,9 +82,7 @@ class BurstThrottle(BaseThrottle):
         limit = request.user.tier.burst_limit_per_minute
         if limit is None:
             return True
-        usage = get_usage(
-            request, group="api-burst", key=_api_key_id, rate=f"{limit}/m", increment=True
-        )
+        usage = count_hit(request, group="api-burst", key=_api_key_id, rate=f"{limit}/m")
         if usage is None:
             return True
         self.seconds_left = max(1, usage["time_left"])
@@ -44,3 +90,15 @@ class BurstThrottle(BaseThrottle):
 
     def wait(self) -> int:
         return self.seconds_left
+
+
+def failed_key_check_wait(request: Request) -> int | None:
+    """Count a failed API key check from this address; the seconds to wait once there have
+    been more than API_KEY_FAILURE_RATE of them, else None. Only failures are counted, so a
+    correct key from the same address is never refused."""
+    usage = count_hit(
+        request, group="api-key-failures", key="ip", rate=settings.API_KEY_FAILURE_RATE
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, usage["time_left"])

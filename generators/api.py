@@ -1,8 +1,10 @@
 """The three generation endpoints: validate, charge, generate, answer.
 
 The order is the contract's: authenticate (DRF), the per-key burst throttle, validate (an
-invalid request costs nothing), then under an optional Idempotency-Key the daily limit and
-the debit (one transaction), the generation, a refund if it fails, and the answer.
+invalid request costs nothing), then under an optional Idempotency-Key the daily limit, the
+debit and the in-flight usage record (one transaction), the generation, a refund if it fails,
+and the answer, which marks the charge answered. A charge whose answer is never recorded is
+refunded by the stranded-charge sweep.
 """
 
 import datetime as dt
@@ -58,9 +60,14 @@ def json_object(request: Request) -> dict[str, Any]:
 
 
 def answer_once(
-    request: Request, *, scope: str, produce: Callable[[], tuple[int, bytes]]
+    request: Request,
+    *,
+    scope: str,
+    produce: Callable[[], tuple[int, bytes]],
+    atomic: bool = False,
 ) -> HttpResponse:
-    """Run the paid work and answer; under an Idempotency-Key, at most once per key."""
+    """Run the paid work and answer; under an Idempotency-Key, at most once per key (and, when
+    `atomic`, with the work and its stored answer in one transaction)."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         status, body = produce()
@@ -72,7 +79,9 @@ def answer_once(
         account_id=authenticated_account(request).pk,
         key=key,
         fingerprint=idempotency.request_fingerprint(scope=scope, payload=request.data),
+        request_id=request_id(request),
         produce=produce,
+        atomic=atomic,
     )
     response = HttpResponse(outcome.body, status=outcome.status, content_type="application/json")
     if outcome.replayed:
@@ -101,7 +110,16 @@ class GenerationView(APIView):
     def post(self, request: Request) -> HttpResponse:
         params = self.validated(request)
         self.units = params[self.count_field]
-        return answer_once(request, scope=self.endpoint, produce=self.produce(request, params))
+        try:
+            response = answer_once(
+                request, scope=self.endpoint, produce=self.produce(request, params)
+            )
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        # Inside the view, so that a database gone away at this point is answered in the
+        # envelope (503) and the charge, still in flight, is left to the sweep.
+        self.record_answer(request, response.status_code)
+        return response
 
     def validated(self, request: Request) -> dict[str, Any]:
         serializer = self.serializer_class(data=json_object(request))
@@ -113,13 +131,15 @@ class GenerationView(APIView):
 
         def charged_answer() -> tuple[int, bytes]:
             seed = params["seed"] if "seed" in params else secrets.randbits(63)
-            self.charge, data = services.run_charged(
+            with services.charged_request(
                 account=authenticated_account(request),
+                api_key=authenticated_key(request),
                 credits=PRICES[self.endpoint].for_units(params[self.count_field]),
                 endpoint=self.endpoint,
+                units=params[self.count_field],
                 request_id=request_id(request),
-                work=lambda: self.generate(params, seed=seed),
-            )
+            ) as self.charge:
+                data = self.generate(params, seed=seed)
             body = {
                 "success": True,
                 "data": data,
@@ -140,24 +160,28 @@ class GenerationView(APIView):
     ) -> HttpResponse:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         account = getattr(request, "_user", None)
-        if not isinstance(account, Account):
+        # A 503 carries no quota headers: the database they are read from may be what is away.
+        if not isinstance(account, Account) or response.status_code == 503:
             return response
         used = self.charge.requests_today if self.charge else None
         for name, value in rate_limit_headers(services.quota(account=account, used=used)).items():
             response[name] = value
-        if self.units is not None:
-            self.record_usage(request, account, response.status_code)
         return response
 
-    def record_usage(self, request: Request, account: Account, status: int) -> None:
+    def record_answer(self, request: Request, status: int) -> None:
+        """Mark the charge answered (or refund it, for a failure); or, for a request refused
+        before it was charged, write its usage record."""
+        duration_ms = round((time.perf_counter() - self.started) * 1000)
+        if self.charge:
+            services.answer_request(charge=self.charge, status=status, duration_ms=duration_ms)
+            return
         services.record_usage(
-            account=account,
+            account=authenticated_account(request),
             api_key=authenticated_key(request),
             endpoint=self.endpoint,
             units=self.units or 0,
-            credits=self.charge.credits if self.charge else 0,
             status=status,
-            duration_ms=round((time.perf_counter() - self.started) * 1000),
+            duration_ms=duration_ms,
             request_id=request_id(request),
         )
 

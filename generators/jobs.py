@@ -1,5 +1,6 @@
 """What happens to bulk generation jobs: accepting and charging, building chunks, assembling the
-export, cancelling or failing with a refund of what was not delivered, and expiring files."""
+export, cancelling or failing with a refund of what was not delivered, queueing again the chunks
+whose task was lost, and expiring files."""
 
 import csv
 import datetime as dt
@@ -9,18 +10,20 @@ import math
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
 from billing.prices import JOB_BATCH_ENTRIES, job_price
-from billing.services import Charge, charge_request, refund_request
+from billing.services import Charge, answer_request, charge_request, refund_request
 from generators import engine
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
@@ -38,6 +41,11 @@ MAX_BATCHES_PER_CHUNK = 20
 MAX_CHUNK_ATTEMPTS = 5
 # Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.
 SEED_LIMIT = 2**62
+
+
+class QueueUnavailable(Exception):
+    """The broker refused the job's task: the job and its charge were rolled back."""
+
 
 CONTENT_TYPES: dict[str, str] = {
     Job.Format.JSONL: "application/x-ndjson",
@@ -74,9 +82,12 @@ def create_job(
 ) -> tuple[Job, Charge]:
     """Charge the job's price (one request toward the daily limit) and queue it, all or nothing.
 
+    The task is handed to the broker inside the transaction, so a broker that refuses it rolls
+    the job and its charge back (QueueUnavailable): a job is charged only once it is queued.
     `params` are validated; their `seed` and the window of their `dateFrom`/`dateTo` (the
     synchronous endpoints' window) are fixed on the job here, so every chunk uses the same.
     """
+    started = time.perf_counter()
     params = dict(params)
     version = params.pop("generatorVersion")
     seed = params.pop("seed", None)
@@ -88,7 +99,12 @@ def create_job(
     price = price_of(kind=kind, count=count, params=params)
     with transaction.atomic():
         charge = charge_request(
-            account=account, credits=price, endpoint=ENDPOINT, request_id=request_id
+            account=account,
+            api_key=api_key,
+            credits=price,
+            endpoint=ENDPOINT,
+            units=count,
+            request_id=request_id,
         )
         job = Job.objects.create(
             account=account,
@@ -109,7 +125,10 @@ def create_job(
         JobChunk.objects.bulk_create(chunks)
         Job.objects.filter(pk=job.pk).update(chunk_count=len(chunks))
         job.chunk_count = len(chunks)
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        # Accepted is answered: from here on the job, not the request, delivers the charge.
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        answer_request(charge=charge, status=202, duration_ms=duration_ms)
+        _enqueue(job.pk)
     return job, charge
 
 
@@ -117,6 +136,71 @@ def _enqueue(job_id: Any) -> None:
     from generators import tasks  # tasks import this module
 
     tasks.enqueue_job(str(job_id))
+
+
+def queue_chunks(*, job_id: str) -> bool:
+    """Queue a task for each unfinished chunk of the job; False if there is no such job (yet)."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return False
+    if not job.is_finished:
+        _queue(job.pk, list(job.chunks.filter(finished_at=None).values_list("index", flat=True)))
+    return True
+
+
+def _queue(job_id: Any, indexes: list[int]) -> None:
+    """Hand the chunks' tasks to the broker and note when, also for the ones that went out
+    before the broker failed (the rest are left to the lost-chunk sweep)."""
+    from generators import tasks
+
+    queued: list[int] = []
+    try:
+        for index in indexes:
+            tasks.build_chunk.delay(str(job_id), index)
+            queued.append(index)
+    finally:
+        JobChunk.objects.filter(job_id=job_id, index__in=queued).update(queued_at=timezone.now())
+
+
+def requeue_lost_chunks(*, now: dt.datetime | None = None) -> int:
+    """Queue again the unfinished chunks of live jobs whose task was lost; how many.
+
+    Lost means: no worker has held it for TASK_REDELIVERY_AFTER (longer than a task may run),
+    since it was queued, or due to be, or since its last attempt began (the worker died with
+    it, the time limit killed it, or the database was away). Redis hands out the tasks of a
+    dead worker again after the same time; this also finds the ones the broker itself lost (an
+    outage, a restart). A chunk still waiting in a queue longer than that gets a second task,
+    which finds the chunk finished and stops: the first attempt to finish is the one that
+    counts. A file whose assembly was lost is queued again too.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.TASK_REDELIVERY_AFTER)
+    lost = (
+        JobChunk.objects.filter(
+            job__status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+            job__created_at__lt=cutoff,
+            finished_at=None,
+        )
+        .filter(Q(queued_at=None) | Q(queued_at__lt=cutoff))
+        .filter(Q(started_at=None) | Q(started_at__lt=cutoff))
+        .order_by("job_id", "index")
+    )
+    by_job: dict[Any, list[int]] = {}
+    for job_id, index in lost.values_list("job_id", "index"):
+        by_job.setdefault(job_id, []).append(index)
+    for job_id, indexes in by_job.items():
+        _queue(job_id, indexes)
+    # Jobs whose file was never written: the last chunk's assembly, or the partial file of a
+    # cancelled or failed job, lost the same ways.
+    unassembled = Job.objects.filter(
+        Q(status=Job.Status.RUNNING, chunks_done=F("chunk_count"))
+        | Q(status__in=(Job.Status.FAILED, Job.Status.CANCELLED), chunks_done__gt=0),
+        file="",
+        expired_at=None,
+        progressed_at__lt=cutoff,
+    )
+    for job_id in unassembled.values_list("pk", flat=True):
+        _enqueue_assembly(job_id)
+    return sum(len(indexes) for indexes in by_job.values())
 
 
 def _plan_chunks(job: Job) -> list[JobChunk]:
@@ -184,7 +268,7 @@ def build_chunk(*, job_id: str, index: int) -> bool:
 
 def _build(job: Job, chunk: JobChunk) -> None:
     now = timezone.now()
-    JobChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+    JobChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1, started_at=now)
     if chunk.attempts + 1 > MAX_CHUNK_ATTEMPTS:
         fail_job(job_id=str(job.pk), error="A part of the job kept failing")
         return

@@ -1,7 +1,6 @@
 """The jobs API: bulk generation in the background, its status, cancelling it, and its file."""
 
 import datetime as dt
-import time
 from functools import partial
 from typing import Any, cast
 
@@ -167,32 +166,25 @@ class JobsView(APIView):
         self.charge: Charge | None = None
         serializer = JobRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
+        # Atomic: the job, its charge and the answer stored for an Idempotency-Key commit
+        # together, so a retry replays the job's answer or finds that nothing was made.
         return answer_once(
-            request, scope="jobs", produce=partial(self.submit, request, serializer.validated_data)
+            request,
+            scope="jobs",
+            produce=partial(self.submit, request, serializer.validated_data),
+            atomic=True,
         )
 
     def submit(self, request: Request, data: dict[str, Any]) -> tuple[int, bytes]:
         """The paid part, run at most once per Idempotency-Key."""
-        started = time.perf_counter()
-        account, api_key = authenticated_account(request), authenticated_key(request)
         job, self.charge = jobs.create_job(
-            account=account,
-            api_key=api_key,
+            account=authenticated_account(request),
+            api_key=authenticated_key(request),
             kind=data["type"],
             count=data["count"],
             format=data["format"],
             params=data["params"],
             request_id=request_id(request),
-        )
-        services.record_usage(
-            account=account,
-            api_key=api_key,
-            endpoint=jobs.ENDPOINT,
-            units=job.count,
-            credits=job.price,
-            status=202,
-            duration_ms=round((time.perf_counter() - started) * 1000),
-            request_id=job.request_id,
         )
         body = {
             "success": True,

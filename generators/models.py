@@ -57,7 +57,15 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["account", "-created_at"], name="job_account_newest")]
+        indexes = [
+            models.Index(fields=["account", "-created_at"], name="job_account_newest"),
+            # What the sweeps read: the jobs still queued or running, few at any time.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="job_unfinished",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(chunks_done__lte=models.F("chunk_count")),
@@ -92,7 +100,9 @@ class JobChunk(models.Model):
     """A run of consecutive batches of a job, built by one task into its own storage object.
 
     A chunk counts once: the first attempt to finish it records its file; a duplicate attempt
-    (a redelivered task after a worker died) finds it finished and deletes its own copy.
+    (a redelivered task after a worker died) finds it finished and deletes its own copy. A chunk
+    whose task was lost (its worker vanished, or the broker lost it) is queued again by the
+    lost-chunk sweep, from `queued_at` and `started_at`.
     """
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="chunks")
@@ -104,6 +114,12 @@ class JobChunk(models.Model):
     file = models.CharField(max_length=255, blank=True)
     columns = models.JSONField(default=list, help_text="Flattened field names, for CSV headers.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its task was last handed to the broker."
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last began building it."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

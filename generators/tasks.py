@@ -1,34 +1,52 @@
-"""Celery tasks for bulk jobs: each takes ids and calls one service in generators.jobs."""
+"""Celery tasks for bulk jobs: each takes ids and calls one service in generators.jobs.
+
+Every task's time limits are the settings' (TASK_TIME_LIMIT), which also size the broker's
+visibility timeout: a chunk of at most 20 batches (1,000 entries) takes a fraction of a second,
+and the last one also assembles the file, a few seconds for 100,000 entries.
+"""
 
 import logging
 import threading
 
+import kombu.exceptions
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import connections
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from generators import jobs
-from generators.models import Job
 from synthgen.celery import app
 
 logger = logging.getLogger("synthgen.jobs")
 
-# A chunk is at most 20 batches (1,000 entries) and the last one also assembles the file, a
-# few seconds for 100,000 entries; these limits leave wide room and still catch a hung task.
-CHUNK_SOFT_TIME_LIMIT = 120
-CHUNK_TIME_LIMIT = 150
 CHUNK_RETRIES = 3
+DATABASE_AWAY = (OperationalError, InterfaceError)
+# start_job is published before its job commits; this many seconds for the commit to land.
+START_RETRIES = 10
 
 
 def enqueue_job(job_id: str) -> None:
-    """Queue a job's chunks; without a broker (eager Celery), run them on a thread instead, so
-    the POST still answers at once in the embedded default."""
-    if app.conf.task_always_eager and settings.JOBS_RUN_IN_THREAD:
-        thread = threading.Thread(target=_run_in_thread, args=(job_id,), name=f"job-{job_id}")
-        thread.daemon = True
-        thread.start()
+    """Queue the start of a job from inside the transaction that creates it.
+
+    With a broker, the task is published at once, so a broker that refuses it rolls the job and
+    its charge back (QueueUnavailable). Without one (eager Celery) the job runs once the
+    transaction commits, on a thread, so the POST still answers at once in the embedded default.
+    """
+    if app.conf.task_always_eager:
+        transaction.on_commit(lambda: _run_eagerly(job_id))
         return
-    start_job.delay(job_id)
+    try:
+        start_job.delay(job_id)
+    except kombu.exceptions.OperationalError as exc:
+        raise jobs.QueueUnavailable from exc
+
+
+def _run_eagerly(job_id: str) -> None:
+    if not settings.JOBS_RUN_IN_THREAD:
+        start_job.apply(args=(job_id,))
+        return
+    thread = threading.Thread(target=_run_in_thread, args=(job_id,), name=f"job-{job_id}")
+    thread.daemon = True
+    thread.start()
 
 
 def _run_in_thread(job_id: str) -> None:
@@ -40,22 +58,19 @@ def _run_in_thread(job_id: str) -> None:
         connections.close_all()
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def start_job(job_id: str) -> None:
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def start_job(self: Task, job_id: str) -> None:
     """Fan the job out: one task per chunk, for however many workers there are."""
-    chunk_count = Job.objects.values_list("chunk_count", flat=True).get(pk=job_id)
-    for index in range(chunk_count):
-        build_chunk.delay(job_id, index)
+    if jobs.queue_chunks(job_id=job_id):
+        return
+    # Not committed yet (we were published from inside its transaction), or rolled back.
+    if self.request.retries >= START_RETRIES or self.request.is_eager:
+        logger.warning("Job %s does not exist; its transaction must have rolled back", job_id)
+        return
+    raise self.retry(countdown=1, max_retries=START_RETRIES)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=CHUNK_RETRIES,
-    soft_time_limit=CHUNK_SOFT_TIME_LIMIT,
-    time_limit=CHUNK_TIME_LIMIT,
-)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=CHUNK_RETRIES)
 def build_chunk(self: Task, job_id: str, index: int) -> None:
     """Build one chunk; the task that finishes the last one assembles the file."""
     try:
@@ -66,18 +81,15 @@ def build_chunk(self: Task, job_id: str, index: int) -> None:
         if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
             logger.warning("Chunk %s of job %s failed, retrying: %r", index, job_id, exc)
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        if isinstance(exc, DATABASE_AWAY):
+            # Not the job's fault: the lost-chunk sweep builds it once the database is back.
+            logger.warning("Chunk %s of job %s left to the sweep: %r", index, job_id, exc)
+            return
         logger.exception("Chunk %s of job %s failed for good", index, job_id)
         jobs.fail_job(job_id=job_id, error="The job failed while generating its entries")
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=CHUNK_RETRIES,
-    soft_time_limit=CHUNK_SOFT_TIME_LIMIT,
-    time_limit=CHUNK_TIME_LIMIT,
-)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=CHUNK_RETRIES)
 def assemble_job(self: Task, job_id: str) -> None:
     """Write the file of what a cancelled or failed job delivered."""
     try:
@@ -92,6 +104,12 @@ def assemble_job(self: Task, job_id: str) -> None:
 def expire_job_files() -> int:
     """Beat: delete export files older than 7 days."""
     return jobs.expire_files()
+
+
+@shared_task
+def requeue_lost_chunks() -> int:
+    """Beat: queue again the chunks whose task was lost with its worker or the broker."""
+    return jobs.requeue_lost_chunks()
 
 
 @shared_task

@@ -3,8 +3,12 @@
 import logging
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -111,6 +115,31 @@ class IdempotencyKeyReused(ApiError):
     message = "This Idempotency-Key was already used with a different request"
 
 
+class ServiceUnavailable(ApiError):
+    """The database, the cache or the queue went away for a moment: the request costs nothing."""
+
+    status, code = 503, "SERVICE_UNAVAILABLE"
+    message = (
+        "SynthGen is briefly unavailable and this request costs nothing; retry after retryAfter "
+        "seconds"
+    )
+
+    def __init__(self, retry_after: int = 5, message: str | None = None) -> None:
+        super().__init__(message, retryAfter=retry_after)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+# A server we depend on refused or dropped us (a database deadlock or lock timeout included):
+# a moment's outage, not a bug, so the client is told to retry rather than given a 500.
+OUTAGES = (
+    DatabaseOperationalError,
+    DatabaseInterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
+
+
 class InternalError(ApiError):
     status, code = 500, "INTERNAL_ERROR"
     message = "Something went wrong on our side; quote the requestId if you contact us"
@@ -160,7 +189,13 @@ def from_domain(exc: Exception) -> ApiError | None:
     """Translate the services' domain failures (they know nothing of HTTP)."""
     from billing import idempotency
     from billing.services import DailyLimitReached, InsufficientCredits
+    from generators.jobs import QueueUnavailable
 
+    if isinstance(exc, QueueUnavailable):
+        return ServiceUnavailable(
+            message="Bulk jobs cannot be queued right now and nothing was charged; "
+            "retry after retryAfter seconds"
+        )
     if isinstance(exc, idempotency.IdempotencyInProgress):
         return IdempotencyInProgress()
     if isinstance(exc, idempotency.IdempotencyKeyReused):
@@ -182,8 +217,19 @@ def error_response(error: ApiError) -> JsonResponse:
 
 
 def internal_error(request: HttpRequest, exc: BaseException) -> ApiError:
-    """Log the traceback with the request id; the client sees only the id."""
+    """Log the traceback with the request id; the client sees only the id. An outage of a
+    server we depend on is logged as a warning, without the traceback, and answered 503."""
     request_id = getattr(request, "request_id", "-")
+    if isinstance(exc, OUTAGES):
+        logger.warning(
+            "Service unavailable on %s %s [request %s]: %s: %s",
+            request.method,
+            request.path,
+            request_id,
+            type(exc).__name__,
+            exc,
+        )
+        return ServiceUnavailable()
     logger.error(
         "Unhandled error on %s %s [request %s]",
         request.method,
@@ -194,9 +240,19 @@ def internal_error(request: HttpRequest, exc: BaseException) -> ApiError:
     return InternalError(request_id)
 
 
+def api_error(request: HttpRequest, exc: BaseException) -> ApiError:
+    """Any exception as an envelope error: ours as raised; DRF's, Django's and the services'
+    translated; anything else a 500 (a 503 for an outage)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, Exception):
+        error = from_drf(exc) or from_domain(exc)
+        if error is not None:
+            return error
+    return internal_error(request, exc)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: the one place API exceptions become responses."""
-    error = exc if isinstance(exc, ApiError) else from_drf(exc) or from_domain(exc)
-    if error is None:
-        error = internal_error(context["request"]._request, exc)
+    error = api_error(context["request"]._request, exc)
     return Response(error.body(), status=error.status, headers=error.headers)

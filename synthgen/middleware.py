@@ -2,15 +2,26 @@
 for whatever reaches /api/ outside DRF."""
 
 import ipaddress
+import logging
 import uuid
 from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from rest_framework.request import Request
 
-from synthgen.errors import MethodNotAllowed, NotFound, error_response, internal_error
+from synthgen.errors import (
+    OUTAGES,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+    api_error,
+    error_response,
+)
+
+logger = logging.getLogger("synthgen.pages")
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -58,6 +69,14 @@ class ClientAddressMiddleware:
         return self.get_response(request)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The address the per-address limits count (django-ratelimit's RATELIMIT_IP_META_KEY).
+    A request that names none, or no valid one (a Unix socket without a proxy in front), counts
+    in one shared bucket rather than failing."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return address if _is_address(address) else "0.0.0.0"
+
+
 def _is_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -67,7 +86,8 @@ def _is_address(text: str) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Django's own 404/405 pages and unhandled exceptions become the envelope under /api/."""
+    """Django's own 404/405 pages and unhandled exceptions become the envelope under /api/; on
+    the pages, an outage of the database, the cache or the queue is a 503 page, not a 500."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -83,8 +103,14 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_api(request):
+        if is_api(request):
+            return error_response(api_error(request, exception))
+        if not isinstance(exception, OUTAGES):
             return None
-        if isinstance(exception, Http404):
-            return error_response(NotFound())
-        return error_response(internal_error(request, exception))
+        logger.warning("Service unavailable on %s %s: %r", request.method, request.path, exception)
+        retry_after = ServiceUnavailable().headers["Retry-After"]
+        # Without the request: its user may live in the database that just went away.
+        page = render_to_string("unavailable.html", {"retry_after": retry_after})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = retry_after
+        return response

@@ -39,6 +39,7 @@ ERROR_STATUS_TEXT = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 # What each request field means, shown in the schema and in the parameter tables of /docs/.
@@ -62,7 +63,8 @@ FIELD_DESCRIPTIONS = {
     "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today.",
 }
 
-COMMON_ERRORS = ["UNAUTHORIZED", "ACCOUNT_SUSPENDED", "INTERNAL_ERROR"]
+# Any operation can meet a moment's outage of the database or Redis (503, nothing charged).
+COMMON_ERRORS = ["UNAUTHORIZED", "ACCOUNT_SUSPENDED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"]
 METERED_ERRORS = [
     *COMMON_ERRORS,
     "INVALID_PARAMETERS",
@@ -745,8 +747,8 @@ def error_envelope() -> dict[str, Any]:
             },
             "retryAfter": {
                 "type": "integer",
-                "description": "RATE_LIMIT_EXCEEDED: seconds until you may retry "
-                "(also in the Retry-After header).",
+                "description": "RATE_LIMIT_EXCEEDED and SERVICE_UNAVAILABLE: seconds until "
+                "you may retry (also in the Retry-After header).",
             },
             "requiredCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},
             "remainingCredits": {"type": "integer", "description": "INSUFFICIENT_CREDITS."},

@@ -133,11 +133,17 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (rate-limit counters, idempotency locks): Redis when REDIS_URL is set.
+# Cache (the burst and failed-key-check counters): Redis when REDIS_URL is set. Short socket
+# timeouts, so a Redis that went away costs a request a moment, not a hang: the limits that live
+# there then fail open (billing.throttles).
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -150,11 +156,30 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 300
-CELERY_TASK_TIME_LIMIT = 360
+# The longest any task may run (a bulk job's chunk is the longest, a few seconds in practice).
+# It also sizes the broker's visibility timeout: Redis hands a task whose worker died to another
+# worker once it has gone unacknowledged that long, so it must exceed the longest task, or a
+# task still running would be handed out twice. The lost-chunk sweep waits as long.
+TASK_TIME_LIMIT = envint("TASK_TIME_LIMIT", "150")
+TASK_REDELIVERY_AFTER = TASK_TIME_LIMIT + max(5, TASK_TIME_LIMIT // 5)
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_TIME_LIMIT * 4 // 5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_REDELIVERY_AFTER,
+    # Look for such tasks every few seconds (kombu's default is about every 100 s).
+    "unacked_restore_interval": max(1, min(10, TASK_REDELIVERY_AFTER // 4)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's state, not the repo's
+# How often beat sweeps for stranded charges and lost chunks, and how long a charged request may
+# go without a recorded answer before it counts as stranded (its process died, or the database
+# went away before the answer was written): the sweep then refunds it and frees its
+# Idempotency-Key. It must exceed the web server's own request timeout (gunicorn: 30 s).
+SWEEP_INTERVAL = envint("SWEEP_INTERVAL", "60")
+CHARGE_ANSWER_TIMEOUT = envint("CHARGE_ANSWER_TIMEOUT", "60")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, not only on the 1st: a run missed while beat was down is caught up next day,
     # and the ledger's unique (account, month) constraint makes extra runs harmless.
@@ -170,6 +195,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # refunded.
     "expire-job-files": {"task": "generators.tasks.expire_job_files", "schedule": 3600.0},
     "fail-stalled-jobs": {"task": "generators.tasks.fail_stalled_jobs", "schedule": 600.0},
+    # A sweep that waited in the queue past the next one is dropped, not run twice.
+    "refund-stranded-charges": {
+        "task": "billing.tasks.refund_stranded_charges",
+        "schedule": float(SWEEP_INTERVAL),
+        "options": {"expires": SWEEP_INTERVAL},
+    },
+    "requeue-lost-chunks": {
+        "task": "generators.tasks.requeue_lost_chunks",
+        "schedule": float(SWEEP_INTERVAL),
+        "options": {"expires": SWEEP_INTERVAL},
+    },
 }
 # Without a broker (eager Celery) a job runs on a thread of the web process, so POST /api/jobs
 # still answers 202 at once; the job tests switch it off to run jobs inline.
@@ -179,8 +215,11 @@ JOBS_RUN_IN_THREAD = envbool("JOBS_RUN_IN_THREAD", "true")
 # local-memory cache of the embedded default is per process, which is what a single
 # `make run` process needs, so its warnings about it are silenced deliberately.
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "synthgen.middleware.client_address"
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 REQUEST_ACCESS_RATE = os.getenv("REQUEST_ACCESS_RATE", "5/h")
+# Failed API key checks (401s) per client address, then 429; a correct key always passes.
+API_KEY_FAILURE_RATE = os.getenv("API_KEY_FAILURE_RATE", "60/m")
 
 # Email: SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")

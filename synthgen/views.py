@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -42,9 +43,12 @@ ERROR_WHEN = {
     "JOB_NOT_READY": "The bulk job has no file yet.",
     "JOB_FINISHED": "The bulk job already finished and cannot be cancelled.",
     "JOB_EXPIRED": "The bulk job's file was deleted 7 days after it finished.",
-    "RATE_LIMIT_EXCEEDED": "The plan's daily limit (or the per-minute burst limit) is reached; "
-    "retry after retryAfter seconds.",
+    "RATE_LIMIT_EXCEEDED": "The plan's daily limit (or the per-minute burst limit) is reached, "
+    "or too many wrong API keys came from your address; retry after retryAfter seconds.",
     "INTERNAL_ERROR": "Our fault, never yours: quote the requestId if you write to us.",
+    "SERVICE_UNAVAILABLE": "A server SynthGen depends on was away for a moment (or, for a new "
+    "bulk job, its queue). Nothing is charged; retry after retryAfter seconds, with the same "
+    "Idempotency-Key.",
 }
 
 
@@ -146,6 +150,13 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.bad_request(request, exception)
 
 
+def _rate_in_words(rate: str) -> str:
+    """A django-ratelimit rate ("60/m") in words ("60 a minute")."""
+    count, _, period = rate.partition("/")
+    words = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+    return f"{count} a {words[period]}" if period in words else rate
+
+
 def docs(request: HttpRequest) -> HttpResponse:
     samples = schema.error_samples()
     context = {
@@ -154,6 +165,7 @@ def docs(request: HttpRequest) -> HttpResponse:
         "prices": PRICES,
         "endpoints": endpoints(),
         "errors": error_rows(),
+        "key_failure_rate": _rate_in_words(settings.API_KEY_FAILURE_RATE),
         "page_errors": [
             (401, "Unauthorized", _pretty(samples["UNAUTHORIZED"].body())),
             (429, "Too Many Requests", _pretty(samples["RATE_LIMIT_EXCEEDED"].body())),

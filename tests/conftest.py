@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django_ratelimit.core import _get_window
 from rest_framework.test import APIClient
 
 from accounts.models import Account
 from accounts.services import create_account
 from billing.models import Tier
 from synthgen.celery import app as celery_app
+from tests.servers import with_database
 
 IN_CI = os.getenv("CI", "").lower() == "true"
 
@@ -80,6 +82,23 @@ def require_services(*, postgres: bool = False, redis: bool = False) -> None:
     if IN_CI:
         pytest.fail(message + ", which CI must provide")
     pytest.skip(message)
+
+
+def served_database_url() -> str:
+    """DATABASE_URL pointing at the test database, for the servers a test starts."""
+    return with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+
+
+def fresh_window(value: str) -> None:
+    """django-ratelimit's minute windows end at a second jittered by what is counted (a key
+    id, an address): start a burst well inside one, so that it measures the limiter rather
+    than a window boundary."""
+    while _get_window(value, 60) - time.time() < 5:
+        time.sleep(0.5)
+
+
+def fresh_burst_window(consumer: "Consumer") -> None:
+    fresh_window(str(consumer.account.api_keys.get().pk))
 
 
 @dataclass

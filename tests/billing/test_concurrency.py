@@ -2,32 +2,23 @@
 against PostgreSQL and Redis. Exact counts, never "about right"."""
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
 import requests
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Sum
-from django_ratelimit.core import _get_window
 from rest_framework.test import APIClient
 
 from accounts.models import Account
 from billing.models import CreditEntry, DailyUsage, Tier
 from billing.services import grant_all_monthly_credits
-from tests.conftest import Consumer, require_services
+from tests.conftest import Consumer, fresh_burst_window, require_services, served_database_url
+from tests.servers import gunicorn
 
 # Rows written here must be visible to other threads and processes, so each test commits;
 # serialized_rollback puts back the plans that the flush afterwards removes.
@@ -65,14 +56,6 @@ def post_feedback(key: str, headers: dict[str, str] | None = None) -> tuple[int,
 
 def ledger_sum(account: Account) -> int:
     return CreditEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"]
-
-
-def fresh_burst_window(consumer: Consumer) -> None:
-    """django-ratelimit's minute windows end at a per-key jittered second: start a burst
-    well inside one, so it measures the limiter rather than a window boundary."""
-    key_id = str(consumer.account.api_keys.get().pk)
-    while _get_window(key_id, 60) - time.time() < 5:
-        time.sleep(0.5)
 
 
 def test_40_simultaneous_requests_with_credits_for_10_give_10_successes_and_30_402s(
@@ -140,66 +123,6 @@ def test_the_monthly_grant_run_on_several_workers_at_once_grants_once(
         assert consumer.refresh().balance == ledger_sum(consumer.account) == 2_000
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextmanager
-def gunicorn(*, workers: int, probe_key: str) -> Iterator[str]:
-    """A real gunicorn on the test database; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "DEBUG": "1",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "synthgen.wsgi",
-        f"--workers={workers}",
-        f"--bind=127.0.0.1:{port}",
-    ]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_serving(base, probe_key, server)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def wait_until_serving(base: str, key: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "gunicorn exited during startup"
-        try:
-            headers = {"Authorization": f"Bearer {key}"}
-            if requests.get(f"{base}/api/account", headers=headers, timeout=10).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("gunicorn did not start serving within 30 s")
-
-
 def test_a_burst_of_30_across_4_gunicorn_workers_accepts_exactly_5(
     make_consumer: Callable[..., Consumer],
 ) -> None:
@@ -211,13 +134,14 @@ def test_a_burst_of_30_across_4_gunicorn_workers_accepts_exactly_5(
         starting_credits=50, monthly_credits=50,
     )  # fmt: skip
     unthrottled = make_consumer("daily@example.com", "free-no-burst")
-    with gunicorn(workers=4, probe_key=free.key) as base:
+    env = {"DATABASE_URL": served_database_url()}
+    with gunicorn(env=env, workers=4, probe_key=free.key) as server:
 
         def call(index: int) -> int:
             consumer = (free, unthrottled)[index % 2]
             headers = {"Authorization": f"Bearer {consumer.key}"}
             return requests.post(
-                f"{base}{FEEDBACK}", json=BODY, headers=headers, timeout=30
+                f"{server.url}{FEEDBACK}", json=BODY, headers=headers, timeout=30
             ).status_code
 
         statuses = at_once(60, call)

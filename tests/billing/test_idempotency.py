@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from billing import idempotency
-from billing.models import CreditEntry, DailyUsage, IdempotencyRecord
+from billing import idempotency, services
+from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, UsageRecord
 from billing.services import grant_credits
 from billing.tasks import purge_idempotency_records
 from generators import engine
@@ -72,16 +72,83 @@ def test_a_retry_while_the_first_still_runs_is_409(bob: Consumer) -> None:
     assert bob.refresh().balance == 1_000
 
 
-def test_a_claim_left_by_a_dead_process_is_taken_over(bob: Consumer) -> None:
-    record = IdempotencyRecord.objects.create(
-        account=bob.account,
-        key="order-42",
-        request_hash=idempotency.request_fingerprint(scope="tickets", payload=BODY),
+def died_mid_request(consumer: Consumer, body: dict, *, key: str = "order-42") -> None:
+    """What a request that was killed after its charge leaves behind, long enough ago to be
+    stranded: its claim on the key and its debit, in flight."""
+    IdempotencyRecord.objects.create(
+        account=consumer.account,
+        key=key,
+        request_hash=idempotency.request_fingerprint(scope="tickets", payload=body),
+        request_id="dead-request",
     )
-    stale = timezone.now() - idempotency.CLAIM_TIMEOUT - dt.timedelta(seconds=1)
-    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=stale)
+    services.charge_request(
+        account=consumer.account, credits=3, endpoint="tickets", request_id="dead-request"
+    )
+    long_ago = timezone.now() - services.answer_timeout() - dt.timedelta(seconds=1)
+    IdempotencyRecord.objects.update(created_at=long_ago)
+    UsageRecord.objects.update(created_at=long_ago)
+
+
+def ledger(consumer: Consumer) -> list[tuple[str, int]]:
+    entries = CreditEntry.objects.filter(account=consumer.account).order_by("pk")
+    return [(entry.kind, entry.amount) for entry in entries][1:]  # after the starting grant
+
+
+def test_a_retry_of_a_request_that_died_refunds_it_and_runs_once_charged_once(
+    bob: Consumer,
+) -> None:
+    died_mid_request(bob, BODY)
+
+    retry = post(bob, BODY)
+
+    assert retry.status_code == 200
+    assert "Idempotent-Replayed" not in retry
+    assert ledger(bob) == [("debit", -3), ("refund", 3), ("debit", -3)]
+    assert bob.refresh().balance == 1_000 - 3
+    assert DailyUsage.objects.get(account=bob.account).requests == 1
+    dead = UsageRecord.objects.get(request_id="dead-request")
+    assert (dead.status, dead.credits) == (UsageRecord.NO_ANSWER, 0)
+    again = post(bob, BODY)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == retry.content
+
+
+def test_a_request_still_within_its_answer_timeout_is_not_taken_over(bob: Consumer) -> None:
+    died_mid_request(bob, BODY)
+    IdempotencyRecord.objects.update(created_at=timezone.now())
+    response = post(bob, BODY)
+    assert response.status_code == 409
+    assert bob.refresh().balance == 1_000 - 3
+
+
+def test_the_sweep_refunds_a_request_that_died_and_frees_its_key(bob: Consumer) -> None:
+    died_mid_request(bob, BODY)
+
+    assert services.refund_stranded_charges() == 1
+
+    assert not IdempotencyRecord.objects.exists()
+    assert bob.refresh().balance == 1_000
     assert post(bob, BODY).status_code == 200
-    assert post(bob, BODY)["Idempotent-Replayed"] == "true"
+    assert ledger(bob) == [("debit", -3), ("refund", 3), ("debit", -3)]
+
+
+def test_another_body_on_the_key_of_a_request_that_died_is_still_422(bob: Consumer) -> None:
+    died_mid_request(bob, BODY)
+    assert post(bob, {**BODY, "ticketCount": 4}).status_code == 422
+
+
+def test_an_answer_stored_just_before_the_process_died_is_replayed_not_refunded(
+    bob: Consumer,
+) -> None:
+    died_mid_request(bob, BODY)
+    IdempotencyRecord.objects.update(response_status=200, response_body=b'{"stored": true}')
+
+    assert services.refund_stranded_charges() == 0
+
+    assert UsageRecord.objects.get(request_id="dead-request").answered_at is not None
+    replay = post(bob, BODY)
+    assert (replay.status_code, replay.content) == (200, b'{"stored": true}')
+    assert bob.refresh().balance == 1_000 - 3
 
 
 def test_keys_are_per_account(bob: Consumer, make_consumer: object) -> None:

@@ -1,6 +1,8 @@
 """The credit ledger: every move is an entry, the balance is their sum, and a failed
 generation gives its credits back."""
 
+import dataclasses
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -54,10 +56,12 @@ def test_a_refund_of_the_same_request_cannot_happen_twice(bob: Consumer) -> None
     charge = services.charge_request(
         account=bob.account, credits=4, endpoint="tickets", request_id="req-1"
     )
-    services.refund_request(charge=charge)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        services.refund_request(charge=charge)
+    assert services.refund_request(charge=charge) is not None
+    assert services.refund_request(charge=charge) is None
     assert bob.refresh().balance == ledger_sum(bob) == 1_000
+    assert CreditEntry.objects.filter(account=bob.account, kind="refund").count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.refund_request(charge=dataclasses.replace(charge, usage_id=None))
 
 
 def test_a_charge_that_lacks_credits_changes_nothing(make_consumer: object) -> None:
@@ -93,12 +97,19 @@ def test_a_grant_must_be_positive_and_an_adjustment_must_move(bob: Consumer, sta
         services.adjust_credits(account=bob.account, amount=0, reason="nothing", staff=staff)
 
 
-def test_run_charged_refunds_and_re_raises_when_the_work_fails(bob: Consumer) -> None:
-    def work() -> None:
+def test_a_charged_block_that_raises_is_refunded_and_the_error_goes_on(bob: Consumer) -> None:
+    with (
+        pytest.raises(KeyError),
+        services.charged_request(
+            account=bob.account,
+            api_key=None,
+            credits=7,
+            endpoint="tickets",
+            units=7,
+            request_id="r-2",
+        ),
+    ):
         raise KeyError("boom")
-
-    with pytest.raises(KeyError):
-        services.run_charged(
-            account=bob.account, credits=7, endpoint="tickets", request_id="r-2", work=work
-        )
     assert bob.refresh().balance == ledger_sum(bob) == 1_000
+    record = UsageRecord.objects.get(request_id="r-2")
+    assert (record.status, record.credits, record.answered_at is not None) == (500, 0, True)

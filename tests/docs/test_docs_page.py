@@ -114,6 +114,7 @@ def test_every_error_code_is_explained(page: str) -> None:
         "METHOD_NOT_ALLOWED",
         "RATE_LIMIT_EXCEEDED",
         "INTERNAL_ERROR",
+        "SERVICE_UNAVAILABLE",
     ):
         assert f"<td><code>{code}</code></td>" in page, code
 

@@ -111,6 +111,21 @@ def test_every_operation_answers_its_errors_in_the_envelope(schema: dict[str, An
             assert {"401", "403", "500"} <= errors
 
 
+def test_every_operation_may_answer_503_with_retry_after(schema: dict[str, Any]) -> None:
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            unavailable = operation["responses"]["503"]
+            assert set(unavailable["headers"]) == {"Retry-After"}
+            example = unavailable["content"]["application/json"]["examples"]["SERVICE_UNAVAILABLE"]
+            assert example["value"] == {
+                "success": False,
+                "error": "SynthGen is briefly unavailable and this request costs nothing; retry "
+                "after retryAfter seconds",
+                "code": "SERVICE_UNAVAILABLE",
+                "retryAfter": 5,
+            }
+
+
 def test_the_error_envelope_names_every_code(schema: dict[str, Any]) -> None:
     envelope = schema["components"]["schemas"]["ErrorEnvelope"]
     assert envelope["required"] == ["success", "error", "code"]
@@ -127,6 +142,7 @@ def test_the_error_envelope_names_every_code(schema: dict[str, Any]) -> None:
         "METHOD_NOT_ALLOWED",
         "RATE_LIMIT_EXCEEDED",
         "INTERNAL_ERROR",
+        "SERVICE_UNAVAILABLE",
     } <= codes
 
 

@@ -1,11 +1,13 @@
-"""Jobs run inline in a private media folder, or on real Celery workers started by the test."""
+"""Jobs run inline in a private media folder, or on real Celery workers started by the test.
+
+The workers run with the production settings, scaled down so that a test sees a lost task come
+back in seconds: every task may run TASK_TIME_LIMIT seconds, the broker hands a dead worker's
+tasks out again after TASK_REDELIVERY_AFTER, and beat (when a test starts it) sweeps every
+SWEEP_INTERVAL.
+"""
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +15,14 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection
 
 from synthgen.celery import app as celery_app
-from tests.conftest import require_services
+from tests.conftest import require_services, served_database_url
+from tests.servers import Celery
 
-ROOT = Path(__file__).resolve().parents[2]
+TASK_TIME_LIMIT = 6
+TASK_REDELIVERY_AFTER = TASK_TIME_LIMIT + 5  # as synthgen/settings.py derives it
+SWEEP_INTERVAL = 1
 
 
 @pytest.fixture(autouse=True)
@@ -28,66 +32,23 @@ def _inline_jobs_in_private_media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-class Workers:
-    """Celery worker processes on the test's PostgreSQL database and Redis db."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.running: list[subprocess.Popen] = []
-
-    def start(self, *, concurrency: int = 2) -> subprocess.Popen:
-        name = f"test{len(self.running)}-{os.getpid()}@%h"
-        log = open(self.log_dir / f"worker-{len(self.running)}.log", "wb")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.jobs.worker", f"--concurrency={concurrency}", "-n", name],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so a kill takes its children too
-        )
-        self.running.append(process)
-        return process
-
-    def kill(self, process: subprocess.Popen) -> None:
-        """SIGKILL the worker and its pool at once, as if its machine died."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for process in self.running:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.running:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-    def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in self.log_dir.glob("*.log"))
-
-
 @pytest.fixture
-def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
-    """Start workers with `workers.start()`; they are all stopped when the test ends."""
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Celery]:
+    """Start workers with `workers.start()` (and beat with `workers.start_beat()`) on the test
+    database and Redis db; they are all stopped when the test ends."""
     require_services(postgres=True, redis=True)
     broker = os.environ["REDIS_URL"]
     redis.Redis.from_url(broker).flushdb()  # no task left over from an earlier test
-    database = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    test_database = database._replace(path="/" + connection.settings_dict["NAME"]).geturl()
     env = {
-        **os.environ,
-        "DATABASE_URL": test_database,
+        "DATABASE_URL": served_database_url(),
         "REDIS_URL": broker,
         "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-        "DB_CONN_MAX_AGE": "0",
+        "TASK_TIME_LIMIT": str(TASK_TIME_LIMIT),
+        "SWEEP_INTERVAL": str(SWEEP_INTERVAL),
     }
     log_dir = tmp_path / "worker-logs"
     log_dir.mkdir()
-    pool = Workers(env, log_dir)
+    pool = Celery(env, log_dir)
     celery_app.conf.task_always_eager = False
     try:
         yield pool

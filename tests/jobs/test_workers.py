@@ -3,16 +3,20 @@
 import csv
 import io
 import json
+import time
 from typing import Any
 
 import pytest
+import requests
 from django.db.models import Sum
+from django.utils import timezone
 
 from billing.models import CreditEntry
 from generators import jobs
 from generators.models import Job, JobChunk
 from tests.conftest import Consumer
-from tests.jobs.conftest import Workers, wait_for
+from tests.jobs.conftest import SWEEP_INTERVAL, TASK_REDELIVERY_AFTER, wait_for
+from tests.servers import Celery, RedisServer, gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -35,7 +39,7 @@ def status(consumer: Consumer, job: dict[str, Any]) -> dict[str, Any]:
     return consumer.client.get(f"/api/jobs/{job['id']}").json()["data"]
 
 
-def finished(consumer: Consumer, job: dict[str, Any], workers: Workers) -> dict[str, Any]:
+def finished(consumer: Consumer, job: dict[str, Any], workers: Celery) -> dict[str, Any]:
     def done() -> dict[str, Any] | None:
         shown = status(consumer, job)
         return shown if shown["status"] not in ("queued", "running") else None
@@ -93,7 +97,7 @@ def assert_ledger_balances(consumer: Consumer) -> None:
     ids=["feedback-jsonl", "tickets-csv", "interviews-json"],
 )
 def test_a_job_runs_end_to_end_on_celery_workers(
-    workers: Workers, bob: Consumer, body: dict[str, Any], parse: Any
+    workers: Celery, bob: Consumer, body: dict[str, Any], parse: Any
 ) -> None:
     workers.start(concurrency=2)
     job = submit(bob, **body)
@@ -115,20 +119,31 @@ def test_a_job_runs_end_to_end_on_celery_workers(
     ]
 
 
-def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
-    workers: Workers, dana: Consumer
+# A dead worker's chunks come back after TASK_REDELIVERY_AFTER (Redis's visibility timeout,
+# and the lost-chunk sweep at its next SWEEP_INTERVAL); then the rest of the job is built.
+WORK_LEFT_ALLOWANCE = 30
+RECOVERY_BOUND = TASK_REDELIVERY_AFTER + SWEEP_INTERVAL + WORK_LEFT_ALLOWANCE
+
+
+def test_a_worker_killed_mid_job_loses_and_duplicates_nothing_and_recovers_in_bound(
+    workers: Celery, dana: Consumer
 ) -> None:
     first = workers.start(concurrency=2)
+    workers.start_beat()
     job = submit(dana, type="feedback", count=20_000, format="jsonl", params=FEEDBACK)
     wait_for(lambda: status(dana, job)["entriesDone"] > 0, what="a first chunk")
 
-    workers.kill(first)
+    workers.kill(first)  # the main process and its pool, as if the machine died
+    killed = time.monotonic()
     killed_at = status(dana, job)
     workers.start(concurrency=2)
     done = finished(dana, job, workers)
+    took = time.monotonic() - killed
 
     assert killed_at["status"] == "running"
+    assert killed_at["entriesDone"] < 20_000
     assert done["status"] == "succeeded", done
+    assert took < RECOVERY_BOUND, f"took {took:.1f} s"
     lines = download(dana, job).splitlines()
     assert [json.loads(line)["id"] for line in lines] == expected_ids(job["id"], range(400))
     # Chunks that were in the killed worker's hands ran again on the new one.
@@ -137,8 +152,48 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(
     assert_ledger_balances(dana)
 
 
+def test_chunks_the_broker_lost_in_an_outage_are_queued_again_and_the_job_finishes(
+    workers: Celery, dana: Consumer
+) -> None:
+    broker = RedisServer()  # our own, so that stopping it disturbs no one
+    broker.start()
+    try:
+        on_broker = {"REDIS_URL": broker.url}
+        with gunicorn(env={**workers.env, **on_broker}, probe_key=dana.key) as server:
+            workers.start(concurrency=1, env=on_broker)
+            workers.start_beat(env=on_broker)
+            workers.supervise()  # as production's systemd would, should the worker exit
+            answer = requests.post(
+                f"{server.url}/api/jobs",
+                json={"type": "feedback", "count": 20_000, "format": "jsonl", "params": FEEDBACK},
+                headers={"Authorization": f"Bearer {dana.key}"},
+                timeout=30,
+            )
+            assert answer.status_code == 202, answer.text
+            job = answer.json()["data"]
+            wait_for(lambda: status(dana, job)["entriesDone"] > 0, what="a first chunk")
+
+            broker.stop()  # every chunk still waiting in its queue is gone with it
+            stopped, stopped_at = time.monotonic(), timezone.now()
+            time.sleep(2)
+            broker.start()
+            done = finished(dana, job, workers)
+            took = time.monotonic() - stopped
+    finally:
+        broker.stop()
+
+    assert done["status"] == "succeeded", done
+    assert took < RECOVERY_BOUND, f"took {took:.1f} s"
+    requeued = JobChunk.objects.filter(job_id=job["id"], queued_at__gt=stopped_at)
+    assert requeued.exists()  # by the sweep: the broker came back empty
+    lines = download(dana, job).splitlines()
+    assert [json.loads(line)["id"] for line in lines] == expected_ids(job["id"], range(400))
+    assert ledger_of(dana)[1:] == [("debit", -800)]
+    assert_ledger_balances(dana)
+
+
 def test_a_job_cancelled_mid_run_refunds_what_it_had_not_delivered(
-    workers: Workers, dana: Consumer
+    workers: Celery, dana: Consumer
 ) -> None:
     workers.start(concurrency=1)
     job = submit(dana, type="feedback", count=30_000, format="jsonl", params=FEEDBACK)
@@ -166,7 +221,7 @@ def test_a_job_cancelled_mid_run_refunds_what_it_had_not_delivered(
 
 
 def test_a_job_whose_chunks_keep_failing_fails_cleanly_with_a_refund(
-    workers: Workers, bob: Consumer
+    workers: Celery, bob: Consumer
 ) -> None:
     workers.start(concurrency=2)
     broken = {"productType": "no_such_product", "sentimentMix": "positive"}

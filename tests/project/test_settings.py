@@ -48,3 +48,18 @@ def test_the_deploy_check_is_clean_with_production_variables() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_beat_sweeps_for_stranded_charges_and_lost_chunks_every_minute(settings: object) -> None:
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["refund-stranded-charges"]["task"] == "billing.tasks.refund_stranded_charges"
+    assert schedule["requeue-lost-chunks"]["task"] == "generators.tasks.requeue_lost_chunks"
+    for name in ("refund-stranded-charges", "requeue-lost-chunks"):
+        assert schedule[name]["schedule"] == settings.SWEEP_INTERVAL == 60
+    assert settings.CHARGE_ANSWER_TIMEOUT == 60
+
+
+def test_the_brokers_visibility_timeout_outlasts_the_longest_task(settings: object) -> None:
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT == 150
+    assert visibility == settings.TASK_REDELIVERY_AFTER == 180
