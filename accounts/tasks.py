@@ -9,7 +9,8 @@ from django.urls import reverse
 from accounts.models import AccessRequest, Account, PlanChangeRequest
 
 
-def _send(template: str, context: dict, to: list[str]) -> None:
+def send_templated(template: str, context: dict, to: list[str]) -> None:
+    """Send the email of `template`: its first line is the subject, the rest the body."""
     subject, _, body = render_to_string(template, context).strip().partition("\n")
     send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
 
@@ -20,11 +21,11 @@ def send_request_received(access_request_id: int) -> None:
         pk=access_request_id
     )
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("emails/request_received.txt", context, [access_request.email])
+    send_templated("emails/request_received.txt", context, [access_request.email])
     admin_url = settings.SITE_URL + reverse(
         "admin:accounts_accessrequest_change", args=[access_request.pk]
     )
-    _send(
+    send_templated(
         "emails/staff_new_request.txt", {**context, "admin_url": admin_url}, settings.STAFF_EMAILS
     )
 
@@ -34,14 +35,14 @@ def send_approval(access_request_id: int, token: str) -> None:
     access_request = AccessRequest.objects.select_related("account__tier").get(pk=access_request_id)
     link = settings.SITE_URL + reverse("reveal-key", args=[token])
     context = {"request": access_request, "link": link, "site_url": settings.SITE_URL}
-    _send("emails/approved.txt", context, [access_request.email])
+    send_templated("emails/approved.txt", context, [access_request.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_rejection(access_request_id: int) -> None:
     access_request = AccessRequest.objects.get(pk=access_request_id)
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("emails/rejected.txt", context, [access_request.email])
+    send_templated("emails/rejected.txt", context, [access_request.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -49,7 +50,7 @@ def send_sign_in_link(account_id: int, token: str) -> None:
     account = Account.objects.get(pk=account_id)
     link = settings.SITE_URL + reverse("portal-sign-in-link", args=[token])
     context = {"account": account, "link": link, "site_url": settings.SITE_URL}
-    _send("emails/sign_in.txt", context, [account.email])
+    send_templated("emails/sign_in.txt", context, [account.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -61,7 +62,7 @@ def send_plan_change_to_staff(plan_change_id: int) -> None:
         "admin:accounts_planchangerequest_change", args=[plan_change.pk]
     )
     context = {"plan_change": plan_change, "admin_url": admin_url}
-    _send("emails/staff_plan_change.txt", context, settings.STAFF_EMAILS)
+    send_templated("emails/staff_plan_change.txt", context, settings.STAFF_EMAILS)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -70,4 +71,4 @@ def send_plan_change_decision(plan_change_id: int) -> None:
         pk=plan_change_id
     )
     context = {"plan_change": plan_change, "site_url": settings.SITE_URL}
-    _send("emails/plan_change_decided.txt", context, [plan_change.account.email])
+    send_templated("emails/plan_change_decided.txt", context, [plan_change.account.email])

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Account, ApiKey
 from billing.models import CreditEntry, DailyUsage, Tier, UsageRecord
+from webhooks import events as webhook_events
 
 T = TypeVar("T")
 
@@ -110,6 +111,8 @@ def _post_entry(
         remaining = Account.objects.values_list("balance", flat=True).get(pk=account_id)
         raise InsufficientCredits(required=-amount, remaining=remaining)
     balance = Account.objects.values_list("balance", flat=True).get(pk=account_id)
+    if amount < 0:
+        webhook_events.balance_fell(account_id=account_id, before=balance - amount, after=balance)
     return CreditEntry.objects.create(
         account_id=account_id,
         amount=amount,

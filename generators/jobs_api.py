@@ -5,6 +5,7 @@ import time
 from functools import partial
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -110,9 +111,10 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def job_body(job: Job, request: Request) -> dict[str, Any]:
-    """A job as the API shows it."""
-    status_url = request.build_absolute_uri(reverse("api-job", args=[job.pk]))
+def job_body(job: Job, request: Request | None) -> dict[str, Any]:
+    """A job as the API shows it; without a request (in a webhook event), linked to SITE_URL."""
+    absolute = request.build_absolute_uri if request else lambda path: settings.SITE_URL + path
+    status_url = absolute(reverse("api-job", args=[job.pk]))
     has_file = bool(job.file) and job.expired_at is None
     had_file = job.file_size is not None  # kept when the file expires
     expires_at = job.finished_at + jobs.FILE_LIFETIME if job.finished_at else None
@@ -135,9 +137,7 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
         "startedAt": _iso(job.started_at),
         "finishedAt": _iso(job.finished_at),
         "statusUrl": status_url,
-        "downloadUrl": request.build_absolute_uri(reverse("api-job-download", args=[job.pk]))
-        if has_file
-        else None,
+        "downloadUrl": absolute(reverse("api-job-download", args=[job.pk])) if has_file else None,
         "fileSize": job.file_size if has_file else None,
         "fileExpiresAt": _iso(expires_at) if had_file else None,
         "fileExpired": had_file and job.expired_at is not None,

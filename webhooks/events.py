@@ -1,0 +1,33 @@
+"""Where the other apps say that something a webhook reports has happened.
+
+Each call only queues the event for when the caller's transaction commits (at once outside
+one), so a rolled-back change sends nothing. The callers sit below webhooks.services, which
+builds payloads with the API's own views of jobs, accounts and keys; so this module imports
+nothing at its top, and each call imports the services when it is made.
+"""
+
+from django.db import transaction
+
+
+def job_finished(*, job_id: object) -> None:
+    """A job reached succeeded, failed or cancelled: `job.<its status>`."""
+    from webhooks import services
+
+    transaction.on_commit(lambda: services.emit_job_event(job_id=str(job_id)))
+
+
+def key_revoked(*, api_key_id: int) -> None:
+    from webhooks import services
+
+    transaction.on_commit(lambda: services.emit_key_revoked(api_key_id=api_key_id))
+
+
+def balance_fell(*, account_id: int, before: int, after: int) -> None:
+    """A debit moved the balance from `before` to `after`: `credits.low` if that crossed the
+    account's threshold (debits of one account take its row lock in turn, so each sees its
+    own exact before and after, and one crossing is one event)."""
+    from webhooks import services
+
+    transaction.on_commit(
+        lambda: services.emit_credits_low(account_id=account_id, before=before, after=after)
+    )
