@@ -50,8 +50,12 @@ def key_body(api_key: ApiKey) -> dict[str, Any]:
     }
 
 
-class AccountChangeSerializer(StrictSerializer):
-    lowCreditThreshold = WholeNumberField(low=1, high=MAX_THRESHOLD, allow_null=True)
+class AccountChangeRequestSerializer(StrictSerializer):
+    """What PATCH /api/account may change; a field left out stays as it is."""
+
+    lowCreditThreshold = WholeNumberField(
+        low=1, high=MAX_THRESHOLD, allow_null=True, required=False
+    )
 
 
 class AccountView(APIView):
@@ -62,12 +66,13 @@ class AccountView(APIView):
         )
 
     def patch(self, request: Request) -> Response:
-        serializer = AccountChangeSerializer(data=json_object(request))
+        serializer = AccountChangeRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
-        account = set_low_credit_threshold(
-            account=authenticated_account(request),
-            threshold=serializer.validated_data["lowCreditThreshold"],
-        )
+        account = authenticated_account(request)
+        if "lowCreditThreshold" in serializer.validated_data:
+            account = set_low_credit_threshold(
+                account=account, threshold=serializer.validated_data["lowCreditThreshold"]
+            )
         return Response(
             {"success": True, "data": account_body(account, authenticated_key(request))}
         )

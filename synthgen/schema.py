@@ -448,7 +448,7 @@ class AccountViewSchema(OpenApiViewExtension):
     target_class = "accounts.api.AccountView"
 
     def view_replacement(self) -> type[APIView]:
-        from accounts.api import AccountChangeSerializer
+        from accounts.api import AccountChangeRequestSerializer
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
@@ -466,7 +466,7 @@ class AccountViewSchema(OpenApiViewExtension):
                 summary="Set the low-credit threshold of the credits.low webhook",
                 description="Free of charge and not counted toward the daily limit.",
                 tags=["Account"],
-                request=AccountChangeSerializer,
+                request=AccountChangeRequestSerializer,
                 responses={200: OpenApiResponse(ACCOUNT_SCHEMA, "Your account")},
             )
             def patch(self, *args: Any, **kwargs: Any) -> Any:

@@ -16,7 +16,7 @@ from synthgen.errors import InvalidParameters
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.payloads import delivery_body, endpoint_body
-from webhooks.serializers import WebhookEndpointSerializer
+from webhooks.serializers import WebhookEndpointRequestSerializer
 
 LIST_LIMIT = 100
 
@@ -54,7 +54,7 @@ class WebhooksView(APIView):
         return _answer([endpoint_body(endpoint) for endpoint in endpoints])
 
     def post(self, request: Request) -> Response:
-        serializer = WebhookEndpointSerializer(data=json_object(request))
+        serializer = WebhookEndpointRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         endpoint, secret = services.create_endpoint(
@@ -73,7 +73,7 @@ class WebhookView(APIView):
 
     def patch(self, request: Request, endpoint_id: str) -> Response:
         endpoint = _own_endpoint(request, endpoint_id)
-        serializer = WebhookEndpointSerializer(data=json_object(request), partial=True)
+        serializer = WebhookEndpointRequestSerializer(data=json_object(request), partial=True)
         serializer.is_valid(raise_exception=True)
         changes = {name: serializer.validated_data.get(name) for name in serializer.initial_data}
         endpoint = services.update_endpoint(endpoint=endpoint, **changes)

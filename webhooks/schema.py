@@ -4,8 +4,10 @@ OpenAPI 3.0 has no place for callbacks sent without a request, so the events are
 `WebhookEvent` (one of the event types, by `type`), each delivery's `event` refers to it.
 """
 
+import json
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
@@ -172,7 +174,7 @@ class WebhooksViewSchema(OpenApiViewExtension):
     target_class = "webhooks.api.WebhooksView"
 
     def view_replacement(self) -> type[APIView]:
-        from webhooks.serializers import WebhookEndpointSerializer
+        from webhooks.serializers import WebhookEndpointRequestSerializer
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
@@ -192,7 +194,7 @@ class WebhooksViewSchema(OpenApiViewExtension):
                 summary="Add an endpoint; the answer holds its signing secret, once",
                 description="The URL must be https:// on a public address. " + FREE,
                 tags=TAGS,
-                request=WebhookEndpointSerializer,
+                request=WebhookEndpointRequestSerializer,
                 responses={201: ONE_ENDPOINT},
             )
             def post(self, *args: Any, **kwargs: Any) -> Any:
@@ -205,7 +207,7 @@ class WebhookViewSchema(OpenApiViewExtension):
     target_class = "webhooks.api.WebhookView"
 
     def view_replacement(self) -> type[APIView]:
-        from webhooks.serializers import WebhookEndpointSerializer
+        from webhooks.serializers import WebhookEndpointRequestSerializer
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
@@ -225,7 +227,7 @@ class WebhookViewSchema(OpenApiViewExtension):
                 "disabling it fails what was still waiting to be delivered.",
                 tags=TAGS,
                 parameters=[ENDPOINT_ID],
-                request=WebhookEndpointSerializer(partial=True),
+                request=WebhookEndpointRequestSerializer(partial=True),
                 responses={200: ONE_ENDPOINT},
             )
             def patch(self, *args: Any, **kwargs: Any) -> Any:
@@ -352,3 +354,38 @@ class RedeliverViewSchema(OpenApiViewExtension):
                 return super().post(*args, **kwargs)
 
         return Described
+
+
+# The example on /docs/ (a test checks it fits WebhookEvent).
+EVENT_EXAMPLE: dict[str, Any] = {
+    "id": "evt_5f2c0d9e8a7b6c5d4e3f2a1b",
+    "type": "credits.low",
+    "timestamp": "2024-01-15T10:30:00Z",
+    "data": {
+        "email": "dev@example.com",
+        "name": "Example Developer",
+        "tier": "basic",
+        "tierName": "Basic",
+        "dailyRequestLimit": 100,
+        "requestsToday": 42,
+        "remainingCredits": 95,
+        "lowCreditThreshold": 100,
+        "apiKey": None,
+    },
+}
+
+
+def docs_facts() -> dict[str, Any]:
+    """What /docs/ says about webhooks, from the code and settings that decide it."""
+    from webhooks import services
+
+    return {
+        "events": [(kind.value, kind.label) for kind in EventType],
+        "example": json.dumps(EVENT_EXAMPLE, indent=2),
+        "timeout": f"{settings.WEBHOOKS_TIMEOUT:g}",
+        "schedule": services.describe_schedule(),
+        "attempts": len(settings.WEBHOOKS_RETRY_SCHEDULE) + 1,
+        "disable_after": services.describe_duration(settings.WEBHOOKS_DISABLE_AFTER),
+        "max_endpoints": services.MAX_ENDPOINTS,
+        "log_days": settings.WEBHOOKS_LOG_DAYS,
+    }

@@ -15,7 +15,7 @@ def check_url(url: str) -> None:
         raise serializers.ValidationError(problem)
 
 
-class WebhookEndpointSerializer(StrictSerializer):
+class WebhookEndpointRequestSerializer(StrictSerializer):
     """An endpoint to create; with `partial=True`, the fields of a change."""
 
     url = serializers.CharField(trim_whitespace=True, validators=[check_url])

@@ -34,7 +34,7 @@ def dispatch(delivery_ids: list[str]) -> None:
             deliver.delay(delivery_id, claim)
         return
     if settings.WEBHOOKS_RUN_IN_THREAD:
-        _sweeper.wake()
+        sweeper.wake()
         return
     # Eager without a thread (the tests' choice): attempt now, then leave retries to sweeps.
     for delivery_id, claim in services.claim_deliveries(ids=delivery_ids):
@@ -116,4 +116,4 @@ class Sweeper:
         return True
 
 
-_sweeper = Sweeper()
+sweeper = Sweeper()

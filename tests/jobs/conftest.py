@@ -36,11 +36,13 @@ class Workers:
         self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
 
-    def start(self, *, concurrency: int = 2) -> subprocess.Popen:
+    def start(self, *options: str, concurrency: int = 2) -> subprocess.Popen:
+        """A worker; `options` are more `celery worker` options (e.g. --beat)."""
         name = f"test{len(self.running)}-{os.getpid()}@%h"
         log = open(self.log_dir / f"worker-{len(self.running)}.log", "wb")  # noqa: SIM115
+        command = ["-m", "tests.jobs.worker", f"--concurrency={concurrency}", "-n", name, *options]
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.jobs.worker", f"--concurrency={concurrency}", "-n", name],
+            [sys.executable, *command],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -1,0 +1,141 @@
+"""Webhooks on real Celery workers and beat over Redis and PostgreSQL, and the claim that keeps
+two workers off one delivery, proven with concurrent sweeps."""
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from standardwebhooks import Webhook
+
+from tests.conftest import Consumer, require_services
+from tests.jobs.conftest import Workers, wait_for, workers  # noqa: F401  # the fixture
+from tests.webhooks.conftest import Answer, Receiver, create_endpoint, endpoint_row
+from webhooks import services
+from webhooks.models import WebhookDelivery, WebhookEvent
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def start_with_beat(workers: Workers, tmp_path: Path) -> None:  # noqa: F811
+    workers.env.update(
+        {
+            "WEBHOOKS_ALLOW_PRIVATE_URLS": "true",
+            "WEBHOOKS_RETRY_SCHEDULE": "0.5,0.5",
+            "WEBHOOKS_SWEEP_INTERVAL": "0.25",
+            "WEBHOOKS_TIMEOUT": "2",
+        }
+    )
+    workers.start("--beat", f"--schedule={tmp_path / 'beat-schedule'}", concurrency=2)
+
+
+def delivered(consumer: Consumer, endpoint: dict, delivery: dict, workers: Workers) -> dict:  # noqa: F811
+    path = f"/api/webhooks/{endpoint['id']}/deliveries/{delivery['id']}"
+
+    def done() -> dict | None:
+        shown = consumer.client.get(path).json()["data"]
+        return shown if shown["status"] != "pending" else None
+
+    try:
+        return wait_for(done, timeout=60, what="the delivery to finish")
+    except pytest.fail.Exception:
+        print(workers.logs())
+        raise
+
+
+def test_a_worker_delivers_a_signed_test_event(
+    workers: Workers,  # noqa: F811
+    bob: Consumer,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    start_with_beat(workers, tmp_path)
+    endpoint = create_endpoint(bob, receiver.url)
+
+    response = bob.client.post(f"/api/webhooks/{endpoint['id']}/test")
+
+    assert response.status_code == 202
+    done = delivered(bob, endpoint, response.json()["data"], workers)
+    assert done["status"] == "succeeded"
+    [request] = receiver.received
+    assert Webhook(endpoint["secret"]).verify(request.body, request.headers)["type"] == (
+        "webhook.test"
+    )
+
+
+def test_beat_retries_a_failing_receiver_until_it_answers(
+    workers: Workers,  # noqa: F811
+    bob: Consumer,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    start_with_beat(workers, tmp_path)
+    receiver.answer(Answer(500, "down"), Answer(503, "still down"))
+    endpoint = create_endpoint(bob, receiver.url)
+
+    delivery = bob.client.post(f"/api/webhooks/{endpoint['id']}/test").json()["data"]
+
+    done = delivered(bob, endpoint, delivery, workers)
+    assert done["status"] == "succeeded"
+    assert [attempt["statusCode"] for attempt in done["attempts"]] == [500, 503, 200]
+    assert len(receiver.received) == 3
+
+
+def test_concurrent_sweeps_claim_each_delivery_exactly_once(bob: Consumer) -> None:
+    require_services(postgres=True)
+    endpoint = endpoint_row(create_endpoint(bob, "https://hooks.example.com/a")["id"])
+    for _ in range(120):
+        event = WebhookEvent.objects.create(account=bob.account, type="webhook.test", body="{}")
+        WebhookDelivery.objects.create(
+            event=event, endpoint=endpoint, next_attempt_at=event.created_at
+        )
+    claimed: list[list[tuple[str, int]]] = []
+    start = threading.Barrier(4)
+
+    def sweep() -> None:
+        from django.db import connection
+
+        start.wait()
+        mine: list[tuple[str, int]] = []
+        while batch := services.claim_deliveries(limit=7):
+            mine.extend(batch)
+        claimed.append(mine)
+        connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    everything = [delivery_id for mine in claimed for delivery_id, _ in mine]
+    assert len(everything) == 120
+    assert len(set(everything)) == 120
+    assert sum(1 for mine in claimed if mine) > 1  # they really did share the work
+    assert set(WebhookDelivery.objects.values_list("claim", flat=True)) == {1}
+
+
+def test_the_embedded_default_delivers_on_a_thread_never_inside_the_request(
+    bob: Consumer, receiver: Receiver, settings: Any
+) -> None:
+    settings.WEBHOOKS_RUN_IN_THREAD = True
+    settings.WEBHOOKS_RETRY_SCHEDULE = [0.2]
+    receiver.answer(Answer(500, "not yet"))
+    receiver.release.clear()  # the receiver holds its answer until the test lets it go
+    endpoint = create_endpoint(bob, receiver.url)
+
+    response = bob.client.post(f"/api/webhooks/{endpoint['id']}/test")
+
+    assert response.status_code == 202
+    receiver.wait_for(1)  # the attempt is under way, and the request has already answered
+    assert WebhookDelivery.objects.get().attempts.count() == 0
+    receiver.release.set()
+    delivery = wait_for(
+        lambda: WebhookDelivery.objects.filter(status="succeeded").first(),
+        timeout=30,
+        what="the thread to retry and succeed",
+    )
+    assert list(delivery.attempts.values_list("status_code", flat=True)) == [500, 200]
+    from webhooks.tasks import sweeper
+
+    wait_for(lambda: sweeper.thread is None, timeout=30, what="the sweeper to stop when idle")
