@@ -513,7 +513,7 @@ def job_schema() -> dict[str, Any]:
     }
 
 
-def success_data(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def _data(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "type": "object",
         "required": ["success", "data"],
@@ -580,9 +580,7 @@ class JobsViewSchema(OpenApiViewExtension):
                         description="How many jobs to list.",
                     )
                 ],
-                responses={
-                    200: OpenApiResponse(success_data({"type": "array", "items": job}), "Jobs")
-                },
+                responses={200: OpenApiResponse(_data({"type": "array", "items": job}), "Jobs")},
             )
             def get(self, *args: Any, **kwargs: Any) -> Any:
                 return super().get(*args, **kwargs)
@@ -597,7 +595,7 @@ class JobsViewSchema(OpenApiViewExtension):
                 tags=["Bulk jobs"],
                 request=job_request_schema(),
                 parameters=[IDEMPOTENCY_KEY, *RATE_LIMIT_HEADERS],
-                responses={202: OpenApiResponse(success_data(job, **credits), "The job, queued")},
+                responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
                 examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
             )
             def post(self, *args: Any, **kwargs: Any) -> Any:
@@ -610,7 +608,7 @@ class JobViewSchema(OpenApiViewExtension):
     target_class = "generators.jobs_api.JobView"
 
     def view_replacement(self) -> type[APIView]:
-        answer = OpenApiResponse(success_data(job_schema()), "The job")
+        answer = OpenApiResponse(_data(job_schema()), "The job")
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(

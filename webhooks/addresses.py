@@ -80,6 +80,8 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
     """
     if len(url) > MAX_URL_LENGTH:
         return f"Must be at most {MAX_URL_LENGTH} characters"
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return "Must be a URL of plain ASCII: an xn-- host name, a %-encoded path, no spaces"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  # raises on a port that is not a number from 0 to 65535

@@ -12,7 +12,7 @@ from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from synthgen.schema import ACCOUNT_SCHEMA, DATE_TIME, INTEGER, STRING, job_schema, success_data
+from synthgen.schema import ACCOUNT_SCHEMA, DATE_TIME, INTEGER, STRING, job_schema
 from webhooks.models import SUBSCRIBABLE, EventType
 
 TAGS = ["Webhooks"]
@@ -158,8 +158,14 @@ def add_event_schemas(
     return result
 
 
-def _answer(schema: dict[str, Any], description: str) -> OpenApiResponse:
-    return OpenApiResponse(success_data(schema), description)
+def _answer(data: dict[str, Any], description: str) -> OpenApiResponse:
+    """`{"success": true, "data": ...}`, the API's envelope of a free operation."""
+    envelope = {
+        "type": "object",
+        "required": ["success", "data"],
+        "properties": {"success": {"type": "boolean", "enum": [True]}, "data": data},
+    }
+    return OpenApiResponse(envelope, description)
 
 
 ONE_ENDPOINT = _answer(_ref("WebhookEndpoint"), "The endpoint")

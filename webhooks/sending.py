@@ -98,7 +98,7 @@ def post(
         return Answer(None, "", f"Timed out after {timeout:g} s", _elapsed_ms(started))
     except ssl.SSLError as exc:
         return Answer(None, "", f"TLS failed: {exc.reason or exc}", _elapsed_ms(started))
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         error = str(exc) or type(exc).__name__
         if time.monotonic() - started >= timeout:
             error = f"Timed out after {timeout:g} s"

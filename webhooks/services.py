@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -35,7 +36,8 @@ CLAIM_LEASE = dt.timedelta(minutes=5)
 ROTATION_OVERLAP = dt.timedelta(hours=24)
 SWEEP_BATCH = 200
 DISABLED_BY_OWNER = "Disabled by its owner"
-Pending = WebhookDelivery.Status.PENDING
+UNREADABLE_SECRET = "Not sent: the signing secret cannot be read (SECRET_KEY changed); rotate it"
+PENDING = WebhookDelivery.Status.PENDING
 
 
 class EndpointLimitReached(Exception):
@@ -224,8 +226,8 @@ def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     now = timezone.now()
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if delivery.status != Pending:
-            delivery.status, delivery.retrying, delivery.finished_at = Pending, False, None
+        if delivery.status != PENDING:
+            delivery.status, delivery.retrying, delivery.finished_at = PENDING, False, None
         delivery.next_attempt_at = now
         delivery.save()
         transaction.on_commit(lambda: _dispatch([delivery.pk]))
@@ -246,7 +248,7 @@ def claim_deliveries(
     now = now or timezone.now()
     due = WebhookDelivery.objects.filter(
         Q(claimed_until=None) | Q(claimed_until__lt=now),
-        status=Pending,
+        status=PENDING,
         next_attempt_at__lte=now,
         endpoint__is_enabled=True,
     )
@@ -267,18 +269,20 @@ def attempt_delivery(*, delivery_id: str, claim: int) -> WebhookAttempt | None:
     """POST the delivery once, if `claim` still holds it; record what happened."""
     delivery = (
         WebhookDelivery.objects.select_related("event", "endpoint")
-        .filter(pk=delivery_id, claim=claim, status=Pending)
+        .filter(pk=delivery_id, claim=claim, status=PENDING)
         .first()
     )
     if delivery is None:  # claimed again after our lease ran out, or finished meanwhile
         return None
     event, endpoint = delivery.event, delivery.endpoint
     started = timezone.now()
+    try:
+        secrets = signing_secrets(endpoint, now=started)
+    except InvalidToken:  # sealed under a SECRET_KEY that is gone from SECRET_KEY_FALLBACKS
+        answer = sending.Answer(None, "", UNREADABLE_SECRET, 0)
+        return _record_attempt(delivery_id=delivery.pk, claim=claim, started=started, answer=answer)
     headers = signing.signature_headers(
-        message_id=event.id,
-        body=event.body,
-        signing_secrets=signing_secrets(endpoint, now=started),
-        moment=started,
+        message_id=event.id, body=event.body, signing_secrets=secrets, moment=started
     )
     answer = sending.post(
         endpoint.url,
@@ -308,7 +312,7 @@ def _record_attempt(
             response_body=answer.body,
         )
         delivery.attempt_count = attempt.number
-        if delivery.claim == claim and delivery.status == Pending:
+        if delivery.claim == claim and delivery.status == PENDING:
             _advance(delivery, succeeded=answer.succeeded, now=now)
         delivery.save()
         _track_health(endpoint_id=delivery.endpoint_id, succeeded=answer.succeeded, now=now)
@@ -348,7 +352,7 @@ def _track_health(*, endpoint_id: Any, succeeded: bool, now: dt.datetime) -> Non
 
 
 def _stop_pending(*, endpoint_id: Any) -> None:
-    WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=Pending).update(
+    WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=PENDING).update(
         status=WebhookDelivery.Status.FAILED,
         next_attempt_at=None,
         claimed_until=None,
@@ -380,7 +384,7 @@ def describe_schedule() -> str:
 def seconds_to_next_attempt(*, now: dt.datetime | None = None) -> float | None:
     """How long until a pending delivery is next due (or its claim runs out); None if none."""
     now = now or timezone.now()
-    pending = WebhookDelivery.objects.filter(status=Pending, endpoint__is_enabled=True)
+    pending = WebhookDelivery.objects.filter(status=PENDING, endpoint__is_enabled=True)
     due_times = pending.order_by("next_attempt_at").values_list("next_attempt_at", "claimed_until")
     first = due_times.first()
     if first is None:

@@ -78,6 +78,15 @@ def test_every_bad_field_is_named_at_once(bob: Consumer) -> None:
     assert "job.succeeded" in body["details"]["events"]
 
 
+def test_a_url_must_be_plain_ascii(bob: Consumer) -> None:
+    for url in ("https://exämple.com/hooks", "https://example.com/a b", "https://example.com/a\tb"):
+        response = bob.client.post(
+            "/api/webhooks", {"url": url, "events": ["key.revoked"]}, format="json"
+        )
+        assert response.status_code == 400, url
+        assert response.json()["details"]["url"].startswith("Must be a URL of plain ASCII")
+
+
 def test_an_endpoint_needs_at_least_one_event(bob: Consumer) -> None:
     response = bob.client.post(
         "/api/webhooks", {"url": "https://hooks.example.com", "events": []}, format="json"

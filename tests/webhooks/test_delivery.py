@@ -294,3 +294,29 @@ def test_a_claim_whose_worker_died_runs_out_and_is_taken_again(
     assert second_claim == first_claim + 1
     assert services.attempt_delivery(delivery_id=delivery_id, claim=first_claim) is None
     assert WebhookDelivery.objects.get(pk=delivery_id).status == "pending"
+
+
+def test_a_secret_sealed_under_a_retired_secret_key_fails_the_attempt_rather_than_the_worker(
+    bob: Consumer, receiver: Receiver, commits: Any, settings: Any
+) -> None:
+    endpoint = create_endpoint(bob, receiver.url)
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 40  # the old one is not a fallback
+
+    delivery = send_test(bob, endpoint, commits)
+
+    [attempt] = shown(bob, endpoint, delivery)["attempts"]
+    assert attempt["error"] == services.UNREADABLE_SECRET
+    assert receiver.received == []
+
+
+def test_a_secret_sealed_under_a_fallback_key_still_signs(
+    bob: Consumer, receiver: Receiver, commits: Any, settings: Any
+) -> None:
+    endpoint = create_endpoint(bob, receiver.url)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "z" * 40
+
+    send_test(bob, endpoint, commits)
+
+    [request] = receiver.wait_for(1)
+    assert Webhook(endpoint["secret"]).verify(request.body, request.headers)

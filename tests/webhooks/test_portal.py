@@ -215,3 +215,25 @@ def test_a_bad_threshold_is_refused(bob_portal: Client, bob: Consumer) -> None:
 
     assert "greater than or equal to 1" in done.content.decode()
     assert bob.refresh().low_credit_threshold is None
+
+
+def test_staff_see_endpoints_and_deliveries_but_never_a_secret(
+    staff_client: Client, bob_portal: Client, receiver: Receiver, commits: Any
+) -> None:
+    endpoint_id, secret = add(bob_portal, receiver.url)
+    with commits():
+        bob_portal.post(f"/account/webhooks/{endpoint_id}/test/")
+    delivery = endpoint_row(endpoint_id).deliveries.get()
+
+    pages = [
+        staff_client.get("/admin/webhooks/webhookendpoint/"),
+        staff_client.get(f"/admin/webhooks/webhookendpoint/{endpoint_id}/change/"),
+        staff_client.get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/"),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert receiver.url in pages[0].content.decode()
+    assert "webhook.test" in pages[2].content.decode()
+    for page in pages:
+        assert secret not in page.content.decode()
+        assert endpoint_row(endpoint_id).sealed_secret not in page.content.decode()

@@ -13,6 +13,7 @@ from tests.jobs.conftest import Workers, wait_for, workers  # noqa: F401  # the 
 from tests.webhooks.conftest import Answer, Receiver, create_endpoint, endpoint_row
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.tasks import sweeper
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -118,6 +119,8 @@ def test_concurrent_sweeps_claim_each_delivery_exactly_once(bob: Consumer) -> No
 def test_the_embedded_default_delivers_on_a_thread_never_inside_the_request(
     bob: Consumer, receiver: Receiver, settings: Any
 ) -> None:
+    # It reads the database only while the thread waits on the receiver or once it ended: on
+    # the tests' in-memory SQLite, two threads' connections refuse each other, not wait.
     settings.WEBHOOKS_RUN_IN_THREAD = True
     settings.WEBHOOKS_RETRY_SCHEDULE = [0.2]
     receiver.answer(Answer(500, "not yet"))
@@ -125,17 +128,17 @@ def test_the_embedded_default_delivers_on_a_thread_never_inside_the_request(
     endpoint = create_endpoint(bob, receiver.url)
 
     response = bob.client.post(f"/api/webhooks/{endpoint['id']}/test")
+    thread = sweeper.thread
 
     assert response.status_code == 202
+    assert thread is not None and thread.is_alive()
     receiver.wait_for(1)  # the attempt is under way, and the request has already answered
     assert WebhookDelivery.objects.get().attempts.count() == 0
     receiver.release.set()
-    delivery = wait_for(
-        lambda: WebhookDelivery.objects.filter(status="succeeded").first(),
-        timeout=30,
-        what="the thread to retry and succeed",
-    )
+    receiver.wait_for(2, timeout=30)  # the thread retried on its own
+    thread.join(timeout=30)  # and, with nothing left pending, ended
+    assert not thread.is_alive()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "succeeded"
     assert list(delivery.attempts.values_list("status_code", flat=True)) == [500, 200]
-    from webhooks.tasks import sweeper
-
-    wait_for(lambda: sweeper.thread is None, timeout=30, what="the sweeper to stop when idle")
+    assert sweeper.thread is None
