@@ -155,7 +155,7 @@ class JobsView(APIView):
         return [BurstThrottle()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> Response:
-        limit = _limit(request.query_params.get("limit"))
+        limit = list_limit(request.query_params.get("limit"))
         own = Job.objects.filter(account=authenticated_account(request))
         newest = own.order_by("-created_at")[:limit]
         return Response({"success": True, "data": [job_body(job, request) for job in newest]})
@@ -216,7 +216,8 @@ class JobsView(APIView):
         return response
 
 
-def _limit(value: str | None) -> int:
+def list_limit(value: str | None) -> int:
+    """The `limit` query parameter of a list: 1 to LIST_LIMIT, 20 when absent."""
     if value is None:
         return 20
     if not value.isdigit() or not 1 <= int(value) <= LIST_LIMIT:

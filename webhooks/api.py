@@ -12,13 +12,11 @@ from rest_framework.views import APIView
 from accounts.authentication import authenticated_account
 from billing.throttles import BurstThrottle
 from generators.api import json_object
-from synthgen.errors import InvalidParameters
+from generators.jobs_api import list_limit
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.payloads import delivery_body, endpoint_body
 from webhooks.serializers import WebhookEndpointRequestSerializer
-
-LIST_LIMIT = 100
 
 
 def _own_endpoint(request: Request, endpoint_id: str) -> WebhookEndpoint:
@@ -38,14 +36,6 @@ def _own_delivery(request: Request, endpoint_id: str, delivery_id: str) -> Webho
 
 def _answer(data: Any, status: int = 200) -> Response:
     return Response({"success": True, "data": data}, status=status)
-
-
-def _limit(value: str | None) -> int:
-    if value is None:
-        return 20
-    if not value.isdigit() or not 1 <= int(value) <= LIST_LIMIT:
-        raise InvalidParameters({"limit": f"Must be a whole number from 1 to {LIST_LIMIT}"})
-    return int(value)
 
 
 class WebhooksView(APIView):
@@ -105,7 +95,7 @@ class DeliveriesView(APIView):
         newest = (
             endpoint.deliveries.select_related("event")
             .prefetch_related("attempts")
-            .order_by("-created_at")[: _limit(request.query_params.get("limit"))]
+            .order_by("-created_at")[: list_limit(request.query_params.get("limit"))]
         )
         return _answer([delivery_body(delivery) for delivery in newest])
 

@@ -22,12 +22,8 @@ def key_revoked(*, api_key_id: int) -> None:
     transaction.on_commit(lambda: services.emit_key_revoked(api_key_id=api_key_id))
 
 
-def balance_fell(*, account_id: int, before: int, after: int) -> None:
-    """A debit moved the balance from `before` to `after`: `credits.low` if that crossed the
-    account's threshold (debits of one account take its row lock in turn, so each sees its
-    own exact before and after, and one crossing is one event)."""
+def credits_low(*, account_id: int) -> None:
+    """A debit took the balance from at or above the account's threshold to below it."""
     from webhooks import services
 
-    transaction.on_commit(
-        lambda: services.emit_credits_low(account_id=account_id, before=before, after=after)
-    )
+    transaction.on_commit(lambda: services.emit_credits_low(account_id=account_id))

@@ -297,7 +297,7 @@ class DeliveriesViewSchema(OpenApiViewExtension):
     target_class = "webhooks.api.DeliveriesView"
 
     def view_replacement(self) -> type[APIView]:
-        from webhooks.api import LIST_LIMIT
+        from generators.jobs_api import LIST_LIMIT
 
         limit = OpenApiParameter(
             "limit",

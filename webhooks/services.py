@@ -154,13 +154,8 @@ def emit_key_revoked(*, api_key_id: int) -> WebhookEvent | None:
     )
 
 
-def emit_credits_low(*, account_id: int, before: int, after: int) -> WebhookEvent | None:
-    """`credits.low` when the balance went from at or above the threshold to below it."""
-    account = (
-        Account.objects.select_related("tier")
-        .filter(pk=account_id, low_credit_threshold__lte=before, low_credit_threshold__gt=after)
-        .first()
-    )
+def emit_credits_low(*, account_id: int) -> WebhookEvent | None:
+    account = Account.objects.select_related("tier").filter(pk=account_id).first()
     if account is None:
         return None
     return _emit(

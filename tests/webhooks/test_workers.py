@@ -2,6 +2,7 @@
 two workers off one delivery, proven with concurrent sweeps."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,38 @@ def test_concurrent_sweeps_claim_each_delivery_exactly_once(bob: Consumer) -> No
     assert len(set(everything)) == 120
     assert sum(1 for mine in claimed if mine) > 1  # they really did share the work
     assert set(WebhookDelivery.objects.values_list("claim", flat=True)) == {1}
+
+
+def test_concurrent_debits_across_the_threshold_send_credits_low_once(
+    make_consumer: Any, receiver: Receiver
+) -> None:
+    require_services(postgres=True, redis=True)
+    dana = make_consumer("dana@example.com", "pro", name="Dana", credits=1_000)
+    create_endpoint(dana, receiver.url, ["credits.low"])
+    dana.client.patch("/api/account", {"lowCreditThreshold": 981}, format="json")
+    barrier = threading.Barrier(20)
+
+    def debit(_: int) -> int:
+        from django.db import connection
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {dana.key}")
+        try:
+            barrier.wait(timeout=30)
+            body = {"productType": "saas", "sentimentMix": "mixed", "feedbackCount": 1}
+            return client.post("/api/feedback/generate", body, format="json").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(debit, range(20)))
+
+    assert statuses == [200] * 20
+    assert dana.refresh().balance == 960  # 20 debits of 2: just one took it from 982 to 980
+    assert WebhookEvent.objects.filter(type="credits.low").count() == 1
+    [request] = receiver.wait_for(1)
+    assert request.event["type"] == "credits.low"
 
 
 def test_the_embedded_default_delivers_on_a_thread_never_inside_the_request(
