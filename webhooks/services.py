@@ -389,7 +389,12 @@ def seconds_to_next_attempt(*, now: dt.datetime | None = None) -> float | None:
 
 
 def purge_log(*, now: dt.datetime | None = None) -> int:
-    """Forget events (with their deliveries and attempts) older than WEBHOOKS_LOG_DAYS."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.WEBHOOKS_LOG_DAYS)
+    """Forget events (with their deliveries and attempts) older than WEBHOOKS_LOG_DAYS, and
+    the rotated-out secrets that no longer sign; how many events went."""
+    now = now or timezone.now()
+    WebhookEndpoint.objects.filter(previous_expires_at__lte=now).update(
+        previous_sealed_secret="", previous_expires_at=None
+    )
+    cutoff = now - dt.timedelta(days=settings.WEBHOOKS_LOG_DAYS)
     _, deleted = WebhookEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted.get(WebhookEvent._meta.label, 0)

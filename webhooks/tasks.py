@@ -58,7 +58,7 @@ def deliver_due() -> int:
 
 @shared_task
 def purge_log() -> int:
-    """Beat: forget events older than WEBHOOKS_LOG_DAYS."""
+    """Beat: forget events older than WEBHOOKS_LOG_DAYS, and rotated-out secrets."""
     return services.purge_log()
 
 

@@ -20,7 +20,7 @@ from tests.webhooks.conftest import (
     endpoint_row,
 )
 from webhooks import services, tasks
-from webhooks.models import WebhookDelivery
+from webhooks.models import WebhookDelivery, WebhookEvent
 
 
 def send_test(consumer: Consumer, endpoint: dict, commits: Any) -> dict:
@@ -320,3 +320,24 @@ def test_a_secret_sealed_under_a_fallback_key_still_signs(
 
     [request] = receiver.wait_for(1)
     assert Webhook(endpoint["secret"]).verify(request.body, request.headers)
+
+
+def test_the_daily_purge_forgets_old_events_and_retired_secrets(
+    bob: Consumer, receiver: Receiver, commits: Any
+) -> None:
+    endpoint = create_endpoint(bob, receiver.url)
+    bob.client.post(f"/api/webhooks/{endpoint['id']}/rotate-secret")
+    old = send_test(bob, endpoint, commits)
+    recent = send_test(bob, endpoint, commits)
+    WebhookEvent.objects.filter(pk=old["eventId"]).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+
+    assert tasks.purge_log() == 1
+    assert endpoint_row(endpoint["id"]).previous_sealed_secret != ""  # still signing
+    later = timezone.now() + services.ROTATION_OVERLAP + dt.timedelta(seconds=1)
+    services.purge_log(now=later)
+
+    listed = bob.client.get(f"/api/webhooks/{endpoint['id']}/deliveries").json()["data"]
+    assert [delivery["id"] for delivery in listed] == [recent["id"]]
+    assert endpoint_row(endpoint["id"]).previous_sealed_secret == ""
