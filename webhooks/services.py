@@ -206,7 +206,7 @@ def _record_event(
             ]
         )
         ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: _dispatch(ids))
+        transaction.on_commit(lambda: _dispatch(ids), robust=True)
     return event
 
 
@@ -225,7 +225,7 @@ def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
             delivery.status, delivery.retrying, delivery.finished_at = PENDING, False, None
         delivery.next_attempt_at = now
         delivery.save()
-        transaction.on_commit(lambda: _dispatch([delivery.pk]))
+        transaction.on_commit(lambda: _dispatch([delivery.pk]), robust=True)
     return delivery
 
 
@@ -343,7 +343,7 @@ def _track_health(*, endpoint_id: Any, succeeded: bool, now: dt.datetime) -> Non
         is_enabled=False, disabled_reason=reason
     ):
         _stop_pending(endpoint_id=endpoint_id)
-        transaction.on_commit(lambda: _email_disabled(endpoint_id))
+        transaction.on_commit(lambda: _email_disabled(endpoint_id), robust=True)
 
 
 def _stop_pending(*, endpoint_id: Any) -> None:

@@ -295,3 +295,21 @@ def test_a_failed_request_that_was_refunded_still_crossed_once(
     assert bob.refresh().balance == 1_000
     [event] = events(receiver, listening)
     assert event["type"] == "credits.low"
+
+
+def test_an_event_that_cannot_be_recorded_does_not_fail_the_request_that_caused_it(
+    bob: Consumer, listening: dict, commits: Any, monkeypatch: Any
+) -> None:
+    bob.client.patch("/api/account", {"lowCreditThreshold": 999}, format="json")
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the database of events is down")
+
+    monkeypatch.setattr("webhooks.services.emit_credits_low", broken)
+    with commits():
+        response = bob.client.post("/api/feedback/generate", FEEDBACK, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["remainingCredits"] == 998
+    assert bob.refresh().balance == 998
+    assert not WebhookEvent.objects.exists()
