@@ -60,6 +60,11 @@ class Account(models.Model):
     tier = models.ForeignKey("billing.Tier", on_delete=models.PROTECT, related_name="accounts")
     balance = models.IntegerField(default=0, editable=False)
     is_suspended = models.BooleanField(default=False)
+    low_credit_threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The credits.low webhook fires when a debit takes the balance below this.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

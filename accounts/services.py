@@ -23,6 +23,7 @@ from accounts.models import (
 )
 from billing.models import Tier
 from billing.services import grant_credits
+from webhooks import events as webhook_events
 
 REVEAL_LINK_LIFETIME = dt.timedelta(hours=72)
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -163,7 +164,15 @@ def issue_key(*, account: Account, name: str) -> tuple[ApiKey, str]:
 
 
 def revoke_key(*, api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now())
+    if ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now()):
+        webhook_events.key_revoked(api_key_id=api_key.pk)
+
+
+def set_low_credit_threshold(*, account: Account, threshold: int | None) -> Account:
+    """Where the credits.low webhook fires: when a debit takes the balance below it."""
+    Account.objects.filter(pk=account.pk).update(low_credit_threshold=threshold)
+    account.low_credit_threshold = threshold
+    return account
 
 
 def set_suspended(*, account: Account, suspended: bool) -> bool:
@@ -342,6 +351,7 @@ def rotate_key(*, account: Account, api_key_id: int, grace: dt.timedelta) -> tup
             old.expires_at = now + grace
         else:
             old.revoked_at = now
+            webhook_events.key_revoked(api_key_id=old.pk)
         old.save(update_fields=["expires_at", "revoked_at"])
         return issue_key(account=account, name=old.name)
 

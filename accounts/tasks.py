@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts.models import AccessRequest, PlanChangeRequest
 
 
-def _send(template: str, context: dict, to: list[str]) -> None:
-    """Render a plain-text email (its first line is the subject) and send it."""
+def send_templated(template: str, context: dict, to: list[str]) -> None:
+    """Render the plain-text email `template` (its first line is the subject) and send it."""
     subject, _, body = render_to_string(template, context, using="emails").strip().partition("\n")
     send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, to)
 
@@ -24,11 +24,13 @@ def send_request_received(access_request_id: int) -> None:
         pk=access_request_id
     )
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("request_received.txt", context, [access_request.email])
+    send_templated("request_received.txt", context, [access_request.email])
     admin_url = settings.SITE_URL + reverse(
         "admin:accounts_accessrequest_change", args=[access_request.pk]
     )
-    _send("staff_new_request.txt", {**context, "admin_url": admin_url}, settings.STAFF_EMAILS)
+    send_templated(
+        "staff_new_request.txt", {**context, "admin_url": admin_url}, settings.STAFF_EMAILS
+    )
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -36,14 +38,14 @@ def send_approval(access_request_id: int, token: str) -> None:
     access_request = AccessRequest.objects.select_related("account__tier").get(pk=access_request_id)
     link = settings.SITE_URL + reverse("reveal-key", args=[token])
     context = {"request": access_request, "link": link, "site_url": settings.SITE_URL}
-    _send("approved.txt", context, [access_request.email])
+    send_templated("approved.txt", context, [access_request.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_rejection(access_request_id: int) -> None:
     access_request = AccessRequest.objects.get(pk=access_request_id)
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("rejected.txt", context, [access_request.email])
+    send_templated("rejected.txt", context, [access_request.email])
 
 
 @shared_task
@@ -68,7 +70,7 @@ def send_request_still_pending(email: str) -> None:
     if access_request is None:  # decided in the meantime
         return
     context = {"request": access_request, "site_url": settings.SITE_URL}
-    _send("request_still_pending.txt", context, [access_request.email])
+    send_templated("request_still_pending.txt", context, [access_request.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -82,7 +84,7 @@ def send_sign_in_link(email: str) -> None:
     account, token = created
     link = settings.SITE_URL + reverse("portal-sign-in-link", args=[token])
     context = {"account": account, "link": link, "site_url": settings.SITE_URL}
-    _send("sign_in.txt", context, [account.email])
+    send_templated("sign_in.txt", context, [account.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -94,7 +96,7 @@ def send_plan_change_to_staff(plan_change_id: int) -> None:
         "admin:accounts_planchangerequest_change", args=[plan_change.pk]
     )
     context = {"plan_change": plan_change, "admin_url": admin_url}
-    _send("staff_plan_change.txt", context, settings.STAFF_EMAILS)
+    send_templated("staff_plan_change.txt", context, settings.STAFF_EMAILS)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -103,4 +105,4 @@ def send_plan_change_decision(plan_change_id: int) -> None:
         pk=plan_change_id
     )
     context = {"plan_change": plan_change, "site_url": settings.SITE_URL}
-    _send("plan_change_decided.txt", context, [plan_change.account.email])
+    send_templated("plan_change_decided.txt", context, [plan_change.account.email])

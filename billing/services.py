@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Account, ApiKey
 from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, Tier, UsageRecord
+from webhooks import events as webhook_events
 
 logger = logging.getLogger("synthgen.billing")
 
@@ -107,7 +108,8 @@ def _post_entry(
     """Move the balance by `amount` and record it, inside the caller's transaction.
 
     A negative amount only applies while the balance covers it (one conditional UPDATE);
-    the balance is read back while this transaction still holds the row's lock.
+    the balance is read back while this transaction still holds the row's lock, so each debit
+    knows its own before and after, and one fall below the low-credit threshold is one event.
     """
     accounts = Account.objects.filter(pk=account_id)
     if amount < 0:
@@ -115,7 +117,9 @@ def _post_entry(
     if not accounts.update(balance=F("balance") + amount):
         remaining = Account.objects.values_list("balance", flat=True).get(pk=account_id)
         raise InsufficientCredits(required=-amount, remaining=remaining)
-    balance = Account.objects.values_list("balance", flat=True).get(pk=account_id)
+    balance, low = Account.objects.values_list("balance", "low_credit_threshold").get(pk=account_id)
+    if low is not None and balance < low <= balance - amount:  # this debit crossed it
+        webhook_events.credits_low(account_id=account_id)
     return CreditEntry.objects.create(
         account_id=account_id,
         amount=amount,

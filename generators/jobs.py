@@ -27,6 +27,7 @@ from billing.services import Charge, answer_request, charge_request, refund_requ
 from generators import engine
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
+from webhooks import events as webhook_events
 
 ENDPOINT = "/api/jobs"
 FILE_LIFETIME = dt.timedelta(days=7)
@@ -343,6 +344,7 @@ def _record_export(*, job_id: Any, name: str, size: int) -> bool:
         file=name, file_size=size, status=Job.Status.SUCCEEDED, finished_at=now, progressed_at=now
     )
     if done:
+        webhook_events.job_finished(job_id=job_id)
         return True
     stopped = (Job.Status.FAILED, Job.Status.CANCELLED)
     return bool(
@@ -453,6 +455,7 @@ def _stop(*, job_id: Any, status: str, error: str) -> Job:
         )
         if refund:
             _refund(job, refund)
+        webhook_events.job_finished(job_id=job.pk)
         if delivered:
             transaction.on_commit(lambda: _enqueue_assembly(job.pk))
     job.refresh_from_db()

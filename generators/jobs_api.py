@@ -4,6 +4,7 @@ import datetime as dt
 from functools import partial
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -109,9 +110,10 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def job_body(job: Job, request: Request) -> dict[str, Any]:
-    """A job as the API shows it."""
-    status_url = request.build_absolute_uri(reverse("api-job", args=[job.pk]))
+def job_body(job: Job, request: Request | None) -> dict[str, Any]:
+    """A job as the API shows it; without a request (in a webhook event), linked to SITE_URL."""
+    absolute = request.build_absolute_uri if request else lambda path: settings.SITE_URL + path
+    status_url = absolute(reverse("api-job", args=[job.pk]))
     has_file = bool(job.file) and job.expired_at is None
     had_file = job.file_size is not None  # kept when the file expires
     expires_at = job.finished_at + jobs.FILE_LIFETIME if job.finished_at else None
@@ -134,9 +136,7 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
         "startedAt": _iso(job.started_at),
         "finishedAt": _iso(job.finished_at),
         "statusUrl": status_url,
-        "downloadUrl": request.build_absolute_uri(reverse("api-job-download", args=[job.pk]))
-        if has_file
-        else None,
+        "downloadUrl": absolute(reverse("api-job-download", args=[job.pk])) if has_file else None,
         "fileSize": job.file_size if has_file else None,
         "fileExpiresAt": _iso(expires_at) if had_file else None,
         "fileExpired": had_file and job.expired_at is not None,
@@ -157,7 +157,7 @@ class JobsView(APIView):
         unknown = unknown_fields(request.query_params, {"limit": None})
         if unknown:  # a misspelt ?limt= is an error, as an unknown body field is
             raise InvalidParameters(unknown)
-        limit = _limit(request.query_params.get("limit"))
+        limit = list_limit(request.query_params.get("limit"))
         own = Job.objects.filter(account=authenticated_account(request))
         newest = own.order_by("-created_at")[:limit]
         return Response({"success": True, "data": [job_body(job, request) for job in newest]})
@@ -211,7 +211,8 @@ class JobsView(APIView):
         return response
 
 
-def _limit(value: str | None) -> int:
+def list_limit(value: str | None) -> int:
+    """The `limit` query parameter of a list: 1 to LIST_LIMIT, 20 when absent."""
     if value is None:
         return 20
     # isdigit() alone takes "²" (int() then fails) and "١" (read as 1): ASCII digits only.

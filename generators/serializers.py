@@ -100,6 +100,22 @@ def unknown_fields(data: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[s
     return errors
 
 
+class StrictSerializer(serializers.Serializer):
+    """Unknown fields are refused, together with every other bad field."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        errors: dict[str, Any] = dict(unknown_fields(data, self.fields))
+        values: dict[str, Any] = {}
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # A serializer's to_internal_value raises its errors keyed by field name.
+            errors.update(cast(dict[str, Any], exc.detail))
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
 class GenerationRequestSerializer(serializers.Serializer):
     """What every generator takes. Unknown fields are refused, so a typo in an optional
     field's name is an error rather than a silent default."""

@@ -140,6 +140,16 @@ OUTAGES = (
 )
 
 
+class WebhookLimitReached(ApiError):
+    status, code = 409, "WEBHOOK_LIMIT_REACHED"
+    message = "The account already has as many webhook endpoints as it may"
+
+
+class WebhookDisabled(ApiError):
+    status, code = 409, "WEBHOOK_DISABLED"
+    message = "This webhook endpoint is disabled; enable it first"
+
+
 class InternalError(ApiError):
     status, code = 500, "INTERNAL_ERROR"
     message = "Something went wrong on our side; quote the requestId if you contact us"
@@ -190,6 +200,7 @@ def from_domain(exc: Exception) -> ApiError | None:
     from billing import idempotency
     from billing.services import DailyLimitReached, InsufficientCredits
     from generators.jobs import QueueUnavailable
+    from webhooks.services import EndpointDisabled, EndpointLimitReached
 
     if isinstance(exc, QueueUnavailable):
         return ServiceUnavailable(
@@ -206,6 +217,10 @@ def from_domain(exc: Exception) -> ApiError | None:
         return RateLimitExceeded(
             exc.retry_after, f"Daily request limit of {exc.limit} reached; it resets at 00:00 UTC"
         )
+    if isinstance(exc, EndpointLimitReached):
+        return WebhookLimitReached(f"An account may have at most {exc.limit} webhook endpoints")
+    if isinstance(exc, EndpointDisabled):
+        return WebhookDisabled()
     return None
 
 

@@ -75,11 +75,22 @@ METERED_ERRORS = [
     "IDEMPOTENCY_KEY_REUSED",
     "RATE_LIMIT_EXCEEDED",
 ]
+WEBHOOK = "/api/webhooks/{endpoint_id}"
+REDELIVER = WEBHOOK + "/deliveries/{delivery_id}/redeliver"
+# POSTs that are free: no credits, no daily count, no Idempotency-Key.
+FREE_POSTS = {"/api/webhooks", WEBHOOK + "/rotate-secret", WEBHOOK + "/test", REDELIVER}
+INPUT_ERRORS = ["INVALID_PARAMETERS", "INVALID_JSON"]
 # Operations whose errors differ from what their method implies: (path, method) -> codes.
 EXTRA_ERRORS = {
     ("/api/jobs", "get"): ["INVALID_PARAMETERS"],
     ("/api/jobs/{job_id}", "delete"): ["JOB_FINISHED"],
     ("/api/jobs/{job_id}/download", "get"): ["JOB_NOT_READY", "JOB_EXPIRED"],
+    ("/api/account", "patch"): INPUT_ERRORS,
+    ("/api/webhooks", "post"): [*INPUT_ERRORS, "WEBHOOK_LIMIT_REACHED"],
+    (WEBHOOK, "patch"): INPUT_ERRORS,
+    (WEBHOOK + "/test", "post"): ["WEBHOOK_DISABLED", "RATE_LIMIT_EXCEEDED"],
+    (WEBHOOK + "/deliveries", "get"): ["INVALID_PARAMETERS"],
+    (REDELIVER, "post"): ["WEBHOOK_DISABLED", "RATE_LIMIT_EXCEEDED"],
 }
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -465,7 +476,7 @@ class GenerationViewSchema(OpenApiViewExtension):
         return Described
 
 
-ACCOUNT_SCHEMA = {
+ACCOUNT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["success", "data"],
     "properties": {
@@ -484,7 +495,17 @@ ACCOUNT_SCHEMA = {
                 },
                 "requestsToday": INTEGER,
                 "remainingCredits": INTEGER,
-                "apiKey": {"type": "string", "description": "The prefix of the key used."},
+                "lowCreditThreshold": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": "The credits.low webhook fires when a debit takes the "
+                    "balance below it; null: never.",
+                },
+                "apiKey": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The prefix of the key used (null in a webhook event).",
+                },
             },
         },
     },
@@ -495,6 +516,8 @@ class AccountViewSchema(OpenApiViewExtension):
     target_class = "accounts.api.AccountView"
 
     def view_replacement(self) -> type[APIView]:
+        from accounts.api import AccountChangeRequestSerializer
+
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
                 operation_id="get_account",
@@ -505,6 +528,17 @@ class AccountViewSchema(OpenApiViewExtension):
             )
             def get(self, *args: Any, **kwargs: Any) -> Any:
                 return super().get(*args, **kwargs)
+
+            @extend_schema(
+                operation_id="update_account",
+                summary="Set the low-credit threshold of the credits.low webhook",
+                description="Free of charge and not counted toward the daily limit.",
+                tags=["Account"],
+                request=AccountChangeRequestSerializer,
+                responses={200: OpenApiResponse(ACCOUNT_SCHEMA, "Your account")},
+            )
+            def patch(self, *args: Any, **kwargs: Any) -> Any:
+                return super().patch(*args, **kwargs)
 
         return Described
 
@@ -759,7 +793,8 @@ def error_envelope() -> dict[str, Any]:
 
 
 def error_codes_for(path: str, method: str) -> list[str]:
-    codes = list(METERED_ERRORS if method == "post" else COMMON_ERRORS)
+    metered = method == "post" and path not in FREE_POSTS
+    codes = list(METERED_ERRORS if metered else COMMON_ERRORS)
     if "{" in path:
         codes.append("NOT_FOUND")
     return codes + EXTRA_ERRORS.get((path, method), [])
@@ -838,6 +873,7 @@ SCHEMA_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "synthgen.schema.finish_schema",
+        "webhooks.schema.add_event_schemas",
     ],
     "DESCRIPTION": "Synthetic customer feedback, user interviews and support tickets. "
     "Authenticate with `Authorization: Bearer <your API key>`; every answer is JSON, and "

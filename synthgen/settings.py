@@ -38,6 +38,18 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def envseconds(name: str, default: str) -> list[float]:
+    """One duration in seconds, or a comma-separated list of them; none negative."""
+    values = envlist(name, default)
+    try:
+        seconds = [float(value) for value in values]
+    except ValueError:
+        seconds = []
+    if not seconds or any(not 0 <= value < float("inf") for value in seconds):
+        raise ImproperlyConfigured(f"{name} must be seconds (e.g. 5 or 5,300), not {values!r}")
+    return seconds
+
+
 DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -65,6 +77,7 @@ INSTALLED_APPS = [
     "billing",
     "accounts",
     "generators",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +161,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Webhooks: each attempt waits at most WEBHOOKS_TIMEOUT seconds; a failed one is tried again
+# after each delay of the schedule in turn, then the delivery is marked failed. An endpoint with
+# no success for WEBHOOKS_DISABLE_AFTER seconds of failures is disabled and its owner emailed.
+WEBHOOKS_TIMEOUT = envseconds("WEBHOOKS_TIMEOUT", "5")[0]
+WEBHOOKS_RETRY_SCHEDULE = envseconds("WEBHOOKS_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000")
+WEBHOOKS_DISABLE_AFTER = envseconds("WEBHOOKS_DISABLE_AFTER", str(5 * 86_400))[0]
+# http:// and URLs on loopback, private or link-local addresses, for local development and
+# tests only: off unless DEBUG is on. Cloud-metadata addresses are refused whatever it says.
+WEBHOOKS_ALLOW_PRIVATE_URLS = envbool("WEBHOOKS_ALLOW_PRIVATE_URLS", "true" if DEBUG else "false")
+# Beat's sweep for retries that are due (and deliveries whose task was lost).
+WEBHOOKS_SWEEP_INTERVAL = envseconds("WEBHOOKS_SWEEP_INTERVAL", "5")[0]
+WEBHOOKS_LOG_DAYS = envint("WEBHOOKS_LOG_DAYS", "30")
+# Without a broker (eager Celery), deliveries run on a thread of the web process, never inside
+# the request that caused them; tests switch it off and deliver when they choose.
+WEBHOOKS_RUN_IN_THREAD = envbool("WEBHOOKS_RUN_IN_THREAD", "true")
+
 # Celery: Redis is the broker in production; in the embedded default tasks run eagerly.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -205,6 +234,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "generators.tasks.requeue_lost_chunks",
         "schedule": float(SWEEP_INTERVAL),
         "options": {"expires": SWEEP_INTERVAL},
+    },
+    # Webhooks: retries that are due (and deliveries whose task was lost); the old log.
+    "deliver-due-webhooks": {
+        "task": "webhooks.tasks.deliver_due",
+        "schedule": WEBHOOKS_SWEEP_INTERVAL,
+    },
+    "purge-webhook-log": {
+        "task": "webhooks.tasks.purge_log",
+        "schedule": crontab(minute=41, hour=3),
     },
 }
 # Without a broker (eager Celery) a job runs on a thread of the web process, so POST /api/jobs

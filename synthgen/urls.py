@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from generators import jobs_api
 from synthgen import schema, views
+from webhooks import urls as webhooks_urls
 
 JOB_ID = r"(?P<job_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("account/keys/<int:key_id>/revoke/", accounts_views.revoke_key, name="portal-revoke-key"),
     path("account/keys/<int:key_id>/rotate/", accounts_views.rotate_key, name="portal-rotate-key"),
     path("account/plan/", accounts_views.plan, name="portal-plan"),
+    *webhooks_urls.portal_urlpatterns,
     path("admin/", admin.site.urls),
     re_path(r"^api/account/?$", accounts_api.AccountView.as_view(), name="api-account"),
     re_path(r"^api/jobs/?$", jobs_api.JobsView.as_view(), name="api-jobs"),
@@ -42,6 +44,7 @@ urlpatterns = [
         jobs_api.JobDownloadView.as_view(),
         name="api-job-download",
     ),
+    *webhooks_urls.api_urlpatterns,
     path("api/", include("generators.urls")),
     path("api/schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", schema.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

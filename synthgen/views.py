@@ -21,6 +21,7 @@ from generators.serializers import (
 from synthgen import schema
 from synthgen.errors import BadRequest, error_response
 from synthgen.middleware import is_api
+from webhooks.schema import docs_facts
 
 # When each error happens, in the words of the documentation page.
 ERROR_WHEN = {
@@ -43,6 +44,8 @@ ERROR_WHEN = {
     "JOB_NOT_READY": "The bulk job has no file yet.",
     "JOB_FINISHED": "The bulk job already finished and cannot be cancelled.",
     "JOB_EXPIRED": "The bulk job's file was deleted 7 days after it finished.",
+    "WEBHOOK_LIMIT_REACHED": "The account already has as many webhook endpoints as it may.",
+    "WEBHOOK_DISABLED": "The webhook endpoint is disabled; enable it before sending to it.",
     "RATE_LIMIT_EXCEEDED": "The plan's daily limit (or the per-minute burst limit) is reached, "
     "or too many wrong API keys came from your address; retry after retryAfter seconds.",
     "INTERNAL_ERROR": "Our fault, never yours: quote the requestId if you write to us.",
@@ -171,5 +174,6 @@ def docs(request: HttpRequest) -> HttpResponse:
             (429, "Too Many Requests", _pretty(samples["RATE_LIMIT_EXCEEDED"].body())),
             (400, "Bad Request", _pretty(samples["INVALID_PARAMETERS"].body())),
         ],
+        "webhooks": docs_facts(),
     }
     return render(request, "docs.html", context)

@@ -89,11 +89,11 @@ def served_database_url() -> str:
     return with_database(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
 
 
-def fresh_window(value: str) -> None:
+def fresh_window(value: str, *, margin: float = 5) -> None:
     """django-ratelimit's minute windows end at a second jittered by what is counted (a key
-    id, an address): start a burst well inside one, so that it measures the limiter rather
-    than a window boundary."""
-    while _get_window(value, 60) - time.time() < 5:
+    id, an address): start a burst at least `margin` seconds inside one, so that it measures
+    the limiter rather than a window boundary."""
+    while _get_window(value, 60) - time.time() < margin:
         time.sleep(0.5)
 
 
