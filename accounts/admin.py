@@ -42,6 +42,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "requested_tier",
         "status",
         "created_at",
+        "submissions",
         "decided_by",
         "decided_at",
     ]
@@ -52,6 +53,8 @@ class AccessRequestAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "created_at",
+        "submissions",
+        "last_submitted_at",
         "ip_address",
         "decided_by",
         "decided_at",

@@ -26,6 +26,10 @@ class AccessRequest(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How many times the form was sent for this address while the request waited, and when
+    # last: staff see an eager (or a scripted) applicant.
+    submissions = models.PositiveIntegerField(default=1)
+    last_submitted_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

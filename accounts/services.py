@@ -5,11 +5,13 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import keys, tasks
@@ -41,39 +43,33 @@ def submit_access_request(
     use_case: str,
     tier: Tier,
     ip_address: str | None,
-) -> None:
-    """Queue an application for a worker to file (file_access_request). The form does the
-    same work, in the same time, and answers the same, whether or not the address already
-    has a request waiting: nobody can tell from it who has applied."""
-    application = {"name": name, "email": email, "company": company, "use_case": use_case}
-    tasks.file_access_request.delay(**application, tier_id=tier.pk, ip_address=ip_address)
-
-
-def file_access_request(
-    *,
-    name: str,
-    email: str,
-    company: str,
-    use_case: str,
-    tier_id: int,
-    ip_address: str | None,
 ) -> AccessRequest | None:
     """Store the request and queue its confirmation; None when the address already has one
-    waiting, which is then told (that address alone) that it still waits."""
+    waiting, which then counts one more submission and is told (that address alone) that it
+    still waits.
+
+    Both paths do the same work (one look-up, one write, one commit, one queued email), so the
+    form answers the same in the same time and nobody can tell from it who has applied."""
+    application = {"name": name, "email": email, "company": company, "use_case": use_case}
     try:
-        with transaction.atomic():
-            access_request = AccessRequest.objects.create(
-                name=name,
-                email=email,
-                company=company,
-                use_case=use_case,
-                requested_tier_id=tier_id,
-                ip_address=ip_address,
-            )
-            transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
+        return _file_access_request(**application, tier=tier, ip_address=ip_address)
     except IntegrityError:
-        tasks.send_request_still_pending.delay(email)
+        # Another submission filed this address between our look-up and our insert.
+        return _file_access_request(**application, tier=tier, ip_address=ip_address)
+
+
+@transaction.atomic
+def _file_access_request(*, email: str, tier: Tier, **fields: Any) -> AccessRequest | None:
+    waiting = AccessRequest.objects.filter(email__iexact=email, status=AccessRequest.Status.PENDING)
+    waiting_id = waiting.values_list("pk", flat=True).first()
+    if waiting_id is not None:
+        AccessRequest.objects.filter(pk=waiting_id).update(
+            submissions=F("submissions") + 1, last_submitted_at=timezone.now()
+        )
+        transaction.on_commit(lambda: tasks.send_request_still_pending.delay(email))
         return None
+    access_request = AccessRequest.objects.create(email=email, requested_tier=tier, **fields)
+    transaction.on_commit(lambda: tasks.send_request_received.delay(access_request.pk))
     return access_request
 
 

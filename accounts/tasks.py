@@ -1,7 +1,5 @@
-"""Emails about access requests and accounts, and the filing of access requests, run by Celery
-workers (eagerly in the embedded default)."""
-
-from typing import Any
+"""Emails about access requests and accounts, sent by Celery workers (eagerly in the embedded
+default)."""
 
 from celery import shared_task
 from django.conf import settings
@@ -46,16 +44,6 @@ def send_rejection(access_request_id: int) -> None:
     access_request = AccessRequest.objects.get(pk=access_request_id)
     context = {"request": access_request, "site_url": settings.SITE_URL}
     send_templated("rejected.txt", context, [access_request.email])
-
-
-@shared_task
-def file_access_request(**application: Any) -> None:
-    """Queued by the access-request form for every valid submission, with the arguments of
-    services.file_access_request; its emails are tasks of their own, so an SMTP failure
-    retries the email, not the filing."""
-    from accounts import services  # services queue this task, so not at import time
-
-    services.file_access_request(**application)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
