@@ -23,9 +23,9 @@ from accounts.models import (
     PlanChangeRequest,
     SignInLink,
 )
+from accounts.webhooks import events as webhook_events
 from billing.models import Tier
 from billing.services import grant_credits
-from webhooks import events as webhook_events
 
 REVEAL_LINK_LIFETIME = dt.timedelta(hours=72)
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

@@ -25,8 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
+from accounts.webhooks import events as webhook_events
 from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, Tier, UsageRecord
-from webhooks import events as webhook_events
 
 logger = logging.getLogger("synthgen.billing")
 

@@ -22,12 +22,12 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
+from accounts.webhooks import events as webhook_events
 from billing.prices import JOB_BATCH_ENTRIES, job_price
 from billing.services import Charge, answer_request, charge_request, refund_request
 from generators import engine
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
-from webhooks import events as webhook_events
 
 ENDPOINT = "/api/jobs"
 FILE_LIFETIME = dt.timedelta(days=7)

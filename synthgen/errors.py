@@ -197,10 +197,10 @@ def from_drf(exc: Exception) -> ApiError | None:
 
 def from_domain(exc: Exception) -> ApiError | None:
     """Translate the services' domain failures (they know nothing of HTTP)."""
+    from accounts.webhooks.services import EndpointDisabled, EndpointLimitReached
     from billing import idempotency
     from billing.services import DailyLimitReached, InsufficientCredits
     from generators.jobs import QueueUnavailable
-    from webhooks.services import EndpointDisabled, EndpointLimitReached
 
     if isinstance(exc, QueueUnavailable):
         return ServiceUnavailable(

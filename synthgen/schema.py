@@ -873,7 +873,7 @@ SCHEMA_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "synthgen.schema.finish_schema",
-        "webhooks.schema.add_event_schemas",
+        "accounts.webhooks.schema.add_event_schemas",
     ],
     "DESCRIPTION": "Synthetic customer feedback, user interviews and support tickets. "
     "Authenticate with `Authorization: Bearer <your API key>`; every answer is JSON, and "

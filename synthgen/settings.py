@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "billing",
     "accounts",
     "generators",
-    "webhooks",
+    "accounts.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -237,11 +237,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Webhooks: retries that are due (and deliveries whose task was lost); the old log.
     "deliver-due-webhooks": {
-        "task": "webhooks.tasks.deliver_due",
+        "task": "accounts.webhooks.tasks.deliver_due",
         "schedule": WEBHOOKS_SWEEP_INTERVAL,
     },
     "purge-webhook-log": {
-        "task": "webhooks.tasks.purge_log",
+        "task": "accounts.webhooks.tasks.purge_log",
         "schedule": crontab(minute=41, hour=3),
     },
 }

@@ -5,9 +5,9 @@ from django.urls import include, path, re_path
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from accounts.webhooks import urls as webhooks_urls
 from generators import jobs_api
 from synthgen import schema, views
-from webhooks import urls as webhooks_urls
 
 JOB_ID = r"(?P<job_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views import defaults
 from rest_framework import serializers
 
+from accounts.webhooks.schema import docs_facts
 from billing.models import Tier
 from billing.prices import PRICES
 from generators.serializers import (
@@ -21,7 +22,6 @@ from generators.serializers import (
 from synthgen import schema
 from synthgen.errors import BadRequest, error_response
 from synthgen.middleware import is_api
-from webhooks.schema import docs_facts
 
 # When each error happens, in the words of the documentation page.
 ERROR_WHEN = {

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from accounts.webhooks import tasks
+from accounts.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import Consumer
-from webhooks import tasks
-from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 FAST_SCHEDULE = [0.05, 0.05, 0.05]
 

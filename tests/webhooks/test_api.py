@@ -7,10 +7,10 @@ from typing import Any
 from django.test import override_settings
 from standardwebhooks import Webhook
 
+from accounts.webhooks.models import WebhookEndpoint
+from accounts.webhooks.services import MAX_ENDPOINTS
 from tests.conftest import Consumer
 from tests.webhooks.conftest import Receiver, create_endpoint, deliver_due_until
-from webhooks.models import WebhookEndpoint
-from webhooks.services import MAX_ENDPOINTS
 
 
 def test_an_endpoint_is_created_with_a_secret_shown_only_in_that_answer(bob: Consumer) -> None:

@@ -10,6 +10,8 @@ from django.core import mail
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from accounts.webhooks import services, tasks
+from accounts.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.conftest import Consumer
 from tests.webhooks.conftest import (
     Answer,
@@ -19,8 +21,6 @@ from tests.webhooks.conftest import (
     delivery_of,
     endpoint_row,
 )
-from webhooks import services, tasks
-from webhooks.models import WebhookDelivery, WebhookEvent
 
 
 def send_test(consumer: Consumer, endpoint: dict, commits: Any) -> dict:

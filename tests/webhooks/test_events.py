@@ -11,12 +11,12 @@ from django.test import Client
 from standardwebhooks import Webhook
 
 from accounts.models import ApiKey
+from accounts.webhooks.models import WebhookEvent
 from billing.services import grant_credits
 from generators import jobs
 from generators.engine import LATEST
 from tests.conftest import Consumer
 from tests.webhooks.conftest import Receiver, create_endpoint
-from webhooks.models import WebhookEvent
 
 FEEDBACK = {"productType": "mobile_app", "sentimentMix": "balanced", "feedbackCount": 5}
 
@@ -305,7 +305,7 @@ def test_an_event_that_cannot_be_recorded_does_not_fail_the_request_that_caused_
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("the database of events is down")
 
-    monkeypatch.setattr("webhooks.services.emit_credits_low", broken)
+    monkeypatch.setattr("accounts.webhooks.services.emit_credits_low", broken)
     with commits():
         response = bob.client.post("/api/feedback/generate", FEEDBACK, format="json")
 

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from standardwebhooks import Webhook
 
+from accounts.webhooks.models import WebhookEndpoint
 from tests.conftest import Consumer
 from tests.webhooks.conftest import Answer, Receiver, deliver_due_until, endpoint_row
-from webhooks.models import WebhookEndpoint
 
 SECRET = re.compile(r'<code id="webhook-secret">(whsec_[A-Za-z0-9+/=]+)</code>')
 

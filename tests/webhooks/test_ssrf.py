@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from accounts.webhooks import sending
+from accounts.webhooks.addresses import forbidden_reason
 from tests.conftest import Consumer
 from tests.webhooks.conftest import create_endpoint
-from webhooks import sending
-from webhooks.addresses import forbidden_reason
 
 pytestmark = pytest.mark.usefixtures("_private_urls_refused")
 

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
+from accounts.webhooks import services
+from accounts.webhooks.models import WebhookDelivery, WebhookEvent
+from accounts.webhooks.tasks import sweeper
 from tests.conftest import Consumer, require_services
 from tests.jobs.conftest import wait_for, workers  # noqa: F401  # the fixture
 from tests.servers import Celery
 from tests.webhooks.conftest import Answer, Receiver, create_endpoint, endpoint_row
-from webhooks import services
-from webhooks.models import WebhookDelivery, WebhookEvent
-from webhooks.tasks import sweeper
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import webhooks.models
+import accounts.webhooks.models
 
 
 class Migration(migrations.Migration):
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.CharField(
-                        default=webhooks.models.new_event_id,
+                        default=accounts.webhooks.models.new_event_id,
                         editable=False,
                         max_length=40,
                         primary_key=True,

@@ -16,10 +16,8 @@ from django.utils import timezone
 
 from accounts.api import account_body, key_body
 from accounts.models import Account, ApiKey
-from generators.jobs_api import job_body
-from generators.models import Job
-from webhooks import payloads, sending, signing
-from webhooks.models import (
+from accounts.webhooks import payloads, sending, signing
+from accounts.webhooks.models import (
     EventType,
     WebhookAttempt,
     WebhookDelivery,
@@ -27,6 +25,8 @@ from webhooks.models import (
     WebhookEvent,
     new_event_id,
 )
+from generators.jobs_api import job_body
+from generators.models import Job
 
 MAX_ENDPOINTS = 10
 # Long enough for any queue to hand a claimed delivery to a worker and for its attempt; a
@@ -230,7 +230,7 @@ def redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def _dispatch(delivery_ids: list[Any]) -> None:
-    from webhooks import tasks  # tasks import this module
+    from accounts.webhooks import tasks  # tasks import this module
 
     tasks.dispatch([str(pk) for pk in delivery_ids])
 
@@ -356,7 +356,7 @@ def _stop_pending(*, endpoint_id: Any) -> None:
 
 
 def _email_disabled(endpoint_id: Any) -> None:
-    from webhooks import tasks
+    from accounts.webhooks import tasks
 
     tasks.send_endpoint_disabled.delay(str(endpoint_id))
 

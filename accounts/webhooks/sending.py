@@ -1,7 +1,7 @@
 """One webhook POST: to a checked address only, within a deadline, never following a redirect.
 
 Built on http.client so the connection goes to the very address that was checked (the host
-name still names the TLS certificate and the Host header); see webhooks.addresses.
+name still names the TLS certificate and the Host header); see accounts.webhooks.addresses.
 """
 
 import contextlib
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from webhooks.addresses import IPAddress, forbidden_reason, parse_address
+from accounts.webhooks.addresses import IPAddress, forbidden_reason, parse_address
 
 USER_AGENT = "SynthGen-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
 RESPONSE_LIMIT = 2048  # bytes of the answer kept in the log

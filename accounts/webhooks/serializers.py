@@ -4,9 +4,9 @@ once (the generation endpoints' conventions)."""
 from django.conf import settings
 from rest_framework import serializers
 
+from accounts.webhooks.addresses import MAX_URL_LENGTH, url_problem
+from accounts.webhooks.models import SUBSCRIBABLE
 from generators.serializers import StrictSerializer, choice
-from webhooks.addresses import MAX_URL_LENGTH, url_problem
-from webhooks.models import SUBSCRIBABLE
 
 
 def check_url(url: str) -> None:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from accounts.api import iso_utc
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from accounts.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 def envelope(event: WebhookEvent, data: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@ under /account/webhooks/."""
 
 from django.urls import path, re_path
 
-from webhooks import api, views
+from accounts.webhooks import api, views
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ENDPOINT = rf"^api/webhooks/(?P<endpoint_id>{UUID})"

@@ -10,13 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import authenticated_account
+from accounts.webhooks import services
+from accounts.webhooks.models import WebhookDelivery, WebhookEndpoint
+from accounts.webhooks.payloads import delivery_body, endpoint_body
+from accounts.webhooks.serializers import WebhookEndpointRequestSerializer
 from billing.throttles import BurstThrottle
 from generators.api import json_object
 from generators.jobs_api import list_limit
-from webhooks import services
-from webhooks.models import WebhookDelivery, WebhookEndpoint
-from webhooks.payloads import delivery_body, endpoint_body
-from webhooks.serializers import WebhookEndpointRequestSerializer
 
 
 def _own_endpoint(request: Request, endpoint_id: str) -> WebhookEndpoint:

@@ -12,8 +12,8 @@ from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from accounts.webhooks.models import SUBSCRIBABLE, EventType
 from synthgen.schema import ACCOUNT_SCHEMA, DATE_TIME, INTEGER, STRING, job_schema
-from webhooks.models import SUBSCRIBABLE, EventType
 
 TAGS = ["Webhooks"]
 NULLABLE_DATE_TIME = {**DATE_TIME, "nullable": True}
@@ -177,10 +177,10 @@ SENDS = (
 
 
 class WebhooksViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.WebhooksView"
+    target_class = "accounts.webhooks.api.WebhooksView"
 
     def view_replacement(self) -> type[APIView]:
-        from webhooks.serializers import WebhookEndpointRequestSerializer
+        from accounts.webhooks.serializers import WebhookEndpointRequestSerializer
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
@@ -210,10 +210,10 @@ class WebhooksViewSchema(OpenApiViewExtension):
 
 
 class WebhookViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.WebhookView"
+    target_class = "accounts.webhooks.api.WebhookView"
 
     def view_replacement(self) -> type[APIView]:
-        from webhooks.serializers import WebhookEndpointRequestSerializer
+        from accounts.webhooks.serializers import WebhookEndpointRequestSerializer
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(
@@ -253,7 +253,7 @@ class WebhookViewSchema(OpenApiViewExtension):
 
 
 class RotateSecretViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.RotateSecretView"
+    target_class = "accounts.webhooks.api.RotateSecretView"
 
     def view_replacement(self) -> type[APIView]:
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
@@ -274,7 +274,7 @@ class RotateSecretViewSchema(OpenApiViewExtension):
 
 
 class TestEventViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.TestEventView"
+    target_class = "accounts.webhooks.api.TestEventView"
 
     def view_replacement(self) -> type[APIView]:
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
@@ -294,7 +294,7 @@ class TestEventViewSchema(OpenApiViewExtension):
 
 
 class DeliveriesViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.DeliveriesView"
+    target_class = "accounts.webhooks.api.DeliveriesView"
 
     def view_replacement(self) -> type[APIView]:
         from generators.jobs_api import LIST_LIMIT
@@ -323,7 +323,7 @@ class DeliveriesViewSchema(OpenApiViewExtension):
 
 
 class DeliveryViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.DeliveryView"
+    target_class = "accounts.webhooks.api.DeliveryView"
 
     def view_replacement(self) -> type[APIView]:
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
@@ -341,7 +341,7 @@ class DeliveryViewSchema(OpenApiViewExtension):
 
 
 class RedeliverViewSchema(OpenApiViewExtension):
-    target_class = "webhooks.api.RedeliverView"
+    target_class = "accounts.webhooks.api.RedeliverView"
 
     def view_replacement(self) -> type[APIView]:
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
@@ -383,7 +383,7 @@ EVENT_EXAMPLE: dict[str, Any] = {
 
 def docs_facts() -> dict[str, Any]:
     """What /docs/ says about webhooks, from the code and settings that decide it."""
-    from webhooks import services
+    from accounts.webhooks import services
 
     return {
         "events": [(kind.value, kind.label) for kind in EventType],

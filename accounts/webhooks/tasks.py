@@ -1,4 +1,4 @@
-"""Celery tasks for webhooks: each takes ids and calls one service in webhooks.services.
+"""Celery tasks for webhooks: each takes ids and calls one service in accounts.webhooks.services.
 
 With a broker, a new delivery is claimed and queued at once, and beat's `deliver_due` sweep
 every WEBHOOKS_SWEEP_INTERVAL seconds claims the retries that have come due (and anything
@@ -16,9 +16,9 @@ from django.db import connections
 from django.urls import reverse
 
 from accounts.tasks import send_templated
+from accounts.webhooks import services
+from accounts.webhooks.models import WebhookEndpoint
 from synthgen.celery import app
-from webhooks import services
-from webhooks.models import WebhookEndpoint
 
 logger = logging.getLogger("synthgen.webhooks")
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Account
 from accounts.services import set_low_credit_threshold
 from accounts.views import portal_page
-from webhooks import services
-from webhooks.forms import EndpointForm, ThresholdForm
-from webhooks.models import WebhookDelivery, WebhookEndpoint
+from accounts.webhooks import services
+from accounts.webhooks.forms import EndpointForm, ThresholdForm
+from accounts.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 LOG_PAGE_SIZE = 20
 NOT_SENT = "The endpoint is disabled: enable it first."

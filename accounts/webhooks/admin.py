@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
+from accounts.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from synthgen.admin import ReadOnly
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 
 from accounts.api import MAX_THRESHOLD
-from webhooks.addresses import MAX_URL_LENGTH, url_problem
-from webhooks.models import SUBSCRIBABLE, EventType
+from accounts.webhooks.addresses import MAX_URL_LENGTH, url_problem
+from accounts.webhooks.models import SUBSCRIBABLE, EventType
 
 
 class EndpointForm(forms.Form):
