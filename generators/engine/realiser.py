@@ -1,0 +1,339 @@
+"""The words: compositional sentences with agreement slots, and a memory against repeats.
+
+The realiser renders each ``microplan.Message`` with the document kind's grammar. A sentence is
+composed (connective x subject x evaluation x context), each part optional and each with many
+forms; verbs and pronouns agree with the subject's number through slots (``<is>``, ``<has>``,
+``<s>``, ``<it>``: see ``products.AGREEMENT``), counts agree with their unit through the
+grammar (``<#2-5 day>``), and "a"/"an" is settled by the next word.
+
+``Memory`` is the per-call and per-entry memory: a choice used earlier in the same entry, or
+in one of the last entries of the same call, is refused and redrawn (a few times, then
+accepted), so no frame, predicate or opening repeats in one entry or close by in a call. One
+``Memory`` lives for one call; nothing is kept between calls. Tickets and interviews create
+their own ``Memory`` and call ``Memory.choose`` with their own banks.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from generators.engine.content import Content
+from generators.engine.grammar import Alt, compile_bank, link, link_banks, render, settle_articles
+from generators.engine.microplan import POLARITY, Message
+from generators.engine.products import Phrase, Product, agreement
+from generators.engine.vocabulary import read
+from generators.engine.writers import Writer
+
+Random = Callable[[], float]
+_REDRAWS = 4
+
+
+class Memory:
+    """What was said recently: within the entry being written, and in the call's last entries."""
+
+    __slots__ = ("clock", "entry", "recent", "window")
+
+    def __init__(self, *, window: int = 10) -> None:
+        self.clock = 0
+        self.window = window
+        self.entry: set[tuple[int, int]] = set()
+        self.recent: dict[tuple[int, int], int] = {}
+
+    def next_entry(self) -> None:
+        """Start remembering a new entry."""
+        self.clock += 1
+        self.entry = set()
+
+    def choose(self, options: Alt | tuple, random: Random) -> Any:
+        """One of ``options``, refusing one used in this entry or in the last few entries."""
+        count = len(options)
+        if count == 1:
+            return options[0]
+        bank = id(options)
+        recent, entry, floor = self.recent, self.entry, self.clock - self.window
+        for _ in range(_REDRAWS):
+            index = int(random() * count)
+            key = (bank, index)
+            if key not in entry and recent.get(key, -1_000_000) < floor:
+                break
+        entry.add(key)
+        recent[key] = self.clock
+        return options[index]
+
+
+def _tree(raw: Any, banks: Mapping[str, Any]) -> Any:
+    if isinstance(raw, dict):
+        return {key: _tree(value, banks) for key, value in raw.items()}
+    return link(compile_bank(raw), banks=banks)
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """A document kind's compiled grammar: its named groups of frames and banks."""
+
+    banks: dict[str, Any]
+    groups: dict[str, Any]
+
+    @classmethod
+    def load(cls, relative: str) -> "Grammar":
+        """Compile ``vocab/<relative>``: a ``banks`` mapping plus any nested groups of frames."""
+        raw = read(relative)
+        banks = link_banks(raw.get("banks", {}))
+        groups = {name: _tree(value, banks) for name, value in raw.items() if name != "banks"}
+        return cls(banks=banks, groups=groups)
+
+
+FEEDBACK = Grammar.load("feedback.json")
+_G = FEEDBACK.groups
+_ADJECTIVES: dict[str, Alt] = _G["adjectives"]
+_FRAME_GROUP = {"great": "good", "good": "good", "plus": "plus", "fine": "fine",
+                "niggle": "niggle", "poor": "poor", "awful": "poor", "minus": "minus"}  # fmt: skip
+_PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
+_TONE = {"great": "good", "good": "good", "fine": "fine", "niggle": "fine", "poor": "poor",
+         "awful": "poor", "mixed": "fine"}  # fmt: skip
+_ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
+_PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
+_PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
+_AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
+_TERMINAL = frozenset(".!?:")
+
+
+def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
+    """The slots every sentence of one entry can use: product, kind, writer and locale."""
+    kind = product.kind
+    slots: dict[str, Any] = {**FEEDBACK.banks, **product.slots, **writer.persona.slots}
+    slots.update(_PRODUCT_AGREEMENT[kind.number])
+    slots["currency"] = writer.locale.currency
+    slots["price"] = f"{writer.locale.currency}{product.price}"
+    slots["company"] = writer.persona.slots.get("company", "work")
+    slots["role"] = writer.persona.slots.get("role", "person in charge")
+    slots["audience"] = writer.persona.audience
+    slots["product_type"] = product.product_type
+    return slots
+
+
+def rating_slots(slots: dict[str, Any], *, rating: int) -> None:
+    """The rating as people write it ("2 stars", "one star"), for verdicts and titles."""
+    words = ("", "one", "two", "three", "four", "five")[rating]
+    unit = "star" if rating == 1 else "stars"
+    slots["stars"] = slots["Stars"] = f"{rating} {unit}" if rating % 2 else f"{words} {unit}"
+
+
+def draw_item(*, product: Product, slots: dict[str, Any], random: Random) -> None:
+    """Pick what was ordered (for kinds that sell items) and fill its slots."""
+    items = product.kind.items
+    if items:
+        full, short, number = items[int(random() * len(items))]
+        slots.update(item=render(full, random=random, slots=slots),
+                     the_item=render(short, random=random, slots=slots), i_number=number,
+                     **agreement(number, "i_"))  # fmt: skip
+
+
+def realise_messages(
+    *,
+    messages: list[Message],
+    content: Content,
+    product: Product,
+    slots: dict[str, Any],
+    register: str,
+    random: Random,
+    memory: Memory,
+) -> list[tuple[str, int]]:
+    """The sentences of one entry, each with its polarity (+1, 0, -1) for the surface stage."""
+    kind = product.kind
+    full = render(kind.full, random=random, slots=slots)
+    sentences: list[tuple[str, int]] = []
+    last: Phrase | None = None
+    for message in messages:
+        reference = render(memory.choose(kind.short, random), random=random, slots=slots)
+        slots["P"] = slots["short"] = reference if message.mentioned else full
+        slots["pre"] = _lead(message, register=register, random=random, memory=memory)
+        text, last = _sentence(message, content=content, slots=slots, last=last,
+                               random=random, memory=memory)  # fmt: skip
+        if text:
+            sentences.append((_finish(text), POLARITY.get(message.degree, 0)))
+    return sentences
+
+
+def _lead(message: Message, *, register: str, random: Random, memory: Memory) -> str:
+    lead = memory.choose(_G["connectives"][message.connective], random)
+    if message.hedge and not lead:
+        lead = memory.choose(_G["hedges"][register], random)
+    return render(lead, random=random, slots={})
+
+
+def _sentence(
+    message: Message,
+    *,
+    content: Content,
+    slots: dict[str, Any],
+    last: Phrase | None,
+    random: Random,
+    memory: Memory,
+) -> tuple[str, Phrase | None]:
+    move = message.move
+    if move in ("point", "more"):
+        return _point(message, slots=slots, last=last, random=random, memory=memory)
+    if move == "pair":
+        return _pair(message, slots=slots, random=random, memory=memory), None
+    frame = _frame_for(message, content=content, slots=slots, random=random, memory=memory)
+    if frame is None:
+        return "", last
+    return render(frame, random=random, slots=slots), None
+
+
+def _point(
+    message: Message, *, slots: dict[str, Any], last: Phrase | None, random: Random, memory: Memory
+) -> tuple[str, Phrase | None]:
+    point = message.points[0]
+    aspect = point.aspect
+    name = memory.choose(aspect.names, random)
+    degree = message.degree
+    if message.pronoun and last is not None:
+        subject, number = _PRONOUNS[last.number][0], last.number
+        obj = _PRONOUNS[last.number][1]
+        name = last
+    else:
+        number = slots["i_number"] if name.number == "item" else name.number
+        subject = obj = render(name.node, random=random, slots=slots)
+        name = Phrase(node=name.node, number=number)
+    _fill_subject(slots, aspect_title=memory.choose(aspect.titles, random), number=number,
+                  subject=subject, obj=obj, degree=degree, random=random, memory=memory)  # fmt: skip
+    slots["ctx"] = aspect.contexts
+    clauses = aspect.clauses.get(degree)
+    predicates = aspect.degrees.get(degree)
+    if clauses is not None and (
+        predicates is None or random() < len(clauses) / (len(clauses) + len(predicates))
+    ):
+        slots["clause"] = memory.choose(clauses, random)
+        frame = memory.choose(_G["clauses"][_FRAME_GROUP[degree]], random)
+        return render(frame, random=random, slots=slots), None
+    slots["pred"] = slots["fact"] = memory.choose(predicates, random)
+    frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
+    return render(frame, random=random, slots=slots), name
+
+
+def _fill_subject(
+    slots: dict[str, Any],
+    *,
+    aspect_title: Phrase,
+    number: str,
+    subject: str,
+    obj: str,
+    degree: str,
+    random: Random,
+    memory: Memory,
+    suffix: str = "",
+) -> None:
+    slots["subj" + suffix] = slots["Subj" + suffix] = subject
+    slots["obj" + suffix] = obj
+    title = render(aspect_title.node, random=random, slots=slots)
+    slots["title" + suffix] = slots["Title" + suffix] = title
+    slots["t_is" + suffix] = "are" if aspect_title.number == "pl" else "is"
+    adjective = memory.choose(_ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)], random)
+    slots["adj" + suffix] = slots["Adj" + suffix] = render(adjective, random=random, slots={})
+    if not suffix:
+        slots.update(_AGREEMENT[number])
+
+
+def _pair(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:
+    for suffix, point in zip(("", "2"), message.points, strict=True):
+        name = memory.choose(point.aspect.names, random)
+        text = render(name.node, random=random, slots=slots)
+        _fill_subject(slots, aspect_title=memory.choose(point.aspect.titles, random),
+                      number="pl", subject=text, obj=text, degree=message.degree,
+                      random=random, memory=memory, suffix=suffix)  # fmt: skip
+    frame = memory.choose(_G["pairs"][_PAIR_GROUP[message.degree]], random)
+    return render(frame, random=random, slots=slots)
+
+
+def _frame_for(
+    message: Message, *, content: Content, slots: dict[str, Any], random: Random, memory: Memory
+) -> Any:
+    move, tone = message.move, _TONE.get(content.verdict, "fine")
+    incident = content.incident
+    if move == "verdict":
+        return memory.choose(_G["verdicts"][content.verdict], random)
+    own = world_groups(content_kind_type(slots))
+    if move == "context":
+        return memory.choose(own.get("openings") or _G["openings"][slots["audience"]], random)
+    if move == "comparison":
+        return memory.choose(_G["comparisons"][tone], random)
+    if move == "recommend":
+        return memory.choose((own.get("recommends") or _G["recommends"])[_recommend_tone(content.rating)], random)
+    if move == "tip":
+        slots["tip"] = slots.get("tips", "")
+        return memory.choose(_G["tips"], random)
+    if move in ("question", "suggest"):
+        slots["fix"] = _fix(content, random)
+        return memory.choose(_G["questions" if move == "question" else "suggests"], random)
+    if move == "proscons":
+        return _proscons(message, slots=slots, random=random, memory=memory)
+    if incident is None:
+        return None
+    if move == "step":
+        return incident.steps[message.step]
+    closing = _G["stories"]["close_good" if content.outcome == "good" else "close_bad"]
+    ending = (memory.choose(closing, random), incident.endings[content.outcome])
+    if move == "ending":
+        return ending
+    slots["outcome"] = render(incident.endings[content.outcome], random=random, slots=slots)
+    return memory.choose(_G["edits"]["good" if content.outcome == "good" else "poor"], random)
+
+
+def content_kind_type(slots: dict[str, Any]) -> str:
+    """The product type an entry's slots were built for."""
+    return slots["product_type"]
+
+
+@cache
+def world_groups(product_type: str) -> dict[str, Any]:
+    """A product type's own groups of frames ("groups" in its file), replacing the common ones."""
+    raw = read(f"products/{product_type}.json").get("groups", {})
+    return {name: _tree(value, FEEDBACK.banks) for name, value in raw.items()}
+
+
+def _recommend_tone(rating: int) -> str:
+    return "good" if rating >= 4 else "fine" if rating == 3 else "poor"
+
+
+def _fix(content: Content, random: Random) -> Any:
+    complaints = [point for point in content.points if POLARITY[point.degree] < 0]
+    chosen = complaints or list(content.points)
+    return chosen[int(random() * len(chosen))].aspect.fixes
+
+
+def _proscons(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:
+    groups: dict[int, list[str]] = {1: [], -1: []}
+    for point in message.points:
+        polarity = POLARITY[point.degree]
+        if polarity == 0:
+            continue
+        title = render(memory.choose(point.aspect.titles, random).node, random=random, slots=slots)
+        adjective = render(memory.choose(_ADJECTIVES[point.degree], random), random=random,
+                           slots={})  # fmt: skip
+        groups[polarity].append(f"{adjective} {title}")
+    parts = []
+    for polarity, label, empty in ((1, "pros", "none_pros"), (-1, "cons", "none_cons")):
+        items = groups[polarity] or [render(_G["proscons"][empty], random=random, slots={})]
+        parts.append(render(_G["proscons"][label], random=random, slots={}) + ", ".join(items))
+    return ". ".join(parts)
+
+
+def tidy(text: str) -> str:
+    """Spacing left by empty alternatives and slots, closed up ("Brand :" becomes "Brand:")."""
+    if "  " in text:
+        text = " ".join(text.split())
+    return text.replace(" :", ":").replace(" ,", ",").replace(" .", ".").strip()
+
+
+def _finish(text: str) -> str:
+    text = settle_articles(text) if "\x01" in text else text
+    text = tidy(text)
+    if not text:
+        return text
+    if text[-1] not in _TERMINAL:
+        text += "."
+    return text[0].upper() + text[1:]
+
