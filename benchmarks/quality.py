@@ -38,6 +38,14 @@ FOLLOW_ON = re.compile(
     r"another strength|another thing)\b",
     re.IGNORECASE,
 )
+# How a sentence that only sets the scene (who, when, why) opens.
+SCENE = re.compile(
+    r"^(?:bought|got|ordered|picked up|i've had|been using|using|we've been|our team|my team|"
+    r"i'm|i manage|i run|quick review|short review|honest review|first order|placed|made a|"
+    r"found|came across|with \w+|replaced|we picked|we chose|we switched|\w+ months? in|"
+    r"\w+ weeks? in)\b",
+    re.IGNORECASE,
+)
 # Grammar slips a reader notices, each counted on its own.
 UNITS = r"(?:day|week|month|year|hour|minute|second|time|star|email|item|seat|size|reset|device)"
 SLIPS: dict[str, re.Pattern[str]] = {
@@ -55,7 +63,7 @@ SLIPS: dict[str, re.Pattern[str]] = {
     "'they is' / 'it are'": re.compile(r"\b(?:they|these|we) (?:is|was|has)\b|\b(?:it|this) (?:are|were)\b", re.I),
     "'a 3 hours' (article before a plural count)": re.compile(r"\ba \d+ \w+s\b", re.I),
     "leftover markup": re.compile(r"[<>{}|\x01]"),
-    "stray spacing or punctuation": re.compile(r" [,.!?;:](?!\))|,,|\s{2,}|\.\.(?!\.)|, \.|\bthe \."),
+    "stray spacing or punctuation": re.compile(r" [,.!?;:](?!\))|,,|\s{2,}|(?<!\.)\.\.(?!\.)|, \.|\bthe \."),
     "verb repeated in its -ing form ('browsing ... browse')": re.compile(r"\b(\w{4,})ing\b[^.!?]*\b\1e?s?\b", re.I),
 }
 # A severe failure: nothing a 4-star positive review should describe.
@@ -72,15 +80,15 @@ WRONG_WORLD: dict[str, re.Pattern[str]] = {
                             r"bluetooth|battery life|uptime|seats?|onboarding|api)\b", re.I),
     "saas": re.compile(r"\b(?:parcel|courier|doorstep|size chart|battery|charger|earbuds?|"
                        r"packaging|jug|fries|the box it came in|wash(?:es)?)\b", re.I),
-    "hardware": re.compile(r"\b(?:checkout|basket|seats?|size chart|onboarding|per seat|"
-                           r"pipeline|invoices?)\b", re.I),
+    "hardware": re.compile(r"\b(?:checkout|seats?|size chart|onboarding|per seat|"
+                           r"pipeline|invoices?|dashboard)\b", re.I),
 }
 KIND_WORDS: dict[str, str] = {
     "earbud": r"ear ?tips?|earbuds?|\bbuds\b|in my ears?",
     "speaker": r"grille|speaker",
     "blender": r"\bjug\b|blades?|smoothies?|blender",
     "vacuum": r"suction|dust ?bin|side brush|robot|vacuum",
-    "watch": r"\bstrap\b|wrist|heart[- ]rate|watch",
+    "watch": r"wrist|heart[- ]rate|\bthe watch\b|step count",
     "fryer": r"fries|fryer|basket|crisper",
 }
 # Real product reviews, as the issue measured them.
@@ -292,9 +300,8 @@ def _first_point_follows_on(entry: dict) -> bool:
         return False
     if FOLLOW_ON.search(said[0]):
         return True
-    # A first sentence that only sets the scene (no opinion word) leaves the next as the first point.
-    return len(said) > 1 and not _ANALYSER.polarity_scores(said[0])["compound"] and bool(
-        FOLLOW_ON.search(said[1]))
+    # A first sentence that only sets the scene leaves the next as the first point.
+    return len(said) > 1 and bool(SCENE.search(said[0])) and bool(FOLLOW_ON.search(said[1]))
 
 
 def _repeats_6_gram(content: str) -> bool:

@@ -40,7 +40,7 @@ _VERDICTS: dict[int, tuple[tuple[str, int], ...]] = {
 _POINTS: dict[int, tuple[tuple[str, int], ...]] = {
     5: (("great", 5), ("good", 5)),
     4: (("good", 8), ("great", 2)),
-    3: (("fine", 6), ("good", 1), ("niggle", 1)),
+    3: (("fine", 5), ("niggle", 3), ("good", 1), ("poor", 1)),
     2: (("poor", 8), ("awful", 2)),
     1: (("awful", 6), ("poor", 4)),
 }

@@ -20,6 +20,8 @@ Random = Callable[[], float]
 
 _RAW = read("discourse.json")
 CENTRES: dict[str, int] = dict(_RAW["centres"])
+# Plans come out shorter than the sentences they budget for; the scale makes up the difference.
+_SCALE: dict[str, float] = dict(_RAW["scale"])
 _WORDS_PER_SENTENCE: dict[str, int] = dict(_RAW["words_per_sentence"])
 _SIZES = {"story": 3, "proscons": 2, "single": 2}
 # Points worth a second sentence; a lukewarm point or a niggle is said once.
@@ -86,7 +88,7 @@ def plan_discourse(
     *, content: Content, register: str, level: str, words: int, random: Random
 ) -> tuple[Move, ...]:
     """The moves of one entry, in order, sized to ``words``."""
-    budget = sentence_budget(words=words, register=register)
+    budget = sentence_budget(words=round(words * _SCALE[level]), register=register)
     shape = choose_shape(content=content, register=register, level=level, budget=budget,
                          random=random)  # fmt: skip
     room = max(1, budget - shape.fixed + ("body" in shape.moves))
@@ -102,7 +104,16 @@ def plan_discourse(
             moves.append(Move("proscons", tuple(taken)))
         else:
             moves.append(Move(kind))
+    if content.label == "mixed":
+        moves += _both_sides(moves, points)
     return tuple(moves)
+
+
+def _both_sides(moves: list[Move], points: list[Point]) -> list[Move]:
+    # A mixed entry always says its strong praise and its strong complaint.
+    said = {point.degree for move in moves for point in move.points}
+    missing = [point for point in points if point.degree in ("great", "awful") and point.degree not in said]
+    return [Move("point", (point,)) for point in missing[:2]]
 
 
 def _single(points: list[Point], *, elaborate: bool) -> list[Move]:
@@ -118,11 +129,12 @@ def _body(points: list[Point], room: int, random: Random) -> list[Move]:
         point = points.pop(0)
         moves.append(Move("point", (point,)))
         room -= 1
-        # Spare room goes to saying more about a point before moving on.
-        spare = room - len(points)
-        if spare > 0 and point.degree in _ELABORATED and random() < min(0.8, 0.25 + 0.12 * spare):
-            moves.append(Move("more", (point,)))
-            room -= 1
+        # Spare room goes to saying more about a point (once or twice) before moving on.
+        for _ in range(2):
+            spare = room - len(points)
+            if spare > 0 and point.degree in _ELABORATED and random() < min(0.85, 0.3 + 0.12 * spare):
+                moves.append(Move("more", (point,)))
+                room -= 1
     if not moves and points:
         moves.append(Move("point", (points.pop(0),)))
     return moves

@@ -105,7 +105,9 @@ def plan_messages(
 def _message(move: Move, *, content: Content, register: str, random: Random) -> Message:
     if move.kind == "point":
         degree = move.points[0].degree
-        if degree in ("great", "good", "poor", "awful") and random() < _IMPLICIT[register]:
+        # Strong points of a mixed entry are said outright; the rest may be said as facts.
+        explicit = content.label == "mixed" and degree in ("great", "awful")
+        if degree in ("great", "good", "poor", "awful") and not explicit and random() < _IMPLICIT[register]:
             degree = _ELABORATE[degree]
         return Message("point", move.points, degree)
     if move.kind == "more":

@@ -45,6 +45,17 @@ class Memory:
         self.clock += 1
         self.entry = set()
 
+    def fresh(self, options: Alt | tuple, random: Random) -> Any:
+        """One of ``options`` not yet used in this entry, or None when all of them are."""
+        bank = id(options)
+        unused = [index for index in range(len(options)) if (bank, index) not in self.entry]
+        if not unused:
+            return None
+        index = unused[int(random() * len(unused))]
+        self.entry.add((bank, index))
+        self.recent[(bank, index)] = self.clock
+        return options[index]
+
     def choose(self, options: Alt | tuple, random: Random) -> Any:
         """One of ``options``, refusing one used in this entry or in the last few entries."""
         count = len(options)
@@ -206,10 +217,20 @@ def _point(
     if clauses is not None and (
         predicates is None or random() < len(clauses) / (len(clauses) + len(predicates))
     ):
-        slots["clause"] = memory.choose(clauses, random)
+        clause = memory.fresh(clauses, random) if message.move == "more" else memory.choose(clauses, random)
+        if clause is None:
+            return "", last
+        slots["clause"] = clause
         frame = memory.choose(_G["clauses"][_FRAME_GROUP[degree]], random)
         return render(frame, random=random, slots=slots), None
-    slots["pred"] = slots["fact"] = memory.choose(predicates, random)
+    if message.move == "more":
+        # Saying more about a point must say something new, or nothing.
+        predicate = memory.fresh(predicates, random) if predicates is not None else None
+        if predicate is None:
+            return "", last
+        slots["pred"] = slots["fact"] = predicate
+    else:
+        slots["pred"] = slots["fact"] = memory.choose(predicates, random)
     frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
     return render(frame, random=random, slots=slots), name
 

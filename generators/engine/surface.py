@@ -36,7 +36,7 @@ def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Ra
     if habits.emoji and random() < habits.emoji * 2:
         polarity = sentences[-1][1] if sentences else 0
         options = _EMOJI[polarity]
-        text += " " + options[int(random() * len(options))]
+        text = text.rstrip(".!") + " " + options[int(random() * len(options))]
     if habits.no_final_stop and text.endswith(".") and not text.endswith("..."):
         text = text[:-1]
     if habits.lowercase:
