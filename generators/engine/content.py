@@ -13,7 +13,10 @@ Datasets pass what they know (``rating``, ``aspects``, ``incident``, ``outcome``
 ``plan_content``; whatever is left out is drawn.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from functools import cache
+from itertools import accumulate
 from dataclasses import dataclass
 
 from generators.engine.products import Aspect, Incident, Kind
@@ -146,9 +149,12 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
 
 
 def _weighted(options: Sequence[tuple], random: Random):  # type: ignore[no-untyped-def]
-    point = random() * sum(weight for _, weight in options)
-    for value, weight in options:
-        point -= weight
-        if point < 0:
-            return value
-    return options[-1][0]
+    values, totals = _running(tuple(options))
+    return values[bisect_right(totals, random() * totals[-1])]
+
+
+@cache
+def _running(options: tuple) -> tuple[tuple, tuple[float, ...]]:
+    values = tuple(value for value, _ in options)
+    totals = tuple(accumulate(weight for _, weight in options))
+    return values, totals

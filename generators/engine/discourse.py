@@ -10,8 +10,10 @@ for. The output is a tuple of ``Move`` for the microplanner; tickets and intervi
 their own moves and reuse the microplanner and realiser.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from generators.engine.content import Content, Point
 from generators.engine.vocabulary import read
@@ -66,22 +68,27 @@ def sentence_budget(*, words: int, register: str) -> int:
 
 def choose_shape(*, content: Content, register: str, level: str, budget: int, random: Random) -> Shape:
     """A shape that fits the level, the content and the room, weighted by the register."""
-    options: list[tuple[Shape, int]] = []
+    shapes, totals = _options(register, level, content.incident is not None, min(budget, 12))
+    if not shapes:
+        return SHAPES[0]
+    return shapes[bisect_right(totals, random() * totals[-1])]
+
+
+@cache
+def _options(register: str, level: str, incident: bool, budget: int) -> tuple[tuple[Shape, ...], tuple[float, ...]]:
+    # The shapes one combination may take and their running weights, worked out once.
+    chosen: list[Shape] = []
+    totals: list[float] = []
+    total = 0.0
     for shape in SHAPES:
         if level not in shape.levels or shape.fixed > budget + 1:
             continue
-        if shape.needs_incident and content.incident is None:
+        if shape.needs_incident and not incident:
             continue
-        weight = 4 if register in shape.suits else 1
-        options.append((shape, weight * (3 if shape.needs_incident else 1)))
-    if not options:
-        return SHAPES[0]
-    point = random() * sum(weight for _, weight in options)
-    for shape, weight in options:
-        point -= weight
-        if point < 0:
-            return shape
-    return options[-1][0]
+        total += (4 if register in shape.suits else 1) * (3 if shape.needs_incident else 1)
+        chosen.append(shape)
+        totals.append(total)
+    return tuple(chosen), tuple(totals)
 
 
 def plan_discourse(

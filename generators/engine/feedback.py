@@ -126,7 +126,7 @@ def realise_feedback(
         "aspects": sorted(said),
         "product": {"name": product.name, "brand": product.brand, "kind": product.kind.label},
     }
-    platforms = product.slots.get("platforms")
+    platforms = product.kind.slots.get("platforms")
     if platforms is not None:
         entry["platform"] = render_choice(platforms, random)
         entry["appVersion"] = f"{2 + int(random() * 8)}.{int(random() * 20)}.{int(random() * 10)}"

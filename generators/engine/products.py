@@ -6,12 +6,12 @@ each kind with its own parts, uses, models, price range and the aspects people w
 it; the aspects' words by degree; and incidents (stories of one thing that happened). A drawn
 ``Product`` is one brand and model of one kind, so details fit it: a blender has a jug, a
 shop sells what was ordered. Tickets and interviews reuse ``draw_product`` and the kinds'
-slots (``product.slots``) so their text names the same things:
+slots (``product.all_slots()``) so their text names the same things:
 
     product = draw_product(product_type="hardware", random=rng.random)
     product.name        # "Veltra Q3 earbuds"
     product.kind.aspects  # the compiled aspects this kind has
-    product.slots       # brand, model, parts, uses, price... for any grammar
+    product.all_slots()  # brand, model, parts, uses... for any grammar
 """
 
 from collections.abc import Callable, Mapping
@@ -120,6 +120,11 @@ class Product:
     price: int
     slots: dict[str, Any] = field(default_factory=dict)
 
+    def all_slots(self) -> dict[str, Any]:
+        """A new dict of every slot a grammar may name about this product: its world's banks,
+        its kind's (parts, uses, items...), its brand and model."""
+        return {**self.kind.slots, **self.slots}
+
 
 def draw_product(*, product_type: str, random: Random) -> Product:
     """A new product of ``product_type``: a kind, a brand, a model and a price."""
@@ -131,9 +136,8 @@ def draw_product(*, product_type: str, random: Random) -> Product:
     price = _round_price(low + random() * (high - low))
     name = " ".join(part for part in (brand, model) if part)
     name = f"{name} {kind.label}" if model else name
-    slots = {**world.slots, **kind.slots, "brand": brand, "model": model}
     return Product(product_type=product_type, kind=kind, brand=brand, model=model, name=name,
-                   price=price, slots=slots)  # fmt: skip
+                   price=price, slots={"brand": brand, "model": model})  # fmt: skip
 
 
 def _round_price(value: float) -> int:
@@ -247,7 +251,7 @@ def _kind(
         aspects=tuple(aspects[name] for name in spec["aspects"]),
         incidents=tuple(incident for incident in incidents if incident.aspect in names
                         and (not incident.kinds or slug in incident.kinds)),  # fmt: skip
-        slots=kind_banks,
+        slots={**banks, **kind_banks},
         items=_items(spec.get("items", ()), {**banks, **kind_banks}),
     )
 

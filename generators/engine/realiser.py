@@ -19,9 +19,17 @@ from functools import cache
 from typing import Any
 
 from generators.engine.content import Content
-from generators.engine.grammar import Alt, compile_bank, link, link_banks, render, settle_articles
+from generators.engine.grammar import (
+    Alt,
+    compile_bank,
+    link,
+    link_banks,
+    pick,
+    render,
+    settle_articles,
+)
 from generators.engine.microplan import POLARITY, Message
-from generators.engine.products import Phrase, Product, agreement
+from generators.engine.products import Kind, Phrase, Product, agreement
 from generators.engine.vocabulary import read
 from generators.engine.writers import Writer
 
@@ -32,28 +40,26 @@ _REDRAWS = 4
 class Memory:
     """What was said recently: within the entry being written, and in the call's last entries."""
 
-    __slots__ = ("clock", "entry", "recent", "window")
+    __slots__ = ("clock", "recent", "window")
 
     def __init__(self, *, window: int = 10) -> None:
         self.clock = 0
         self.window = window
-        self.entry: set[tuple[int, int]] = set()
-        self.recent: dict[tuple[int, int], int] = {}
+        # (id of the bank << 8 | index of the choice) -> the entry that last used it.
+        self.recent: dict[int, int] = {}
 
     def next_entry(self) -> None:
         """Start remembering a new entry."""
         self.clock += 1
-        self.entry = set()
 
     def fresh(self, options: Alt | tuple, random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
-        bank = id(options)
-        unused = [index for index in range(len(options)) if (bank, index) not in self.entry]
+        bank, recent, clock = id(options) << 8, self.recent, self.clock
+        unused = [index for index in range(len(options)) if recent.get(bank | index) != clock]
         if not unused:
             return None
         index = unused[int(random() * len(unused))]
-        self.entry.add((bank, index))
-        self.recent[(bank, index)] = self.clock
+        recent[bank | index] = clock
         return options[index]
 
     def choose(self, options: Alt | tuple, random: Random) -> Any:
@@ -61,15 +67,13 @@ class Memory:
         count = len(options)
         if count == 1:
             return options[0]
-        bank = id(options)
-        recent, entry, floor = self.recent, self.entry, self.clock - self.window
+        bank, recent = id(options) << 8, self.recent
+        floor = self.clock - self.window
         for _ in range(_REDRAWS):
             index = int(random() * count)
-            key = (bank, index)
-            if key not in entry and recent.get(key, -1_000_000) < floor:
+            if recent.get(bank | index, -1_000_000) < floor:
                 break
-        entry.add(key)
-        recent[key] = self.clock
+        recent[bank | index] = self.clock
         return options[index]
 
 
@@ -112,9 +116,9 @@ _TERMINAL = frozenset(".!?:")
 
 def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
     """The slots every sentence of one entry can use: product, kind, writer and locale."""
-    kind = product.kind
-    slots: dict[str, Any] = {**FEEDBACK.banks, **product.slots, **writer.persona.slots}
-    slots.update(_PRODUCT_AGREEMENT[kind.number])
+    slots = _kind_base(product.kind).copy()
+    slots.update(product.slots)
+    slots.update(writer.persona.slots)
     slots["currency"] = writer.locale.currency
     slots["price"] = f"{writer.locale.currency}{product.price}"
     slots["company"] = writer.persona.slots.get("company", "work")
@@ -129,6 +133,17 @@ def rating_slots(slots: dict[str, Any], *, rating: int) -> None:
     words = ("", "one", "two", "three", "four", "five")[rating]
     unit = "star" if rating == 1 else "stars"
     slots["stars"] = slots["Stars"] = f"{rating} {unit}" if rating % 2 else f"{words} {unit}"
+
+
+_BASES: dict[int, dict[str, Any]] = {}
+
+
+def _kind_base(kind: Kind) -> dict[str, Any]:
+    # The slots that never change for a kind, merged once (the kind lives as long as the process).
+    base = _BASES.get(id(kind))
+    if base is None:
+        base = _BASES[id(kind)] = {**FEEDBACK.banks, **kind.slots, **_PRODUCT_AGREEMENT[kind.number]}
+    return base
 
 
 def draw_item(*, product: Product, slots: dict[str, Any], random: Random) -> None:
@@ -156,22 +171,19 @@ def realise_messages(
     full = render(kind.full, random=random, slots=slots)
     sentences: list[tuple[str, int]] = []
     last: Phrase | None = None
+    connectives, hedges = _G["connectives"], _G["hedges"][register]
     for message in messages:
-        reference = render(memory.choose(kind.short, random), random=random, slots=slots)
-        slots["P"] = slots["short"] = reference if message.mentioned else full
-        slots["pre"] = _lead(message, register=register, random=random, memory=memory)
+        # Later mentions of the product are its short forms, drawn when a frame names one.
+        slots["P"] = slots["short"] = kind.short if message.mentioned else full
+        lead = memory.choose(connectives[message.connective], random)
+        if message.hedge and not lead:
+            lead = memory.choose(hedges, random)
+        slots["pre"] = lead
         text, last = _sentence(message, content=content, slots=slots, last=last,
                                random=random, memory=memory)  # fmt: skip
         if text:
             sentences.append((_finish(text), POLARITY.get(message.degree, 0)))
     return sentences
-
-
-def _lead(message: Message, *, register: str, random: Random, memory: Memory) -> str:
-    lead = memory.choose(_G["connectives"][message.connective], random)
-    if message.hedge and not lead:
-        lead = memory.choose(_G["hedges"][register], random)
-    return render(lead, random=random, slots={})
 
 
 def _sentence(
@@ -197,40 +209,36 @@ def _sentence(
 def _point(
     message: Message, *, slots: dict[str, Any], last: Phrase | None, random: Random, memory: Memory
 ) -> tuple[str, Phrase | None]:
-    point = message.points[0]
-    aspect = point.aspect
-    name = memory.choose(aspect.names, random)
+    aspect = message.points[0].aspect
     degree = message.degree
     if message.pronoun and last is not None:
-        subject, number = _PRONOUNS[last.number][0], last.number
-        obj = _PRONOUNS[last.number][1]
         name = last
+        subject, obj = _PRONOUNS[last.number]
     else:
-        number = slots["i_number"] if name.number == "item" else name.number
-        subject = obj = render(name.node, random=random, slots=slots)
-        name = Phrase(node=name.node, number=number)
-    _fill_subject(slots, aspect_title=memory.choose(aspect.titles, random), number=number,
-                  subject=subject, obj=obj, degree=degree, random=random, memory=memory)  # fmt: skip
+        name = memory.choose(aspect.names, random)
+        if name.number == "item":
+            name = Phrase(node=name.node, number=slots["i_number"])
+        subject = obj = name.node
+    _fill_subject(slots, aspect_title=pick(aspect.titles, random=random), number=name.number,
+                  subject=subject, obj=obj, degree=degree)  # fmt: skip
     slots["ctx"] = aspect.contexts
+    more = message.move == "more"
     clauses = aspect.clauses.get(degree)
     predicates = aspect.degrees.get(degree)
     if clauses is not None and (
         predicates is None or random() < len(clauses) / (len(clauses) + len(predicates))
     ):
-        clause = memory.fresh(clauses, random) if message.move == "more" else memory.choose(clauses, random)
+        # Saying more about a point must say something new, or nothing.
+        clause = memory.fresh(clauses, random) if more else memory.choose(clauses, random)
         if clause is None:
             return "", last
         slots["clause"] = clause
         frame = memory.choose(_G["clauses"][_FRAME_GROUP[degree]], random)
         return render(frame, random=random, slots=slots), None
-    if message.move == "more":
-        # Saying more about a point must say something new, or nothing.
-        predicate = memory.fresh(predicates, random) if predicates is not None else None
-        if predicate is None:
-            return "", last
-        slots["pred"] = slots["fact"] = predicate
-    else:
-        slots["pred"] = slots["fact"] = memory.choose(predicates, random)
+    predicate = memory.fresh(predicates, random) if more else memory.choose(predicates, random)
+    if predicate is None:
+        return "", last
+    slots["pred"] = slots["fact"] = predicate
     frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
     return render(frame, random=random, slots=slots), name
 
@@ -240,20 +248,17 @@ def _fill_subject(
     *,
     aspect_title: Phrase,
     number: str,
-    subject: str,
-    obj: str,
+    subject: Any,
+    obj: Any,
     degree: str,
-    random: Random,
-    memory: Memory,
     suffix: str = "",
 ) -> None:
+    # Nodes, not strings: a frame renders only the parts it names.
     slots["subj" + suffix] = slots["Subj" + suffix] = subject
     slots["obj" + suffix] = obj
-    title = render(aspect_title.node, random=random, slots=slots)
-    slots["title" + suffix] = slots["Title" + suffix] = title
+    slots["title" + suffix] = slots["Title" + suffix] = aspect_title.node
     slots["t_is" + suffix] = "are" if aspect_title.number == "pl" else "is"
-    adjective = memory.choose(_ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)], random)
-    slots["adj" + suffix] = slots["Adj" + suffix] = render(adjective, random=random, slots={})
+    slots["adj" + suffix] = slots["Adj" + suffix] = _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
     if not suffix:
         slots.update(_AGREEMENT[number])
 
@@ -261,10 +266,8 @@ def _fill_subject(
 def _pair(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:
     for suffix, point in zip(("", "2"), message.points, strict=True):
         name = memory.choose(point.aspect.names, random)
-        text = render(name.node, random=random, slots=slots)
-        _fill_subject(slots, aspect_title=memory.choose(point.aspect.titles, random),
-                      number="pl", subject=text, obj=text, degree=message.degree,
-                      random=random, memory=memory, suffix=suffix)  # fmt: skip
+        _fill_subject(slots, aspect_title=pick(point.aspect.titles, random=random), number="pl",
+                      subject=name.node, obj=name.node, degree=message.degree, suffix=suffix)
     frame = memory.choose(_G["pairs"][_PAIR_GROUP[message.degree]], random)
     return render(frame, random=random, slots=slots)
 

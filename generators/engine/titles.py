@@ -65,5 +65,4 @@ def _fill(slots: dict[str, Any], titles: tuple, degree: str, suffix: str, random
     phrase = memory.choose(titles, random)
     slots["title" + suffix] = slots["Title" + suffix] = render(phrase.node, random=random, slots=slots)
     slots["t_is" + suffix] = "are" if phrase.number == "pl" else "is"
-    adjective = render(memory.choose(_ADJECTIVES[degree], random), random=random, slots={})
-    slots["adj" + suffix] = slots["Adj" + suffix] = adjective
+    slots["adj" + suffix] = slots["Adj" + suffix] = memory.choose(_ADJECTIVES[degree], random)
