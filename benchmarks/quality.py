@@ -41,7 +41,7 @@ FOLLOW_ON = re.compile(
 # How a sentence that only sets the scene (who, when, why) opens.
 SCENE = re.compile(
     r"^(?:bought|got|ordered|picked up|i've had|been using|using|we've been|our team|my team|"
-    r"i'm|i manage|i run|quick review|short review|honest review|first order|placed|made a|"
+    r"i'm (?:the|a|an|in|retired)|i manage|i run|quick review|short review|honest review|first order|placed|made a|"
     r"found|came across|with \w+|replaced|we picked|we chose|we switched|\w+ months? in|"
     r"\w+ weeks? in)\b",
     re.IGNORECASE,
@@ -87,7 +87,7 @@ KIND_WORDS: dict[str, str] = {
     "earbud": r"ear ?tips?|earbuds?|\bbuds\b|in my ears?",
     "speaker": r"grille|speaker",
     "blender": r"\bjug\b|blades?|smoothies?|blender",
-    "vacuum": r"suction|dust ?bin|side brush|robot|vacuum",
+    "vacuum": r"suction|dust ?bin|side brush|\brobot\b|vacuum",
     "watch": r"wrist|heart[- ]rate|\bthe watch\b|step count",
     "fryer": r"fries|fryer|basket|crisper",
 }

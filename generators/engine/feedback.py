@@ -100,7 +100,7 @@ def realise_feedback(
     moves = plan_discourse(content=content, register=writer.register, level=complexity,
                            words=words, random=random)  # fmt: skip
     messages = plan_messages(moves=moves, content=content, register=writer.register,
-                             random=random)  # fmt: skip
+                             random=random, level=complexity)  # fmt: skip
     slots = entry_slots(writer=writer, product=product)
     draw_item(product=product, slots=slots, random=random)
     rating_slots(slots, rating=content.rating)

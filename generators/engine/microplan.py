@@ -67,7 +67,7 @@ def connective_for(*, previous: int | None, current: int, escalate: bool, random
 
 
 def plan_messages(
-    *, moves: tuple[Move, ...], content: Content, register: str, random: Random
+    *, moves: tuple[Move, ...], content: Content, register: str, random: Random, level: str = "medium"
 ) -> list[Message]:
     """One message per sentence, with references, aggregation and connectives settled."""
     messages: list[Message] = []
@@ -82,7 +82,8 @@ def plan_messages(
             messages += _story_steps(content, first=not messages)
             mentioned, previous = True, (-1 if content.outcome == "bad" else 1)
             continue
-        message = _message(move, content=content, register=register, random=random)
+        message = _message(move, content=content, register=register, random=random,
+                           implicit=0.0 if level == "simple" else _IMPLICIT[register])  # fmt: skip
         following = moves[index] if index < len(moves) else None
         if following is not None and _can_pair(move, following, random):
             message.move, message.points = "pair", move.points + following.points
@@ -94,7 +95,7 @@ def plan_messages(
             message.connective = connective_for(previous=previous, current=polarity,
                                                 escalate=escalate, random=random)  # fmt: skip
             previous, last_degree = polarity, message.degree
-        message.pronoun = message.move == "more"
+        message.pronoun = message.move == "more" and random() < 0.6
         message.mentioned = mentioned
         mentioned = mentioned or message.move in ("verdict", "context", "comparison")
         message.hedge = not messages and random() < _HEDGE[register]
@@ -102,12 +103,14 @@ def plan_messages(
     return messages
 
 
-def _message(move: Move, *, content: Content, register: str, random: Random) -> Message:
+def _message(
+    move: Move, *, content: Content, register: str, random: Random, implicit: float
+) -> Message:
     if move.kind == "point":
         degree = move.points[0].degree
         # Strong points of a mixed entry are said outright; the rest may be said as facts.
         explicit = content.label == "mixed" and degree in ("great", "awful")
-        if degree in ("great", "good", "poor", "awful") and not explicit and random() < _IMPLICIT[register]:
+        if degree in ("great", "good", "poor", "awful") and not explicit and random() < implicit:
             degree = _ELABORATE[degree]
         return Message("point", move.points, degree)
     if move.kind == "more":

@@ -137,7 +137,8 @@ def draw_product(*, product_type: str, random: Random) -> Product:
     name = " ".join(part for part in (brand, model) if part)
     name = f"{name} {kind.label}" if model else name
     return Product(product_type=product_type, kind=kind, brand=brand, model=model, name=name,
-                   price=price, slots={"brand": brand, "model": model})  # fmt: skip
+                   price=price, slots={"brand": brand, "model": model,
+                                       "name": f"{brand} {model}" if model else brand})  # fmt: skip
 
 
 def _round_price(value: float) -> int:

@@ -172,18 +172,48 @@ def realise_messages(
     sentences: list[tuple[str, int]] = []
     last: Phrase | None = None
     connectives, hedges = _G["connectives"], _G["hedges"][register]
-    for message in messages:
+    join = _JOINS.get(register, 0.2)
+    pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
+    for position, message in enumerate(messages):
         # Later mentions of the product are its short forms, drawn when a frame names one.
         slots["P"] = slots["short"] = kind.short if message.mentioned else full
         lead = memory.choose(connectives[message.connective], random)
         if message.hedge and not lead:
             lead = memory.choose(hedges, random)
+        if not lead and position == 0 and message.move == "point" and random() < 0.6:
+            lead = memory.choose(_G["anchors"], random)
         slots["pre"] = lead
         text, last = _sentence(message, content=content, slots=slots, last=last,
                                random=random, memory=memory)  # fmt: skip
-        if text:
-            sentences.append((_finish(text), POLARITY.get(message.degree, 0)))
+        if not text:
+            continue
+        polarity = POLARITY.get(message.degree, 0)
+        if pending is not None and _joinable(pending, message, lead) and random() < join:
+            glue = ", and " if polarity == pending[1] else ", but "
+            pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
+            continue
+        if pending is not None:
+            sentences.append((_finish(pending[0]), pending[1]))
+        pending = (text, polarity, message.move)
+    if pending is not None:
+        sentences.append((_finish(pending[0]), pending[1]))
     return sentences
+
+
+# How often a register runs two points into one sentence ("..., and ..." / "..., but ...").
+_JOINS = {"terse": 0.1, "chatty": 0.35, "formal": 0.2, "ranting": 0.3, "storyteller": 0.35,
+          "lister": 0.05, "second_language": 0.15}  # fmt: skip
+
+
+def _joinable(pending: tuple[str, int, str], message: Message, lead: str) -> bool:
+    return (pending[2] in ("point", "more") and message.move in ("point", "more") and not lead
+            and pending[0][-1:] not in "?!:" and pending[1] != 0)  # fmt: skip
+
+
+def _lower_first(text: str) -> str:
+    if text.startswith(("I ", "I'")):
+        return text
+    return text[0].lower() + text[1:]
 
 
 def _sentence(
