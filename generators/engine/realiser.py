@@ -320,7 +320,10 @@ def _frame_for(
         slots["tip"] = slots.get("tips", "")
         return memory.choose(_G["tips"], random)
     if move in ("question", "suggest"):
-        slots["fix"] = _fix(content, random)
+        fixes = _fixes(content)
+        if not fixes:
+            return None
+        slots["fix"] = fixes[int(random() * len(fixes))]
         return memory.choose(_G["questions" if move == "question" else "suggests"], random)
     if move == "proscons":
         return _proscons(message, slots=slots, random=random, memory=memory)
@@ -352,10 +355,9 @@ def _recommend_tone(rating: int) -> str:
     return "good" if rating >= 4 else "fine" if rating == 3 else "poor"
 
 
-def _fix(content: Content, random: Random) -> Any:
-    complaints = [point for point in content.points if POLARITY[point.degree] < 0]
-    chosen = complaints or list(content.points)
-    return chosen[int(random() * len(chosen))].aspect.fixes
+def _fixes(content: Content) -> list[Any]:
+    # A suggestion answers a complaint the entry makes; an entry without one asks for nothing.
+    return [point.aspect.fixes for point in content.points if POLARITY[point.degree] < 0]
 
 
 def _proscons(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:
