@@ -56,7 +56,7 @@ _SEVERITIES_ALLOWED: dict[int, tuple[str, ...]] = {
     2: ("major", "severe"),
     1: ("major", "severe"),
 }
-MAX_POINTS = 7
+MAX_POINTS = 9
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,7 @@ def _body(points: list[Point], room: int, random: Random) -> list[Move]:
         moves.append(Move("point", (point,)))
         room -= 1
         # Spare room goes to saying more about a point (once or twice) before moving on.
-        for _ in range(2):
+        for _ in range(3):
             spare = room - len(points)
             if spare > 0 and point.degree in _ELABORATED and random() < min(0.85, 0.3 + 0.12 * spare):
                 moves.append(Move("more", (point,)))

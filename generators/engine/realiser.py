@@ -65,15 +65,18 @@ class Memory:
     def choose(self, options: Alt | tuple, random: Random) -> Any:
         """One of ``options``, refusing one used in this entry or in the last few entries."""
         count = len(options)
-        if count == 1:
-            return options[0]
-        bank, recent = id(options) << 8, self.recent
-        floor = self.clock - self.window
+        bank, recent, clock = id(options) << 8, self.recent, self.clock
+        floor = clock - self.window
         for _ in range(_REDRAWS):
             index = int(random() * count)
             if recent.get(bank | index, -1_000_000) < floor:
                 break
-        recent[bank | index] = self.clock
+        else:
+            # Everything was used lately: settle for one not yet used in this entry, if any.
+            unused = [i for i in range(count) if recent.get(bank | i) != clock]
+            if unused:
+                index = unused[int(random() * len(unused))]
+        recent[bank | index] = clock
         return options[index]
 
 
