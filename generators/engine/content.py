@@ -43,7 +43,7 @@ _VERDICTS: dict[int, tuple[tuple[str, int], ...]] = {
 _POINTS: dict[int, tuple[tuple[str, int], ...]] = {
     5: (("great", 5), ("good", 5)),
     4: (("good", 8), ("great", 2)),
-    3: (("fine", 4), ("niggle", 3), ("poor", 2), ("good", 1)),
+    3: (("fine", 3), ("niggle", 3), ("poor", 3), ("good", 1)),
     2: (("poor", 8), ("awful", 2)),
     1: (("awful", 6), ("poor", 4)),
 }

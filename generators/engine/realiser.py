@@ -174,8 +174,10 @@ def realise_messages(
     full = render(kind.full, random=random, slots=slots)
     sentences: list[tuple[str, int]] = []
     last: Phrase | None = None
-    connectives, hedges = _G["connectives"], _G["hedges"][register]
-    join = _JOINS.get(register, 0.2)
+    negative = content.rating <= 2
+    connectives = _G["connectives"]
+    hedges = (_G["hedges_negative"] if negative else _G["hedges"])[register]
+    join = _JOINS.get(register, 0.2) * (1.6 if len(messages) > 8 else 1.0)
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     for position, message in enumerate(messages):
         # Later mentions of the product are its short forms, drawn when a frame names one.
@@ -230,7 +232,9 @@ def _sentence(
 ) -> tuple[str, Phrase | None]:
     move = message.move
     if move in ("point", "more"):
-        return _point(message, slots=slots, last=last, random=random, memory=memory)
+        # A mixed entry states its strong praise and strong complaint in so many words.
+        return _point(message, slots=slots, last=last, random=random, memory=memory,
+                      strong=content.label == "mixed" and move == "point")  # fmt: skip
     if move == "pair":
         return _pair(message, slots=slots, random=random, memory=memory), None
     frame = _frame_for(message, content=content, slots=slots, random=random, memory=memory)
@@ -240,7 +244,13 @@ def _sentence(
 
 
 def _point(
-    message: Message, *, slots: dict[str, Any], last: Phrase | None, random: Random, memory: Memory
+    message: Message,
+    *,
+    slots: dict[str, Any],
+    last: Phrase | None,
+    random: Random,
+    memory: Memory,
+    strong: bool = False,
 ) -> tuple[str, Phrase | None]:
     aspect = message.points[0].aspect
     degree = message.degree
@@ -272,7 +282,10 @@ def _point(
     if predicate is None:
         return "", last
     slots["pred"] = slots["fact"] = predicate
-    frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
+    if strong and degree in ("great", "awful"):
+        frame = memory.choose(_G["strong"]["good" if degree == "great" else "poor"], random)
+    else:
+        frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
     return render(frame, random=random, slots=slots), name
 
 

@@ -18,7 +18,10 @@ from generators.engine.writers import Habits
 Random = Callable[[], float]
 
 _RAW = read("writers.json")["surface"]
-_TAIL_FILLERS: tuple[str, ...] = tuple(_RAW["tail_fillers"])
+_TAIL_FILLERS: dict[bool, tuple[str, ...]] = {
+    False: tuple(_RAW["tail_fillers"]),
+    True: tuple(_RAW["tail_fillers_negative"]),
+}
 _EMOJI: dict[int, tuple[str, ...]] = {int(key): tuple(value) for key, value in _RAW["emoji"].items()}
 _CAPS = re.compile(r"\b(?:" + "|".join(map(re.escape, _RAW["caps_words"])) + r")\b")
 _MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
@@ -52,7 +55,8 @@ def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> st
     if habits.caps_word and polarity and random() < habits.caps_word:
         text = _CAPS.sub(lambda match: match.group(0).upper(), text, count=1)
     if habits.filler and random() < habits.filler * 0.4 and text.endswith("."):
-        text = text[:-1] + _TAIL_FILLERS[int(random() * len(_TAIL_FILLERS))] + "."
+        fillers = _TAIL_FILLERS[polarity < 0]
+        text = text[:-1] + fillers[int(random() * len(fillers))] + "."
     if text.endswith(".") and not text.endswith("..."):
         if polarity and habits.exclaim and random() < habits.exclaim:
             text = text[:-1] + ("!!" if random() < 0.3 else "!")
