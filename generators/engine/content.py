@@ -77,6 +77,10 @@ class Content:
     points: tuple[Point, ...]
     incident: Incident | None
     outcome: str
+    # How many leading points must be said, and whether the incident must be told: what a
+    # caller (a dataset) asked for, as opposed to what was drawn.
+    must_say: int = 0
+    must_tell: bool = False
 
 
 def draw_rating(*, label: str, random: Random) -> int:
@@ -95,6 +99,7 @@ def plan_content(
     outcome: str | None = None,
 ) -> Content:
     """What one entry about a product of ``kind`` says; given parts are kept, the rest drawn."""
+    must_tell = incident is not None
     rating = draw_rating(label=label, random=random) if rating is None else rating
     if rating not in RATINGS_OF[label]:
         raise ValueError(f"rating {rating} does not fit label {label!r}")
@@ -107,8 +112,8 @@ def plan_content(
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
     points = tuple(Point(aspect=aspect, degree=degree)
                    for aspect, degree in zip(chosen, degrees, strict=True))  # fmt: skip
-    return Content(label=label, rating=rating, verdict=verdict, points=points,
-                   incident=incident, outcome=outcome)  # fmt: skip
+    return Content(label=label, rating=rating, verdict=verdict, points=points, incident=incident,
+                   outcome=outcome, must_say=len(aspects), must_tell=must_tell)  # fmt: skip
 
 
 def _draw_incident(*, kind: Kind, rating: int, random: Random) -> Incident | None:

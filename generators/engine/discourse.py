@@ -68,14 +68,17 @@ def sentence_budget(*, words: int, register: str) -> int:
 
 def choose_shape(*, content: Content, register: str, level: str, budget: int, random: Random) -> Shape:
     """A shape that fits the level, the content and the room, weighted by the register."""
-    shapes, totals = _options(register, level, content.incident is not None, min(budget, 12))
+    shapes, totals = _options(register, level, content.incident is not None, min(budget, 12),
+                              content.must_tell)  # fmt: skip
     if not shapes:
         return SHAPES[0]
     return shapes[bisect_right(totals, random() * totals[-1])]
 
 
 @cache
-def _options(register: str, level: str, incident: bool, budget: int) -> tuple[tuple[Shape, ...], tuple[float, ...]]:
+def _options(
+    register: str, level: str, incident: bool, budget: int, must_tell: bool = False
+) -> tuple[tuple[Shape, ...], tuple[float, ...]]:
     # The shapes one combination may take and their running weights, worked out once.
     chosen: list[Shape] = []
     totals: list[float] = []
@@ -83,7 +86,7 @@ def _options(register: str, level: str, incident: bool, budget: int) -> tuple[tu
     for shape in SHAPES:
         if level not in shape.levels or shape.fixed > budget + 1:
             continue
-        if shape.needs_incident and not incident:
+        if (shape.needs_incident and not incident) or (must_tell and "story" not in shape.moves):
             continue
         total += (4 if register in shape.suits else 1) * (3 if shape.needs_incident else 1)
         chosen.append(shape)
@@ -113,7 +116,9 @@ def plan_discourse(
             moves.append(Move(kind))
     if content.label == "mixed":
         moves += _both_sides(moves, points)
-    return tuple(moves)
+    said = {id(point) for move in moves for point in move.points}
+    required = [point for point in content.points[: content.must_say] if id(point) not in said]
+    return tuple(moves[:1] + [Move("point", (point,)) for point in required] + moves[1:])
 
 
 def _both_sides(moves: list[Move], points: list[Point]) -> list[Move]:
