@@ -181,12 +181,16 @@ def phrases(templates: list[str], banks: Mapping[str, Any], default: str = "sg")
 
 
 def _title_number(phrase: Phrase, text: str) -> Phrase:
+    return Phrase(node=phrase.node, number="pl") if _plural_title(text) else phrase
+
+
+def _plural_title(text: str) -> bool:
     # A title is a bare noun ("battery", "returns"): one ending in a single "s" is plural
     # unless it says otherwise.
+    if text[:3] in ("sg:", "pl:"):
+        return text[:3] == "pl:"
     last = text.split()[-1]
-    if text[:3] in ("sg:", "pl:") or not last.endswith("s") or last.endswith("ss"):
-        return phrase
-    return Phrase(node=phrase.node, number="pl")
+    return last.endswith("s") and not last.endswith("ss")
 
 
 def _bank(templates: list[str], banks: Mapping[str, Any]) -> Alt:
@@ -194,9 +198,12 @@ def _bank(templates: list[str], banks: Mapping[str, Any]) -> Alt:
 
 
 def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Aspect:
+    # Besides its own names, an aspect is named through the product ("Veltra's battery life").
+    owned = [f"{number}:<brand>'s {title.removeprefix('pl:')}" for title in spec["titles"]
+             for number in ["pl" if _plural_title(title) else "sg"]]  # fmt: skip
     return Aspect(
         slug=slug,
-        names=phrases(spec["names"], banks),
+        names=phrases(spec["names"] + owned, banks),
         titles=tuple(_title_number(phrase, text) for phrase, text in
                      zip(phrases(spec["titles"], banks), spec["titles"], strict=True)),
         degrees={degree: _bank([text for text in spec[degree] if not text.startswith(CLAUSE)],

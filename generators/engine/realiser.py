@@ -185,8 +185,10 @@ def realise_messages(
         lead = memory.choose(connectives[message.connective], random)
         if message.hedge and not lead:
             lead = memory.choose(hedges, random)
-        if not lead and position == 0 and message.move == "point" and random() < 0.6:
+        slots["anchored"] = False
+        if not lead and position == 0 and message.move == "point" and random() < 0.5:
             lead = memory.choose(_G["anchors"], random)
+            slots["anchored"] = True
         slots["pre"] = lead
         text, last = _sentence(message, content=content, slots=slots, last=last,
                                random=random, memory=memory)  # fmt: skip
@@ -286,7 +288,13 @@ def _point(
         frame = memory.choose(_G["strong"]["good" if degree == "great" else "poor"], random)
     else:
         frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
+    if slots["anchored"] and not _opens_with_subject(frame):
+        slots["pre"] = ""  # "On the Q3, " leads only into a sentence that names its subject
     return render(frame, random=random, slots=slots), name
+
+
+def _opens_with_subject(frame: Any) -> bool:
+    return type(frame) is tuple and len(frame) > 1 and frame[0] == "pre" and frame[1] in ("Subj", "subj")
 
 
 def _fill_subject(
