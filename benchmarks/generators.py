@@ -19,9 +19,9 @@ from faker import Faker  # noqa: E402
 
 from generators.engine.feedback import generate_feedback  # noqa: E402
 from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
-from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 from generators.engine.v1.interviews import generate_interview  # noqa: E402
 from generators.engine.v1.tickets import generate_tickets  # noqa: E402
+from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
 BATCH = 50

@@ -41,7 +41,8 @@ FOLLOW_ON = re.compile(
 # How a sentence that only sets the scene (who, when, why) opens.
 SCENE = re.compile(
     r"^(?:bought|got|ordered|picked up|i've had|been using|using|we've been|our team|my team|"
-    r"i'm (?:the|a|an|in|retired)|i manage|i run|quick review|short review|honest review|first order|placed|made a|"
+    r"i'm (?:the|a|an|in|retired)|i manage|i run|quick review|short review|honest review|"
+    r"first order|placed|made a|"
     r"found|came across|with \w+|replaced|we picked|we chose|we switched|\w+ months? in|"
     r"\w+ weeks? in)\b",
     re.IGNORECASE,
@@ -54,17 +55,27 @@ SLIPS: dict[str, re.Pattern[str]] = {
     "'3 day' (plural count, singular unit)": re.compile(
         rf"\b(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|nine|ten) {UNITS}\b(?![-'])", re.I
     ),
-    "'over the last nearly'": re.compile(r"\bthe (?:last|past) (?:nearly|about|almost|roughly)\b", re.I),
+    "'over the last nearly'": re.compile(
+        r"\bthe (?:last|past) (?:nearly|about|almost|roughly)\b", re.I
+    ),
     "'glad with'": re.compile(r"\b(?:glad|happy|pleased) with with\b|\bglad with\b", re.I),
     "'a' before a vowel sound": re.compile(
         r"\ba (?!one\b|once\b|use|usu|uni|euro|u\b|ur)[aeiou]\w", re.I
     ),
-    "'an' before a consonant sound": re.compile(r"\ban (?!hour|honest|heir|\d)[b-df-hj-np-tv-z]\w", re.I),
-    "'they is' / 'it are'": re.compile(r"\b(?:they|these|we) (?:is|was|has)\b|\b(?:it|this) (?:are|were)\b", re.I),
+    "'an' before a consonant sound": re.compile(
+        r"\ban (?!hour|honest|heir|\d)[b-df-hj-np-tv-z]\w", re.I
+    ),
+    "'they is' / 'it are'": re.compile(
+        r"\b(?:they|these|we) (?:is|was|has)\b|\b(?:it|this) (?:are|were)\b", re.I
+    ),
     "'a 3 hours' (article before a plural count)": re.compile(r"\ba \d+ \w+s\b", re.I),
     "leftover markup": re.compile(r"[<>{}|\x01]"),
-    "stray spacing or punctuation": re.compile(r" [,.!?;:](?!\))|,,|\s{2,}|(?<!\.)\.\.(?!\.)|, \.|\bthe \."),
-    "verb repeated in its -ing form ('browsing ... browse')": re.compile(r"\b(\w{4,})ing\b[^.!?]*\b\1e?s?\b", re.I),
+    "stray spacing or punctuation": re.compile(
+        r" [,.!?;:](?!\))|,,|\s{2,}|(?<!\.)\.\.(?!\.)|, \.|\bthe \."
+    ),
+    "verb repeated in its -ing form ('browsing ... browse')": re.compile(
+        r"\b(\w{4,})ing\b[^.!?]*\b\1e?s?\b", re.I
+    ),
 }
 # A severe failure: nothing a 4-star positive review should describe.
 SEVERE = re.compile(
@@ -76,12 +87,21 @@ SEVERE = re.compile(
 )
 # Words that do not belong to a product type's world (and, for hardware, to a kind's).
 WRONG_WORLD: dict[str, re.Pattern[str]] = {
-    "ecommerce": re.compile(r"\b(?:firmware|software update|app update|the update|version \d|patch(?:ed)?|"
-                            r"bluetooth|battery life|uptime|seats?|onboarding|api)\b", re.I),
-    "saas": re.compile(r"\b(?:parcel|courier|doorstep|size chart|battery|charger|earbuds?|"
-                       r"packaging|jug|fries|the box it came in|wash(?:es)?)\b", re.I),
-    "hardware": re.compile(r"\b(?:checkout|seats?|size chart|onboarding|per seat|"
-                           r"pipeline|invoices?|dashboard)\b", re.I),
+    "ecommerce": re.compile(
+        r"\b(?:firmware|software update|app update|the update|version \d|patch(?:ed)?|"
+        r"bluetooth|battery life|uptime|seats?|onboarding|api)\b",
+        re.I,
+    ),
+    "saas": re.compile(
+        r"\b(?:parcel|courier|doorstep|size chart|battery|charger|earbuds?|"
+        r"packaging|jug|fries|the box it came in|wash(?:es)?)\b",
+        re.I,
+    ),
+    "hardware": re.compile(
+        r"\b(?:checkout|seats?|size chart|onboarding|per seat|"
+        r"pipeline|invoices?|dashboard)\b",
+        re.I,
+    ),
 }
 KIND_WORDS: dict[str, str] = {
     "earbud": r"ear ?tips?|earbuds?|\bbuds\b|in my ears?",
@@ -133,12 +153,20 @@ def generator(version: str) -> Callable[..., list[dict]]:
     return new
 
 
-def sample(make: Callable[..., list[dict]], *, product_type: str, level: str, mix: str) -> list[dict]:
+def sample(
+    make: Callable[..., list[dict]], *, product_type: str, level: str, mix: str
+) -> list[dict]:
     """500 entries made as a user makes them: 10 calls of 50 with consecutive seeds."""
     entries: list[dict] = []
     for call in range(CALLS):
-        entries += make(product_type=product_type, sentiment_mix=mix, count=BATCH,
-                        complexity=level, seed=SEED + call, window=WINDOW)  # fmt: skip
+        entries += make(
+            product_type=product_type,
+            sentiment_mix=mix,
+            count=BATCH,
+            complexity=level,
+            seed=SEED + call,
+            window=WINDOW,
+        )
     return entries
 
 
@@ -203,16 +231,32 @@ def variety(entries: list[dict]) -> list[Figure]:
     tokens = [token for text in texts for token in words(text)][:8000]
     titles = len({entry["title"] for entry in entries}) / len(entries)
     return [
-        Figure("sentences repeated verbatim (numbers masked)", f"{pct(repeated)} of {len(said)}",
-               "<= 3%", repeated <= 0.03),
-        Figure("long sentences (7+ words) sharing a first-3/last-3 frame",
-               f"{pct(framed)} of {len(long)}", "<= 10%", framed <= 0.10),
-        Figure("entries sharing their first 4 words (of 300)", pct(shared_opening), "<= 10%",
-               shared_opening <= 0.10),
-        Figure("distinct-2 over 8,000 tokens", f"{distinct_2(tokens):.2f} ({len(tokens)} tok)",
-               ">= 0.55", distinct_2(tokens) >= 0.55),
+        Figure(
+            "sentences repeated verbatim (numbers masked)",
+            f"{pct(repeated)} of {len(said)}",
+            "<= 3%",
+            repeated <= 0.03,
+        ),
+        Figure(
+            "long sentences (7+ words) sharing a first-3/last-3 frame",
+            f"{pct(framed)} of {len(long)}",
+            "<= 10%",
+            framed <= 0.10,
+        ),
+        Figure(
+            "entries sharing their first 4 words (of 300)",
+            pct(shared_opening),
+            "<= 10%",
+            shared_opening <= 0.10,
+        ),
+        Figure(
+            "distinct-2 over 8,000 tokens",
+            f"{distinct_2(tokens):.2f} ({len(tokens)} tok)",
+            ">= 0.55",
+            distinct_2(tokens) >= 0.55,
+        ),
         Figure("distinct titles", pct(titles), ">= 95%", titles >= 0.95),
-    ]  # fmt: skip
+    ]
 
 
 def lengths(entries: list[dict], level: str) -> list[Figure]:
@@ -222,16 +266,30 @@ def lengths(entries: list[dict], level: str) -> list[Figure]:
     median = counts[len(counts) // 2]
     centre = CENTRES[level]
     return [
-        Figure("words per entry: coefficient of variation", f"{sd / mean:.2f}", ">= 0.35",
-               sd / mean >= 0.35),
-        Figure("longest / median words", f"{counts[-1]}/{median} = {counts[-1] / median:.1f}",
-               ">= 2.5", counts[-1] / median >= 2.5),
-        Figure("median words per entry", str(median), f"around {centre} (+-30%)",
-               abs(median - centre) <= 0.3 * centre),
-    ]  # fmt: skip
+        Figure(
+            "words per entry: coefficient of variation",
+            f"{sd / mean:.2f}",
+            ">= 0.35",
+            sd / mean >= 0.35,
+        ),
+        Figure(
+            "longest / median words",
+            f"{counts[-1]}/{median} = {counts[-1] / median:.1f}",
+            ">= 2.5",
+            counts[-1] / median >= 2.5,
+        ),
+        Figure(
+            "median words per entry",
+            str(median),
+            f"around {centre} (+-30%)",
+            abs(median - centre) <= 0.3 * centre,
+        ),
+    ]
 
 
-def labels(entries: list[dict], mixed: list[dict], analyser: SentimentIntensityAnalyzer) -> list[Figure]:
+def labels(
+    entries: list[dict], mixed: list[dict], analyser: SentimentIntensityAnalyzer
+) -> list[Figure]:
     scores = [analyser.polarity_scores(entry["content"])["compound"] for entry in entries]
     by_label: dict[str, list[float]] = {}
     for entry, score in zip(entries, scores, strict=True):
@@ -249,37 +307,69 @@ def labels(entries: list[dict], mixed: list[dict], analyser: SentimentIntensityA
     strong = [entry for entry in mixed if entry["sentiment"] == "mixed"]
     both = share(strong, lambda entry: _strong_both(entry["content"], analyser))
     return [
-        Figure("positive entries VADER reads positive", f"{pct(pos_share)} of {len(positive)}",
-               ">= 90%", pos_share >= 0.90),
-        Figure("negative entries VADER reads negative", f"{pct(neg_share)} of {len(negative)}",
-               ">= 75%", neg_share >= 0.75),
+        Figure(
+            "positive entries VADER reads positive",
+            f"{pct(pos_share)} of {len(positive)}",
+            ">= 90%",
+            pos_share >= 0.90,
+        ),
+        Figure(
+            "negative entries VADER reads negative",
+            f"{pct(neg_share)} of {len(negative)}",
+            ">= 75%",
+            neg_share >= 0.75,
+        ),
         Figure("rating vs VADER Spearman", f"{rho:.2f}", ">= 0.70", rho >= 0.70),
         Figure("ratings consistent with their label", pct(fits), "100%", fits == 1.0),
-        Figure("neutral mean VADER vs midpoint of neg/pos means",
-               f"{neu_mean:+.2f} vs {middle:+.2f} (neg {neg_mean:+.2f}, pos {pos_mean:+.2f})",
-               "within 1/6 of the gap", near),
-        Figure("mixed entries with strong praise and strong complaint",
-               f"{pct(both)} of {len(strong)}", ">= 90%", both >= 0.90),
-    ]  # fmt: skip
+        Figure(
+            "neutral mean VADER vs midpoint of neg/pos means",
+            f"{neu_mean:+.2f} vs {middle:+.2f} (neg {neg_mean:+.2f}, pos {pos_mean:+.2f})",
+            "within 1/6 of the gap",
+            near,
+        ),
+        Figure(
+            "mixed entries with strong praise and strong complaint",
+            f"{pct(both)} of {len(strong)}",
+            ">= 90%",
+            both >= 0.90,
+        ),
+    ]
 
 
 def defects(entries: list[dict], product_type: str, level: str) -> list[Figure]:
     figures = []
     for name, pattern in SLIPS.items():
-        found = share(entries, lambda entry, pattern=pattern: pattern.search(
-            entry["content"]) or pattern.search(entry["title"]))
+        found = share(
+            entries,
+            lambda entry, pattern=pattern: (
+                pattern.search(entry["content"]) or pattern.search(entry["title"])
+            ),
+        )
         figures.append(Figure(f"slip: {name}", pct(found), "<= 0.3%", found <= 0.003))
     first = share(entries, _first_point_follows_on)
-    figures.append(Figure("first point opens with a follow-on connective", pct(first), "<= 1%",
-                          first <= 0.01))
+    figures.append(
+        Figure("first point opens with a follow-on connective", pct(first), "<= 1%", first <= 0.01)
+    )
     repeats = share(entries, lambda entry: _repeats_6_gram(entry["content"]))
     target_met = repeats <= 0.03 if level == "complex" else None
-    figures.append(Figure("6-word phrase repeated inside one entry", pct(repeats),
-                          "<= 3% (complex)" if level == "complex" else "", target_met))
+    figures.append(
+        Figure(
+            "6-word phrase repeated inside one entry",
+            pct(repeats),
+            "<= 3% (complex)" if level == "complex" else "",
+            target_met,
+        )
+    )
     four = [entry for entry in entries if entry["rating"] == 4 and entry["sentiment"] == "positive"]
     severe = share(four, lambda entry: SEVERE.search(entry["content"]))
-    figures.append(Figure("severe failure in a 4-star positive review",
-                          f"{pct(severe)} of {len(four)}", "<= 1%", severe <= 0.01))
+    figures.append(
+        Figure(
+            "severe failure in a 4-star positive review",
+            f"{pct(severe)} of {len(four)}",
+            "<= 1%",
+            severe <= 0.01,
+        )
+    )
     wrong = share(entries, lambda entry: _wrong_world(entry, product_type))
     figures.append(Figure("product's wrong world", pct(wrong), "<= 1%", wrong <= 0.01))
     return figures
@@ -333,8 +423,12 @@ def measure(version: str, product_type: str, level: str) -> tuple[Cell, list[dic
     entries = sample(make, product_type=product_type, level=level, mix="balanced")
     mixed = sample(make, product_type=product_type, level=level, mix="mixed")
     cell = Cell(product_type, level)
-    cell.figures = (variety(entries) + lengths(entries, level) + labels(entries, mixed, _ANALYSER)
-                    + defects(entries, product_type, level))  # fmt: skip
+    cell.figures = (
+        variety(entries)
+        + lengths(entries, level)
+        + labels(entries, mixed, _ANALYSER)
+        + defects(entries, product_type, level)
+    )
     return cell, entries
 
 
@@ -371,8 +465,10 @@ def main() -> int:
     else:
         types = ("ecommerce", "hardware", "saas")
     levels = (args.level,) if args.level else COMPLEXITY_LEVELS
-    print(f"Feedback {args.version}, seeds {SEED}..{SEED + CALLS - 1}, balanced mix "
-          f"(mixed figure: the 'mixed' mix)")  # fmt: skip
+    print(
+        f"Feedback {args.version}, seeds {SEED}..{SEED + CALLS - 1}, balanced mix "
+        f"(mixed figure: the 'mixed' mix)"
+    )
     missed: list[str] = []
     by_level: dict[str, list[list[dict]]] = {}
     for product_type in types:
@@ -389,8 +485,10 @@ def main() -> int:
             mixed_tokens = _interleaved_tokens(groups)
             value = distinct_2(mixed_tokens)
             met = value >= 0.65
-            print(f"distinct-2 over 8,000 tokens across {len(groups)} product types, {level}: "
-                  f"{value:.2f}   (target >= 0.65) {'ok' if met else 'MISS'}   real reviews 0.73")
+            print(
+                f"distinct-2 over 8,000 tokens across {len(groups)} product types, {level}: "
+                f"{value:.2f}   (target >= 0.65) {'ok' if met else 'MISS'}   real reviews 0.73"
+            )
             missed += [] if met else [f"across types/{level}: distinct-2"]
     print()
     print("All targets met." if not missed else f"Missed {len(missed)}: " + "; ".join(missed))

@@ -1,4 +1,6 @@
-"""Issue 3's checks of the frozen 1.0.0 engine (feedback, tickets, interviews); issue 9's are in quality.py.
+"""Issue 3's checks of the frozen 1.0.0 engine (feedback, tickets, interviews).
+
+Issue 9's feedback figures, for 2.0.0 and 1.0.0 alike, are in quality.py.
 
 Run: ``.venv/bin/python benchmarks/quality_v1.py``. The sentiment analyser (vaderSentiment) and the
 readability formula (textstat) are independent of the engine and never imported by it.

@@ -53,9 +53,14 @@ def training_set(version: str) -> tuple[list[str], list[str], list[str]]:
     calls = -(-TRAINING // (50 * len(cells)))
     for index, (kind, level) in enumerate(cells):
         for call in range(calls):
-            for entry in generate_feedback(product_type=kind, sentiment_mix="balanced", count=50,
-                                           complexity=level, seed=SEED + index * 100 + call,
-                                           window=WINDOW):  # fmt: skip
+            for entry in generate_feedback(
+                product_type=kind,
+                sentiment_mix="balanced",
+                count=50,
+                complexity=level,
+                seed=SEED + index * 100 + call,
+                window=WINDOW,
+            ):
                 texts.append(f"{entry['title']}. {entry['content']}")
                 labels.append(three_class(entry["sentiment"], entry["rating"]))
     return texts[:TRAINING], labels[:TRAINING], list(types)
@@ -84,17 +89,24 @@ def main() -> int:
     analyser = SentimentIntensityAnalyzer()
     vader = [vader_label(analyser, text) for text in held]
     ours = [index for index, row in enumerate(rows) if row["productType"] in types]
-    print(f"Feedback {args.version}: trained on N = {len(texts)} generated reviews "
-          f"({', '.join(types)}); held-out N = {len(rows)} hand-written reviews")  # fmt: skip
-    for name, subset in (("all held-out", range(len(rows))), (f"held-out of {len(types)} types", ours)):
+    print(
+        f"Feedback {args.version}: trained on N = {len(texts)} generated reviews "
+        f"({', '.join(types)}); held-out N = {len(rows)} hand-written reviews"
+    )
+    for name, subset in (
+        ("all held-out", range(len(rows))),
+        (f"held-out of {len(types)} types", ours),
+    ):
         picked = list(subset)
         if not picked:
             continue
         truth = [gold[i] for i in picked]
         model_f1 = f1_score(truth, [predicted[i] for i in picked], average="macro", labels=CLASSES)
         vader_f1 = f1_score(truth, [vader[i] for i in picked], average="macro", labels=CLASSES)
-        print(f"  {name:<28} (N={len(picked):>3})  classifier macro-F1 {model_f1:.2f}   "
-              f"VADER alone {vader_f1:.2f}   (issue: 1.0.0 0.61, VADER 0.70, real-trained 0.76)")
+        print(
+            f"  {name:<28} (N={len(picked):>3})  classifier macro-F1 {model_f1:.2f}   "
+            f"VADER alone {vader_f1:.2f}   (issue: 1.0.0 0.61, VADER 0.70, real-trained 0.76)"
+        )
     names = vectorizer.get_feature_names_out()
     print("  strongest features learned from our text, per class:")
     for index, label in enumerate(model.classes_):

@@ -15,9 +15,10 @@ Datasets pass what they know (``rating``, ``aspects``, ``incident``, ``outcome``
 
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
-from dataclasses import dataclass
+from typing import Any
 
 from generators.engine.products import Aspect, Incident, Kind
 
@@ -110,10 +111,19 @@ def plan_content(
     chosen = _order_aspects(kind=kind, first=aspects, incident=incident, random=random)
     verdict = "mixed" if label == "mixed" else _weighted(_VERDICTS[rating], random)
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
-    points = tuple(Point(aspect=aspect, degree=degree)
-                   for aspect, degree in zip(chosen, degrees, strict=True))  # fmt: skip
-    return Content(label=label, rating=rating, verdict=verdict, points=points, incident=incident,
-                   outcome=outcome, must_say=len(aspects), must_tell=must_tell)  # fmt: skip
+    points = tuple(
+        Point(aspect=aspect, degree=degree) for aspect, degree in zip(chosen, degrees, strict=True)
+    )
+    return Content(
+        label=label,
+        rating=rating,
+        verdict=verdict,
+        points=points,
+        incident=incident,
+        outcome=outcome,
+        must_say=len(aspects),
+        must_tell=must_tell,
+    )
 
 
 def _draw_incident(*, kind: Kind, rating: int, random: Random) -> Incident | None:
@@ -137,8 +147,11 @@ def _order_aspects(
 
 def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str]:
     if label == "mixed":
-        lean = {4: (("good", 2), ("great", 1)), 3: (("good", 1), ("poor", 1)),
-                2: (("poor", 2), ("awful", 1))}[rating]  # fmt: skip
+        lean = {
+            4: (("good", 2), ("great", 1)),
+            3: (("good", 1), ("poor", 1)),
+            2: (("poor", 2), ("awful", 1)),
+        }[rating]
         degrees = ["great", "awful"] if random() < 0.5 else ["awful", "great"]
         return (degrees + [_weighted(lean, random) for _ in range(count)])[:count]
     degrees = [_weighted(_POINTS[rating], random) for _ in range(count)]
@@ -153,7 +166,7 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
     return degrees
 
 
-def _weighted(options: Sequence[tuple], random: Random):  # type: ignore[no-untyped-def]
+def _weighted(options: Sequence[tuple], random: Random) -> Any:
     values, totals = _running(tuple(options))
     return values[bisect_right(totals, random() * totals[-1])]
 

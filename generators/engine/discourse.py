@@ -66,10 +66,13 @@ def sentence_budget(*, words: int, register: str) -> int:
     return max(1, round(words / _WORDS_PER_SENTENCE[register]))
 
 
-def choose_shape(*, content: Content, register: str, level: str, budget: int, random: Random) -> Shape:
+def choose_shape(
+    *, content: Content, register: str, level: str, budget: int, random: Random
+) -> Shape:
     """A shape that fits the level, the content and the room, weighted by the register."""
-    shapes, totals = _options(register, level, content.incident is not None, min(budget, 12),
-                              content.must_tell)  # fmt: skip
+    shapes, totals = _options(
+        register, level, content.incident is not None, min(budget, 12), content.must_tell
+    )
     if not shapes:
         return SHAPES[0]
     return shapes[bisect_right(totals, random() * totals[-1])]
@@ -99,8 +102,9 @@ def plan_discourse(
 ) -> tuple[Move, ...]:
     """The moves of one entry, in order, sized to ``words``."""
     budget = sentence_budget(words=round(words * _SCALE[level]), register=register)
-    shape = choose_shape(content=content, register=register, level=level, budget=budget,
-                         random=random)  # fmt: skip
+    shape = choose_shape(
+        content=content, register=register, level=level, budget=budget, random=random
+    )
     room = max(1, budget - shape.fixed + ("body" in shape.moves))
     points = list(content.points)
     moves: list[Move] = []
@@ -124,7 +128,9 @@ def plan_discourse(
 def _both_sides(moves: list[Move], points: list[Point]) -> list[Move]:
     # A mixed entry always says its strong praise and its strong complaint.
     said = {point.degree for move in moves for point in move.points}
-    missing = [point for point in points if point.degree in ("great", "awful") and point.degree not in said]
+    missing = [
+        point for point in points if point.degree in ("great", "awful") and point.degree not in said
+    ]
     return [Move("point", (point,)) for point in missing[:2]]
 
 
@@ -144,7 +150,11 @@ def _body(points: list[Point], room: int, random: Random) -> list[Move]:
         # Spare room goes to saying more about a point (once or twice) before moving on.
         for _ in range(3):
             spare = room - len(points)
-            if spare > 0 and point.degree in _ELABORATED and random() < min(0.85, 0.3 + 0.12 * spare):
+            if (
+                spare > 0
+                and point.degree in _ELABORATED
+                and random() < min(0.85, 0.3 + 0.12 * spare)
+            ):
                 moves.append(Move("more", (point,)))
                 room -= 1
     if not moves and points:

@@ -75,10 +75,19 @@ def generate_feedback(
         writer = draw_writer(audience=world.audience, emoji=world.emoji, random=rnd)
         product = draw_product(product_type=product_type, random=rnd)
         content = plan_content(kind=product.kind, label=label, random=rnd)
-        entries.append(realise_feedback(
-            writer=writer, product=product, content=content, complexity=complexity, random=rnd,
-            memory=memory, titles=titles, identifier=identifier, timestamp=timestamp,
-        ))  # fmt: skip
+        entries.append(
+            realise_feedback(
+                writer=writer,
+                product=product,
+                content=content,
+                complexity=complexity,
+                random=rnd,
+                memory=memory,
+                titles=titles,
+                identifier=identifier,
+                timestamp=timestamp,
+            )
+        )
     return entries
 
 
@@ -97,19 +106,35 @@ def realise_feedback(
     """One review by ``writer`` of ``product`` saying ``content``, as an API entry."""
     memory.next_entry()
     words = writer.words(centre=CENTRES[complexity], random=random)
-    moves = plan_discourse(content=content, register=writer.register, level=complexity,
-                           words=words, random=random)  # fmt: skip
-    messages = plan_messages(moves=moves, content=content, register=writer.register,
-                             random=random, level=complexity)  # fmt: skip
+    moves = plan_discourse(
+        content=content, register=writer.register, level=complexity, words=words, random=random
+    )
+    messages = plan_messages(
+        moves=moves, content=content, register=writer.register, random=random, level=complexity
+    )
     slots = entry_slots(writer=writer, product=product)
     draw_item(product=product, slots=slots, random=random)
     rating_slots(slots, rating=content.rating)
-    sentences = realise_messages(messages=messages, content=content, product=product, slots=slots,
-                                 register=writer.register, random=random, memory=memory)  # fmt: skip
+    sentences = realise_messages(
+        messages=messages,
+        content=content,
+        product=product,
+        slots=slots,
+        register=writer.register,
+        random=random,
+        memory=memory,
+    )
     text = writer.locale.respell(apply_habits(sentences, habits=writer.habits, random=random))
     told = content.incident is not None and any(m.move == "step" for m in messages)
-    title = title_for(content=content, writer=writer, slots=slots, random=random, memory=memory,
-                      given=titles, told=told)  # fmt: skip
+    title = title_for(
+        content=content,
+        writer=writer,
+        slots=slots,
+        random=random,
+        memory=memory,
+        given=titles,
+        told=told,
+    )
     said = {point.aspect.slug for message in messages for point in message.points}
     if told and content.incident is not None:
         said.add(content.incident.aspect)
@@ -158,7 +183,9 @@ def _apportion(*, shares: list[tuple[str, int]], count: int) -> list[str]:
     # Largest remainder: exact shares as even as the count allows; ties go to earlier labels.
     total = sum(weight for _, weight in shares)
     quotas = [(count * weight) // total for _, weight in shares]
-    order = sorted(range(len(shares)), key=lambda index: (-(count * shares[index][1]) % total, index))
+    order = sorted(
+        range(len(shares)), key=lambda index: (-(count * shares[index][1]) % total, index)
+    )
     for index in order[: count - sum(quotas)]:
         quotas[index] += 1
     return [label for (label, _), quota in zip(shares, quotas, strict=True) for _ in range(quota)]

@@ -23,8 +23,21 @@ Random = Callable[[], float]
 Node = Any
 ARTICLE = "\x01"
 
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten", "eleven", "twelve")  # fmt: skip
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 _VOWEL_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ur")
 _SILENT_H = ("hour", "honest", "heir")
 

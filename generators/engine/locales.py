@@ -41,8 +41,13 @@ def locale(code: str = DEFAULT_LOCALE) -> Locale:
         if spelling
         else None
     )
-    return Locale(code=code, currency=raw["currency"], cities=tuple(raw["cities"]),
-                  spelling=spelling, respelling=pattern)  # fmt: skip
+    return Locale(
+        code=code,
+        currency=raw["currency"],
+        cities=tuple(raw["cities"]),
+        spelling=spelling,
+        respelling=pattern,
+    )
 
 
 def locale_codes() -> tuple[str, ...]:

@@ -25,15 +25,44 @@ from generators.engine.content import Content, Point
 from generators.engine.discourse import Move
 
 Random = Callable[[], float]
-POLARITY = {"great": 1, "good": 1, "plus": 1, "fine": 0, "niggle": -1, "poor": -1, "awful": -1,
-            "minus": -1, "mixed": 0}  # fmt: skip
+POLARITY = {
+    "great": 1,
+    "good": 1,
+    "plus": 1,
+    "fine": 0,
+    "niggle": -1,
+    "poor": -1,
+    "awful": -1,
+    "minus": -1,
+    "mixed": 0,
+}
 # The chance that a register states an opinion as a bare fact instead of an evaluation.
-_IMPLICIT = {"terse": 0.2, "chatty": 0.2, "formal": 0.25, "ranting": 0.12, "storyteller": 0.4,
-             "lister": 0.15, "second_language": 0.15}  # fmt: skip
-_HEDGE = {"terse": 0.0, "chatty": 0.3, "formal": 0.12, "ranting": 0.2, "storyteller": 0.15,
-          "lister": 0.0, "second_language": 0.2}  # fmt: skip
-_ELABORATE = {"great": "plus", "good": "plus", "poor": "minus", "awful": "minus", "fine": "fine",
-              "niggle": "niggle"}  # fmt: skip
+_IMPLICIT = {
+    "terse": 0.2,
+    "chatty": 0.2,
+    "formal": 0.25,
+    "ranting": 0.12,
+    "storyteller": 0.4,
+    "lister": 0.15,
+    "second_language": 0.15,
+}
+_HEDGE = {
+    "terse": 0.0,
+    "chatty": 0.3,
+    "formal": 0.12,
+    "ranting": 0.2,
+    "storyteller": 0.15,
+    "lister": 0.0,
+    "second_language": 0.2,
+}
+_ELABORATE = {
+    "great": "plus",
+    "good": "plus",
+    "poor": "minus",
+    "awful": "minus",
+    "fine": "fine",
+    "niggle": "niggle",
+}
 _PAIRABLE = frozenset({"good", "fine", "poor"})
 
 
@@ -67,7 +96,12 @@ def connective_for(*, previous: int | None, current: int, escalate: bool, random
 
 
 def plan_messages(
-    *, moves: tuple[Move, ...], content: Content, register: str, random: Random, level: str = "medium"
+    *,
+    moves: tuple[Move, ...],
+    content: Content,
+    register: str,
+    random: Random,
+    level: str = "medium",
 ) -> list[Message]:
     """One message per sentence, with references, aggregation and connectives settled."""
     messages: list[Message] = []
@@ -82,8 +116,13 @@ def plan_messages(
             messages += _story_steps(content, first=not messages)
             mentioned, previous = True, (-1 if content.outcome == "bad" else 1)
             continue
-        message = _message(move, content=content, register=register, random=random,
-                           implicit=0.0 if level == "simple" else _IMPLICIT[register])  # fmt: skip
+        message = _message(
+            move,
+            content=content,
+            register=register,
+            random=random,
+            implicit=0.0 if level == "simple" else _IMPLICIT[register],
+        )
         following = moves[index] if index < len(moves) else None
         if following is not None and _can_pair(move, following, random):
             message.move, message.points = "pair", move.points + following.points
@@ -92,8 +131,9 @@ def plan_messages(
         polarity = POLARITY.get(message.degree, 0)
         if message.move in ("point", "pair", "more"):
             escalate = message.degree in ("awful", "minus") and last_degree in ("poor", "awful")
-            message.connective = connective_for(previous=previous, current=polarity,
-                                                escalate=escalate, random=random)  # fmt: skip
+            message.connective = connective_for(
+                previous=previous, current=polarity, escalate=escalate, random=random
+            )
             previous, last_degree = polarity, message.degree
         message.pronoun = message.move == "more" and random() < 0.6
         message.mentioned = mentioned
@@ -132,6 +172,8 @@ def _story_steps(content: Content, *, first: bool) -> list[Message]:
     incident = content.incident
     if incident is None:
         return []
-    steps = [Message("step", step=number, mentioned=not (first and number == 0))
-             for number in range(len(incident.steps))]  # fmt: skip
+    steps = [
+        Message("step", step=number, mentioned=not (first and number == 0))
+        for number in range(len(incident.steps))
+    ]
     return steps + [Message("ending", degree=content.verdict, mentioned=True)]

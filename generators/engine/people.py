@@ -62,8 +62,10 @@ def draw_person(*, random: Random) -> Person:
 def draw_persona(*, audience: str, random: Random) -> Persona:
     """A persona for ``audience`` ("consumer" or "professional"), one value of each field."""
     fields = _PERSONAS[audience]
-    return Persona(audience=audience, slots={name: pick(values, random=random)
-                                             for name, values in fields.items()})  # fmt: skip
+    return Persona(
+        audience=audience,
+        slots={name: pick(values, random=random) for name, values in fields.items()},
+    )
 
 
 def display_name(*, person: Person, locale: Locale, random: Random) -> str:

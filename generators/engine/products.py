@@ -30,14 +30,43 @@ SEVERITIES = ("minor", "major", "severe")
 CLAUSE = "="
 # Words that must agree with a noun phrase's grammatical number, by slot name.
 AGREEMENT: Mapping[str, Mapping[str, str]] = {
-    "sg": {"is": "is", "was": "was", "has": "has", "s": "s", "es": "es", "does": "does",
-           "it": "it", "It": "It", "its": "its", "them": "it", "this": "this", "itis": "it's",
-           "Itis": "It's", "isnt": "isn't", "doesnt": "doesn't", "are": "is"},
-    "pl": {"is": "are", "was": "were", "has": "have", "s": "", "es": "", "does": "do",
-           "it": "they", "It": "They", "its": "their", "them": "them", "this": "these",
-           "itis": "they're", "Itis": "They're", "isnt": "aren't", "doesnt": "don't",
-           "are": "are"},
-}  # fmt: skip
+    "sg": {
+        "is": "is",
+        "was": "was",
+        "has": "has",
+        "s": "s",
+        "es": "es",
+        "does": "does",
+        "it": "it",
+        "It": "It",
+        "its": "its",
+        "them": "it",
+        "this": "this",
+        "itis": "it's",
+        "Itis": "It's",
+        "isnt": "isn't",
+        "doesnt": "doesn't",
+        "are": "is",
+    },
+    "pl": {
+        "is": "are",
+        "was": "were",
+        "has": "have",
+        "s": "",
+        "es": "",
+        "does": "do",
+        "it": "they",
+        "It": "They",
+        "its": "their",
+        "them": "them",
+        "this": "these",
+        "itis": "they're",
+        "Itis": "They're",
+        "isnt": "aren't",
+        "doesnt": "don't",
+        "are": "are",
+    },
+}
 
 
 def agreement(number: str, prefix: str = "") -> dict[str, str]:
@@ -136,9 +165,15 @@ def draw_product(*, product_type: str, random: Random) -> Product:
     price = _round_price(low + random() * (high - low))
     name = " ".join(part for part in (brand, model) if part)
     name = f"{name} {kind.label}" if model else name
-    return Product(product_type=product_type, kind=kind, brand=brand, model=model, name=name,
-                   price=price, slots={"brand": brand, "model": model,
-                                       "name": f"{brand} {model}" if model else brand})  # fmt: skip
+    return Product(
+        product_type=product_type,
+        kind=kind,
+        brand=brand,
+        model=model,
+        name=name,
+        price=price,
+        slots={"brand": brand, "model": model, "name": f"{brand} {model}" if model else brand},
+    )
 
 
 def _round_price(value: float) -> int:
@@ -154,28 +189,44 @@ def load_world(product_type: str) -> World:
     raw = read(f"products/{product_type}.json")
     banks = link_banks(_banks(raw))
     aspects = {slug: _aspect(slug, spec, banks) for slug, spec in raw["aspects"].items()}
-    incidents = tuple(_incident(slug, spec, banks) for slug, spec in raw.get("incidents", {}).items())
+    incidents = tuple(
+        _incident(slug, spec, banks) for slug, spec in raw.get("incidents", {}).items()
+    )
     kinds = tuple(
         _kind(slug, spec, aspects=aspects, incidents=incidents, banks=banks)
         for slug, spec in raw["kinds"].items()
     )
-    return World(product_type=product_type, audience=raw["audience"], emoji=raw["emoji"],
-                 brands=compile_bank(raw["brands"]), kinds=kinds, slots=banks)  # fmt: skip
+    return World(
+        product_type=product_type,
+        audience=raw["audience"],
+        emoji=raw["emoji"],
+        brands=compile_bank(raw["brands"]),
+        kinds=kinds,
+        slots=banks,
+    )
 
 
 def _banks(raw: Mapping[str, Any]) -> dict[str, list[str]]:
     # Every top-level list of strings is a bank its templates may use (competitor, tips...).
-    return {name: value for name, value in raw.items()
-            if isinstance(value, list) and name not in ("brands", "groups")}  # fmt: skip
+    return {
+        name: value
+        for name, value in raw.items()
+        if isinstance(value, list) and name not in ("brands", "groups")
+    }
 
 
-def phrases(templates: list[str], banks: Mapping[str, Any], default: str = "sg") -> tuple[Phrase, ...]:
+def phrases(
+    templates: list[str], banks: Mapping[str, Any], default: str = "sg"
+) -> tuple[Phrase, ...]:
     """Noun phrases written ``"pl:the ear tips"``, ``"the hinge"`` (the default number) or
     ``"item:<the_item>"`` (the number of whatever was ordered, known once it is drawn)."""
     out = []
     for text in templates:
-        number, _, body = (text.partition(":") if text[:3] in ("pl:", "sg:") or text[:5] == "item:"
-                           else (default, "", text))
+        number, _, body = (
+            text.partition(":")
+            if text[:3] in ("pl:", "sg:") or text[:5] == "item:"
+            else (default, "", text)
+        )
         out.append(Phrase(node=link(compile_bank(body), banks=banks), number=number))
     return tuple(out)
 
@@ -199,19 +250,28 @@ def _bank(templates: list[str], banks: Mapping[str, Any]) -> Alt:
 
 def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Aspect:
     # Besides its own names, an aspect is named through the product ("Veltra's battery life").
-    owned = [f"{number}:<brand>'s {title.removeprefix('pl:')}" for title in spec["titles"]
-             for number in ["pl" if _plural_title(title) else "sg"]]  # fmt: skip
+    owned = [
+        f"{number}:<brand>'s {title.removeprefix('pl:')}"
+        for title in spec["titles"]
+        for number in ["pl" if _plural_title(title) else "sg"]
+    ]
     return Aspect(
         slug=slug,
         names=phrases(spec["names"] + owned, banks),
-        titles=tuple(_title_number(phrase, text) for phrase, text in
-                     zip(phrases(spec["titles"], banks), spec["titles"], strict=True)),
-        degrees={degree: _bank([text for text in spec[degree] if not text.startswith(CLAUSE)],
-                               banks)
-                 for degree in DEGREES if any(not text.startswith(CLAUSE) for text in spec[degree])},
-        clauses={degree: _bank([text[1:] for text in spec[degree] if text.startswith(CLAUSE)],
-                               banks)
-                 for degree in DEGREES if any(text.startswith(CLAUSE) for text in spec[degree])},
+        titles=tuple(
+            _title_number(phrase, text)
+            for phrase, text in zip(phrases(spec["titles"], banks), spec["titles"], strict=True)
+        ),
+        degrees={
+            degree: _bank([text for text in spec[degree] if not text.startswith(CLAUSE)], banks)
+            for degree in DEGREES
+            if any(not text.startswith(CLAUSE) for text in spec[degree])
+        },
+        clauses={
+            degree: _bank([text[1:] for text in spec[degree] if text.startswith(CLAUSE)], banks)
+            for degree in DEGREES
+            if any(text.startswith(CLAUSE) for text in spec[degree])
+        },
         contexts=_bank(spec["contexts"], banks),
         fixes=_bank(spec["fixes"], banks),
     )
@@ -237,8 +297,12 @@ def _kind(
     incidents: tuple[Incident, ...],
     banks: Mapping[str, Any],
 ) -> Kind:
-    own = {name: value for name, value in spec.items() if isinstance(value, list)
-           and name not in ("full", "short", "models", "price", "aspects", "items")}  # fmt: skip
+    own = {
+        name: value
+        for name, value in spec.items()
+        if isinstance(value, list)
+        and name not in ("full", "short", "models", "price", "aspects", "items")
+    }
     # A kind lists "parts" and "uses"; a template names one of them as <part> or <use>.
     for plural, singular in (("parts", "part"), ("uses", "use")):
         if plural in own:
@@ -255,10 +319,13 @@ def _kind(
         full=_bank(spec["full"], {**banks, **kind_banks}),
         short=_bank(spec["short"], {**banks, **kind_banks}),
         models=compile_bank(spec["models"]) if "models" in spec else None,
-        price=tuple(spec["price"]),  # type: ignore[arg-type]
+        price=(spec["price"][0], spec["price"][1]),
         aspects=tuple(aspects[name] for name in spec["aspects"]),
-        incidents=tuple(incident for incident in incidents if incident.aspect in names
-                        and (not incident.kinds or slug in incident.kinds)),  # fmt: skip
+        incidents=tuple(
+            incident
+            for incident in incidents
+            if incident.aspect in names and (not incident.kinds or slug in incident.kinds)
+        ),
         slots={**banks, **kind_banks},
         items=_items(spec.get("items", ()), {**banks, **kind_banks}),
     )

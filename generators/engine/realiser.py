@@ -105,11 +105,26 @@ class Grammar:
 FEEDBACK = Grammar.load("feedback.json")
 _G = FEEDBACK.groups
 _ADJECTIVES: dict[str, Alt] = _G["adjectives"]
-_FRAME_GROUP = {"great": "good", "good": "good", "plus": "plus", "fine": "fine",
-                "niggle": "niggle", "poor": "poor", "awful": "poor", "minus": "minus"}  # fmt: skip
+_FRAME_GROUP = {
+    "great": "good",
+    "good": "good",
+    "plus": "plus",
+    "fine": "fine",
+    "niggle": "niggle",
+    "poor": "poor",
+    "awful": "poor",
+    "minus": "minus",
+}
 _PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
-_TONE = {"great": "good", "good": "good", "fine": "fine", "niggle": "fine", "poor": "poor",
-         "awful": "poor", "mixed": "fine"}  # fmt: skip
+_TONE = {
+    "great": "good",
+    "good": "good",
+    "fine": "fine",
+    "niggle": "fine",
+    "poor": "poor",
+    "awful": "poor",
+    "mixed": "fine",
+}
 _ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
 _PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
 _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
@@ -145,7 +160,11 @@ def _kind_base(kind: Kind) -> dict[str, Any]:
     # The slots that never change for a kind, merged once (the kind lives as long as the process).
     base = _BASES.get(id(kind))
     if base is None:
-        base = _BASES[id(kind)] = {**FEEDBACK.banks, **kind.slots, **_PRODUCT_AGREEMENT[kind.number]}
+        base = _BASES[id(kind)] = {
+            **FEEDBACK.banks,
+            **kind.slots,
+            **_PRODUCT_AGREEMENT[kind.number],
+        }
     return base
 
 
@@ -154,9 +173,12 @@ def draw_item(*, product: Product, slots: dict[str, Any], random: Random) -> Non
     items = product.kind.items
     if items:
         full, short, number = items[int(random() * len(items))]
-        slots.update(item=render(full, random=random, slots=slots),
-                     the_item=render(short, random=random, slots=slots), i_number=number,
-                     **agreement(number, "i_"))  # fmt: skip
+        slots.update(
+            item=render(full, random=random, slots=slots),
+            the_item=render(short, random=random, slots=slots),
+            i_number=number,
+            **agreement(number, "i_"),
+        )
 
 
 def realise_messages(
@@ -190,8 +212,9 @@ def realise_messages(
             lead = memory.choose(_G["anchors"], random)
             slots["anchored"] = True
         slots["pre"] = lead
-        text, last = _sentence(message, content=content, slots=slots, last=last,
-                               random=random, memory=memory)  # fmt: skip
+        text, last = _sentence(
+            message, content=content, slots=slots, last=last, random=random, memory=memory
+        )
         if not text:
             continue
         polarity = POLARITY.get(message.degree, 0)
@@ -208,13 +231,25 @@ def realise_messages(
 
 
 # How often a register runs two points into one sentence ("..., and ..." / "..., but ...").
-_JOINS = {"terse": 0.1, "chatty": 0.35, "formal": 0.2, "ranting": 0.3, "storyteller": 0.35,
-          "lister": 0.05, "second_language": 0.15}  # fmt: skip
+_JOINS = {
+    "terse": 0.1,
+    "chatty": 0.35,
+    "formal": 0.2,
+    "ranting": 0.3,
+    "storyteller": 0.35,
+    "lister": 0.05,
+    "second_language": 0.15,
+}
 
 
 def _joinable(pending: tuple[str, int, str], message: Message, lead: str) -> bool:
-    return (pending[2] in ("point", "more") and message.move in ("point", "more") and not lead
-            and pending[0][-1:] not in "?!:" and pending[1] != 0)  # fmt: skip
+    return (
+        pending[2] in ("point", "more")
+        and message.move in ("point", "more")
+        and not lead
+        and pending[0][-1:] not in "?!:"
+        and pending[1] != 0
+    )
 
 
 def _lower_first(text: str) -> str:
@@ -235,8 +270,14 @@ def _sentence(
     move = message.move
     if move in ("point", "more"):
         # A mixed entry states its strong praise and strong complaint in so many words.
-        return _point(message, slots=slots, last=last, random=random, memory=memory,
-                      strong=content.label == "mixed" and move == "point")  # fmt: skip
+        return _point(
+            message,
+            slots=slots,
+            last=last,
+            random=random,
+            memory=memory,
+            strong=content.label == "mixed" and move == "point",
+        )
     if move == "pair":
         return _pair(message, slots=slots, random=random, memory=memory), None
     frame = _frame_for(message, content=content, slots=slots, random=random, memory=memory)
@@ -264,8 +305,14 @@ def _point(
         if name.number == "item":
             name = Phrase(node=name.node, number=slots["i_number"])
         subject = obj = name.node
-    _fill_subject(slots, aspect_title=pick(aspect.titles, random=random), number=name.number,
-                  subject=subject, obj=obj, degree=degree)  # fmt: skip
+    _fill_subject(
+        slots,
+        aspect_title=pick(aspect.titles, random=random),
+        number=name.number,
+        subject=subject,
+        obj=obj,
+        degree=degree,
+    )
     slots["ctx"] = aspect.contexts
     more = message.move == "more"
     clauses = aspect.clauses.get(degree)
@@ -280,6 +327,8 @@ def _point(
         slots["clause"] = clause
         frame = memory.choose(_G["clauses"][_FRAME_GROUP[degree]], random)
         return render(frame, random=random, slots=slots), None
+    if predicates is None:
+        return "", last
     predicate = memory.fresh(predicates, random) if more else memory.choose(predicates, random)
     if predicate is None:
         return "", last
@@ -294,7 +343,12 @@ def _point(
 
 
 def _opens_with_subject(frame: Any) -> bool:
-    return type(frame) is tuple and len(frame) > 1 and frame[0] == "pre" and frame[1] in ("Subj", "subj")
+    return (
+        type(frame) is tuple
+        and len(frame) > 1
+        and frame[0] == "pre"
+        and frame[1] in ("Subj", "subj")
+    )
 
 
 def _fill_subject(
@@ -320,8 +374,15 @@ def _fill_subject(
 def _pair(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:
     for suffix, point in zip(("", "2"), message.points, strict=True):
         name = memory.choose(point.aspect.names, random)
-        _fill_subject(slots, aspect_title=pick(point.aspect.titles, random=random), number="pl",
-                      subject=name.node, obj=name.node, degree=message.degree, suffix=suffix)
+        _fill_subject(
+            slots,
+            aspect_title=pick(point.aspect.titles, random=random),
+            number="pl",
+            subject=name.node,
+            obj=name.node,
+            degree=message.degree,
+            suffix=suffix,
+        )
     frame = memory.choose(_G["pairs"][_PAIR_GROUP[message.degree]], random)
     return render(frame, random=random, slots=slots)
 
@@ -339,7 +400,9 @@ def _frame_for(
     if move == "comparison":
         return memory.choose(_G["comparisons"][tone], random)
     if move == "recommend":
-        return memory.choose((own.get("recommends") or _G["recommends"])[_recommend_tone(content.rating)], random)
+        return memory.choose(
+            (own.get("recommends") or _G["recommends"])[_recommend_tone(content.rating)], random
+        )
     if move == "tip":
         slots["tip"] = slots.get("tips", "")
         return memory.choose(_G["tips"], random)
@@ -391,8 +454,9 @@ def _proscons(message: Message, *, slots: dict[str, Any], random: Random, memory
         if polarity == 0:
             continue
         title = render(memory.choose(point.aspect.titles, random).node, random=random, slots=slots)
-        adjective = render(memory.choose(_ADJECTIVES[point.degree], random), random=random,
-                           slots={})  # fmt: skip
+        adjective = render(
+            memory.choose(_ADJECTIVES[point.degree], random), random=random, slots={}
+        )
         groups[polarity].append(f"{adjective} {title}")
     parts = []
     for polarity, label, empty in ((1, "pros", "none_pros"), (-1, "cons", "none_cons")):
@@ -416,4 +480,3 @@ def _finish(text: str) -> str:
     if text[-1] not in _TERMINAL:
         text += "."
     return text[0].upper() + text[1:]
-

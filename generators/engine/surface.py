@@ -22,7 +22,9 @@ _TAIL_FILLERS: dict[bool, tuple[str, ...]] = {
     False: tuple(_RAW["tail_fillers"]),
     True: tuple(_RAW["tail_fillers_negative"]),
 }
-_EMOJI: dict[int, tuple[str, ...]] = {int(key): tuple(value) for key, value in _RAW["emoji"].items()}
+_EMOJI: dict[int, tuple[str, ...]] = {
+    int(key): tuple(value) for key, value in _RAW["emoji"].items()
+}
 _CAPS = re.compile(r"\b(?:" + "|".join(map(re.escape, _RAW["caps_words"])) + r")\b")
 _MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
 _MISSPELLING = re.compile(r"\b(?:" + "|".join(map(re.escape, _MISSPELT)) + r")\b")

@@ -60,9 +60,12 @@ def _draw(
     return text[0].upper() + text[1:] if text else text
 
 
-def _fill(slots: dict[str, Any], titles: tuple, degree: str, suffix: str, random: Random,
-          memory: Memory) -> None:  # fmt: skip
+def _fill(
+    slots: dict[str, Any], titles: tuple, degree: str, suffix: str, random: Random, memory: Memory
+) -> None:
     phrase = memory.choose(titles, random)
-    slots["title" + suffix] = slots["Title" + suffix] = render(phrase.node, random=random, slots=slots)
+    slots["title" + suffix] = slots["Title" + suffix] = render(
+        phrase.node, random=random, slots=slots
+    )
     slots["t_is" + suffix] = "are" if phrase.number == "pl" else "is"
     slots["adj" + suffix] = slots["Adj" + suffix] = memory.choose(_ADJECTIVES[degree], random)

@@ -19,4 +19,6 @@ def read(relative: str) -> Any:
 @cache
 def product_types_with_vocabulary() -> tuple[str, ...]:
     """The product types whose world file exists (``vocab/products/<type>.json``), in order."""
-    return tuple(kind for kind in PRODUCT_TYPES if (VOCAB_DIR / "products" / f"{kind}.json").exists())
+    return tuple(
+        kind for kind in PRODUCT_TYPES if (VOCAB_DIR / "products" / f"{kind}.json").exists()
+    )

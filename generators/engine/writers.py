@@ -66,12 +66,20 @@ class Writer:
         return max(3, round(centre * self.verbosity * spread))
 
 
-def draw_writer(*, audience: str, emoji: bool, random: Random, locale_code: str = DEFAULT_LOCALE) -> Writer:
+def draw_writer(
+    *, audience: str, emoji: bool, random: Random, locale_code: str = DEFAULT_LOCALE
+) -> Writer:
     """A stranger with a voice, for a product whose audience is ``audience``."""
     person = draw_person(random=random)
     place = locale(locale_code)
-    return writer_for(person=person, author=display_name(person=person, locale=place, random=random),
-                      locale_code=locale_code, audience=audience, emoji=emoji, random=random)  # fmt: skip
+    return writer_for(
+        person=person,
+        author=display_name(person=person, locale=place, random=random),
+        locale_code=locale_code,
+        audience=audience,
+        emoji=emoji,
+        random=random,
+    )
 
 
 def writer_for(
@@ -112,4 +120,3 @@ def _weighted(options: tuple[tuple[str, float], ...], random: Random) -> str:
         if point < 0:
             return name
     return options[-1][0]
-

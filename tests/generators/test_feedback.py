@@ -28,13 +28,22 @@ from tests.generators.windows import WINDOW
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTED = ["id", "rating", "title", "content", "sentiment", "timestamp"]
 # Our own list, written apart from the engine's vocabulary.
-SEVERE = re.compile(r"\b(?:stopped working|died|dead\b|broke\b|broken|never arrived|charged twice|"
-                    r"double[- ]charged|went down|outage|fell apart|cracked|snapped|crash\w*)", re.I)  # fmt: skip
+SEVERE = re.compile(
+    r"\b(?:stopped working|died|dead\b|broke\b|broken|never arrived|charged twice|"
+    r"double[- ]charged|went down|outage|fell apart|cracked|snapped|crash\w*)",
+    re.I,
+)
 
 
 def make(**overrides: object) -> list[dict]:
-    options: dict = {"product_type": "hardware", "sentiment_mix": "balanced", "count": 50,
-                     "complexity": "medium", "seed": 7, "window": WINDOW}  # fmt: skip
+    options: dict = {
+        "product_type": "hardware",
+        "sentiment_mix": "balanced",
+        "count": 50,
+        "complexity": "medium",
+        "seed": 7,
+        "window": WINDOW,
+    }
     options.update(overrides)
     return generate_feedback(**options)
 
@@ -53,13 +62,21 @@ def test_an_entry_carries_the_documented_fields_first_in_order() -> None:
 
 
 def test_the_same_seed_gives_the_same_bytes_in_another_process() -> None:
-    script = ("import sys, json; sys.path.insert(0, '.');"
-              "from tests.generators.test_feedback import make;"
-              "sys.stdout.write(json.dumps([make(product_type=t, seed=3) for t in "
-              f"{READY!r}]))")  # fmt: skip
+    script = (
+        "import sys, json; sys.path.insert(0, '.');"
+        "from tests.generators.test_feedback import make;"
+        "sys.stdout.write(json.dumps([make(product_type=t, seed=3) for t in "
+        f"{READY!r}]))"
+    )
     env = {"PYTHONHASHSEED": "99", "PATH": "/usr/bin:/bin"}
-    other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                           capture_output=True, text=True, check=True)  # fmt: skip
+    other = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert other.stdout == json.dumps([make(product_type=kind, seed=3) for kind in READY])
 
 
@@ -103,8 +120,9 @@ def test_a_happy_review_never_plans_a_major_or_severe_incident(product_type: str
 @pytest.mark.parametrize("product_type", READY)
 def test_a_four_star_review_describes_no_severe_failure(product_type: str) -> None:
     for seed in range(4):
-        for entry in make(product_type=product_type, sentiment_mix="positive", seed=seed,
-                          complexity="complex"):  # fmt: skip
+        for entry in make(
+            product_type=product_type, sentiment_mix="positive", seed=seed, complexity="complex"
+        ):
             if entry["rating"] == 4:
                 assert not SEVERE.search(entry["content"]), entry["content"]
 
@@ -113,7 +131,10 @@ def test_counts_agree_with_their_unit() -> None:
     one, two = compile_template("<#1-1 business day>"), compile_template("<#2-2 day>")
     rng = random.Random(1)
     assert {render(one, random=rng.random, slots={}) for _ in range(40)} <= {
-        "1 business day", "one business day", "a business day"}  # fmt: skip
+        "1 business day",
+        "one business day",
+        "a business day",
+    }
     assert {render(two, random=rng.random, slots={}) for _ in range(40)} == {"2 days", "two days"}
 
 
@@ -123,8 +144,11 @@ def test_the_text_never_puts_a_plural_unit_after_one(product_type: str) -> None:
     for complexity in COMPLEXITY_LEVELS:
         for entry in make(product_type=product_type, complexity=complexity, seed=11):
             assert not re.search(rf"\b(?:1|one|a) {units}s\b", entry["content"], re.I)
-            assert not re.search(rf"\b(?:[2-9]|two|three|four|five) {units}\b(?![-'])(?! zones?)",
-                                 entry["content"], re.I), entry["content"]  # fmt: skip
+            assert not re.search(
+                rf"\b(?:[2-9]|two|three|four|five) {units}\b(?![-'])(?! zones?)",
+                entry["content"],
+                re.I,
+            ), entry["content"]
 
 
 def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
@@ -132,20 +156,29 @@ def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
         for entry in make(product_type="ecommerce", complexity=complexity, seed=4):
             # "Update:" heading an edit is a review's own; a software update is not a shop's.
             text = entry["content"]
-            assert not re.search(r"\b(?:firmware|(?:the|an|latest|last|app|software) update|"
-                                 r"bluetooth|battery)\b", text, re.I), text
+            assert not re.search(
+                r"\b(?:firmware|(?:the|an|latest|last|app|software) update|"
+                r"bluetooth|battery)\b",
+                text,
+                re.I,
+            ), text
 
 
 def test_a_saas_review_never_talks_about_parcels_or_batteries() -> None:
     for complexity in COMPLEXITY_LEVELS:
         for entry in make(product_type="saas", complexity=complexity, seed=4):
-            assert not re.search(r"\b(?:parcel|courier|battery|charger|earbuds?)\b",
-                                 entry["content"], re.I)  # fmt: skip
+            assert not re.search(
+                r"\b(?:parcel|courier|battery|charger|earbuds?)\b", entry["content"], re.I
+            )
 
 
 def test_a_blender_review_never_mentions_ear_tips_or_wrists() -> None:
-    blenders = [entry for seed in range(6) for entry in make(seed=seed, complexity="complex")
-                if entry["product"]["kind"] == "blender"]  # fmt: skip
+    blenders = [
+        entry
+        for seed in range(6)
+        for entry in make(seed=seed, complexity="complex")
+        if entry["product"]["kind"] == "blender"
+    ]
     assert blenders
     for entry in blenders:
         assert not re.search(r"ear ?tips|earbuds|wrist|suction|fries", entry["content"], re.I)
@@ -187,11 +220,20 @@ def test_a_dataset_can_hand_over_its_own_writer_product_and_content() -> None:
     writer = draw_writer(audience=world.audience, emoji=world.emoji, random=rng.random)
     product = draw_product(product_type="saas", random=rng.random)
     aspect = product.kind.aspects[0]
-    content = plan_content(kind=product.kind, label="negative", rating=2, aspects=[aspect],
-                           random=rng.random)  # fmt: skip
-    entry = realise_feedback(writer=writer, product=product, content=content, complexity="medium",
-                             random=rng.random, memory=Memory(), titles=set(),
-                             identifier="feedback_000000000001", timestamp="2024-01-02T03:04:05Z")  # fmt: skip
+    content = plan_content(
+        kind=product.kind, label="negative", rating=2, aspects=[aspect], random=rng.random
+    )
+    entry = realise_feedback(
+        writer=writer,
+        product=product,
+        content=content,
+        complexity="medium",
+        random=rng.random,
+        memory=Memory(),
+        titles=set(),
+        identifier="feedback_000000000001",
+        timestamp="2024-01-02T03:04:05Z",
+    )
     assert entry["rating"] == 2 and entry["sentiment"] == "negative"
     assert entry["author"] == writer.author and entry["product"]["name"] == product.name
     assert aspect.slug in entry["aspects"]
