@@ -460,9 +460,9 @@ def _proscons(message: Message, *, slots: dict[str, Any], random: Random, memory
         groups[polarity].append(f"{adjective} {title}")
     parts = []
     for polarity, label, empty in ((1, "pros", "none_pros"), (-1, "cons", "none_cons")):
-        items = groups[polarity] or [render(_G["proscons"][empty], random=random, slots={})]
+        items = groups[polarity] or [render(_G["proscons"][empty], random=random, slots=slots)]
         parts.append(render(_G["proscons"][label], random=random, slots={}) + ", ".join(items))
-    return ". ".join(parts)
+    return render(_G["proscons"]["joins"], random=random, slots={}).join(parts)
 
 
 def tidy(text: str) -> str:

@@ -16,6 +16,7 @@ from generators.engine.writers import Writer
 Random = Callable[[], float]
 _TITLES = FEEDBACK.groups["titles"]
 _ADJECTIVES = FEEDBACK.groups["adjectives"]
+_TAILS = FEEDBACK.groups["title_tails"]
 _REDRAWS = 12
 
 
@@ -57,7 +58,14 @@ def _draw(
     else:
         node = memory.choose(_TITLES[content.verdict], random)
     text = tidy(render(node, random=random, slots=slots))
+    if not _names_the_product(text, slots) and random() < 0.6:
+        # Most people name what they reviewed somewhere in the title.
+        text += render(memory.choose(_TAILS, random), random=random, slots=slots)
     return text[0].upper() + text[1:] if text else text
+
+
+def _names_the_product(text: str, slots: dict[str, Any]) -> bool:
+    return slots["brand"] in text or bool(slots["model"]) and slots["model"] in text
 
 
 def _fill(
