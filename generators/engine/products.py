@@ -80,6 +80,7 @@ class Phrase:
 
     node: Any
     number: str
+    owned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +258,9 @@ def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Asp
     ]
     return Aspect(
         slug=slug,
-        names=phrases(spec["names"] + owned, banks),
+        names=phrases(spec["names"], banks)
+        + tuple(Phrase(node=phrase.node, number=phrase.number, owned=True)
+                for phrase in phrases(owned, banks)),
         titles=tuple(
             _title_number(phrase, text)
             for phrase, text in zip(phrases(spec["titles"], banks), spec["titles"], strict=True)

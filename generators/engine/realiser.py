@@ -143,6 +143,7 @@ def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
     slots["role"] = writer.persona.slots.get("role", "person in charge")
     slots["audience"] = writer.persona.audience
     slots["product_type"] = product.product_type
+    slots["owned"] = False
     return slots
 
 
@@ -302,6 +303,11 @@ def _point(
         subject, obj = _PRONOUNS[last.number]
     else:
         name = memory.choose(aspect.names, random)
+        if name.owned:
+            # "Veltra's battery life" once an entry; later aspects go by their own names.
+            if slots.get("owned"):
+                name = aspect.names[int(random() * (len(aspect.names) - len(aspect.titles)))]
+            slots["owned"] = True
         if name.number == "item":
             name = Phrase(node=name.node, number=slots["i_number"])
         subject = obj = name.node
