@@ -219,7 +219,9 @@ def realise_messages(
         if not text:
             continue
         polarity = POLARITY.get(message.degree, 0)
-        if pending is not None and _joinable(pending, message, lead) and random() < join:
+        # A mixed entry keeps its praise and its complaint in sentences of their own.
+        joinable = content.label != "mixed" and pending is not None and _joinable(pending, message, lead)
+        if joinable and pending is not None and random() < join:
             glue = ", and " if polarity == pending[1] else ", but "
             pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
             continue
