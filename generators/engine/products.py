@@ -259,8 +259,10 @@ def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Asp
     return Aspect(
         slug=slug,
         names=phrases(spec["names"], banks)
-        + tuple(Phrase(node=phrase.node, number=phrase.number, owned=True)
-                for phrase in phrases(owned, banks)),
+        + tuple(
+            Phrase(node=phrase.node, number=phrase.number, owned=True)
+            for phrase in phrases(owned, banks)
+        ),
         titles=tuple(
             _title_number(phrase, text)
             for phrase, text in zip(phrases(spec["titles"], banks), spec["titles"], strict=True)

@@ -220,7 +220,7 @@ def realise_messages(
             continue
         polarity = POLARITY.get(message.degree, 0)
         # A mixed entry keeps its praise and its complaint in sentences of their own.
-        joinable = content.label != "mixed" and pending is not None and _joinable(pending, message, lead)
+        joinable = content.label != "mixed" and _joinable(pending, message, lead)
         if joinable and pending is not None and random() < join:
             glue = ", and " if polarity == pending[1] else ", but "
             pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
@@ -245,7 +245,9 @@ _JOINS = {
 }
 
 
-def _joinable(pending: tuple[str, int, str], message: Message, lead: str) -> bool:
+def _joinable(pending: tuple[str, int, str] | None, message: Message, lead: str) -> bool:
+    if pending is None:
+        return False
     return (
         pending[2] in ("point", "more")
         and message.move in ("point", "more")
