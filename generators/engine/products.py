@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from generators.engine.grammar import Alt, compile_bank, link, link_banks, pick, render
+from generators.engine.lexicon import vary
 from generators.engine.vocabulary import product_types_with_vocabulary, read
 
 Random = Callable[[], float]
@@ -246,7 +247,7 @@ def _plural_title(text: str) -> bool:
 
 
 def _bank(templates: list[str], banks: Mapping[str, Any]) -> Alt:
-    return link(compile_bank(templates), banks=banks)
+    return link(compile_bank([vary(text) for text in templates]), banks=banks)
 
 
 def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Aspect:

@@ -28,6 +28,7 @@ from generators.engine.grammar import (
     render,
     settle_articles,
 )
+from generators.engine.lexicon import vary
 from generators.engine.microplan import POLARITY, Message
 from generators.engine.products import Kind, Phrase, Product, agreement
 from generators.engine.vocabulary import read
@@ -83,7 +84,7 @@ class Memory:
 def _tree(raw: Any, banks: Mapping[str, Any]) -> Any:
     if isinstance(raw, dict):
         return {key: _tree(value, banks) for key, value in raw.items()}
-    return link(compile_bank(raw), banks=banks)
+    return link(compile_bank([vary(text) for text in raw]), banks=banks)
 
 
 @dataclass(frozen=True, slots=True)
