@@ -68,15 +68,22 @@ class Memory:
         count = len(options)
         bank, recent, clock = id(options) << 8, self.recent, self.clock
         floor = clock - self.window
+        fallback = -1
         for _ in range(_REDRAWS):
             index = int(random() * count)
-            if recent.get(bank | index, -1_000_000) < floor:
+            used = recent.get(bank | index, -1_000_000)
+            if used < floor:
                 break
+            if used != clock:
+                fallback = index
         else:
-            # Everything was used lately: settle for one not yet used in this entry, if any.
-            unused = [i for i in range(count) if recent.get(bank | i) != clock]
-            if unused:
-                index = unused[int(random() * len(unused))]
+            # Everything drawn was used lately: one not yet used in this entry will do.
+            if fallback >= 0:
+                index = fallback
+            else:
+                unused = [i for i in range(count) if recent.get(bank | i) != clock]
+                if unused:
+                    index = unused[int(random() * len(unused))]
         recent[bank | index] = clock
         return options[index]
 
