@@ -53,7 +53,9 @@ SLIPS: dict[str, re.Pattern[str]] = {
     "doubled word ('before before')": re.compile(r"\b(?!had\b|that\b)(\w+) \1\b", re.I),
     "'1 days' (singular count, plural unit)": re.compile(rf"\b(?:1|one|a) {UNITS}s\b", re.I),
     "'3 day' (plural count, singular unit)": re.compile(
-        rf"\b(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|nine|ten) {UNITS}\b(?![-'])", re.I
+        rf"\b(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|nine|ten) {UNITS}\b(?![-'])"
+        r"(?! zones?)",
+        re.I,
     ),
     "'over the last nearly'": re.compile(
         r"\bthe (?:last|past) (?:nearly|about|almost|roughly)\b", re.I
