@@ -99,6 +99,7 @@ def _shape(raw: dict[str, Any]) -> Iterator[str]:
 
 def _phrases(raw: dict[str, Any]) -> Iterator[str]:
     for slug, aspect in raw["aspects"].items():
+        yield from _echoes(slug, aspect)
         for degree in DEGREES:
             seen: list[set[tuple[str, ...]]] = []
             for text in aspect[degree]:
@@ -111,6 +112,25 @@ def _phrases(raw: dict[str, Any]) -> Iterator[str]:
                 if any(grams & other for other in seen):
                     yield f"aspect {slug}.{degree}: {text!r} repeats four words of another phrase"
                 seen.append(grams)
+
+
+def _echoes(slug: str, aspect: dict[str, Any]) -> Iterator[str]:
+    # "the fit" + "fit<s> well" reads "the fit fits well": a name's last word opening a phrase.
+    lasts = {_plain(name).split()[-1] for name in aspect["names"] if _plain(name).split()}
+    for degree in DEGREES:
+        for text in aspect[degree]:
+            words = _plain(text).split()
+            if not text.startswith(CLAUSE) and words and words[0] in lasts:
+                yield f"aspect {slug}.{degree}: {text!r} repeats the last word of a name"
+
+
+def _plain(text: str) -> str:
+    text = re.sub(
+        r"\{([^{}|]*)\|[^{}]*\}",
+        r"\1",
+        text.split(":", 1)[-1] if text[:3] in ("sg:", "pl:") else text,
+    )
+    return re.sub(r"<[^<>]*>", "", text).lower()
 
 
 def _renders(product_type: str, raw: dict[str, Any]) -> Iterator[str]:
