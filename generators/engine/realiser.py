@@ -480,7 +480,13 @@ def _proscons(message: Message, *, slots: dict[str, Any], random: Random, memory
     for polarity, label, empty in ((1, "pros", "none_pros"), (-1, "cons", "none_cons")):
         items = groups[polarity] or [render(_G["proscons"][empty], random=random, slots=slots)]
         parts.append(render(_G["proscons"][label], random=random, slots={}) + ", ".join(items))
-    return render(_G["proscons"]["joins"], random=random, slots={}).join(parts)
+    # A mixed entry lists its praise and its complaint as sentences of their own.
+    join = (
+        ". "
+        if message.degree == "mixed"
+        else render(_G["proscons"]["joins"], random=random, slots={})
+    )
+    return join.join(parts)
 
 
 def tidy(text: str) -> str:
