@@ -86,10 +86,10 @@ def connective_for(*, previous: int | None, current: int, escalate: bool, random
         return "none"
     if current != 0 and previous != 0 and current != previous:
         return ("contrast_good" if current > 0 else "contrast_bad") if random() < 0.75 else "none"
-    if current < 0 and previous < 0 and escalate and random() < 0.45:
+    if current < 0 and previous < 0 and escalate and random() < 0.3:
         return "worse"
     if current == previous and current != 0:
-        return "add" if random() < 0.3 else "none"
+        return "add" if random() < 0.25 else "none"
     if current == 0 and previous != 0 and random() < 0.3:
         return "soft"
     return "none"
