@@ -58,7 +58,9 @@ def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> st
         text = _CAPS.sub(lambda match: match.group(0).upper(), text, count=1)
     if habits.filler and random() < habits.filler * 0.4 and text.endswith("."):
         fillers = _TAIL_FILLERS[polarity < 0]
-        text = text[:-1] + fillers[int(random() * len(fillers))] + "."
+        filler = fillers[int(random() * len(fillers))]
+        if not text[:-1].endswith(filler.split()[-1]):
+            text = text[:-1] + filler + "."
     if text.endswith(".") and not text.endswith("..."):
         if polarity and habits.exclaim and random() < habits.exclaim:
             text = text[:-1] + ("!!" if random() < 0.3 else "!")
