@@ -1,7 +1,8 @@
 """The writer's surface habits, applied to realised sentences: case, punctuation, typos, emoji.
 
 Each habit is a trait of the writer (``writers.Habits``) applied with the entry's seeded
-random: all lowercase, no final full stop, "!" and "!!", "...", a word in CAPS, a trailing
+random: contractions ("it's", "don't") or, for formal writers, none ("it is", "do not");
+all lowercase, no final full stop, "!" and "!!", "...", a word in CAPS, a trailing
 filler ("tbh", "imo"), an emoji where the product type allows one, dropped articles for some
 second-language writers, and a small rate of real typo kinds (a swapped pair of letters, a
 dropped or doubled letter, a common misspelling). Typos never touch capitalised words (names
@@ -29,6 +30,11 @@ _CAPS = re.compile(r"\b(?:" + "|".join(map(re.escape, _RAW["caps_words"])) + r")
 _MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
 _MISSPELLING = re.compile(r"\b(?:" + "|".join(map(re.escape, _MISSPELT)) + r")\b")
 _WORD = re.compile(r"\b[a-z]{4,}\b")
+_CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
+_EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
+_CONTRACT = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTED)) + r")\b")
+# "it's been" is "it has been": only expand a contraction that cannot stand for "has".
+_EXPAND = re.compile(r"\b(?:" + "|".join(map(re.escape, _EXPANDED)) + r")\b(?! been| got)")
 _ARTICLE = re.compile(r"\bthe (?=[a-z])")
 
 
@@ -50,6 +56,10 @@ def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Ra
 
 
 def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> str:
+    if habits.contract and random() < habits.contract:
+        text = _CONTRACT.sub(lambda match: _CONTRACTED[match.group(0)], text)
+    elif habits.expand:
+        text = _EXPAND.sub(lambda match: _EXPANDED[match.group(0)], text)
     if habits.drop_article and random() < habits.drop_article:
         text = _ARTICLE.sub("", text, count=1)
     if habits.typo:

@@ -46,6 +46,8 @@ class Habits:
     filler: float
     typo: float
     drop_article: float
+    contract: float
+    expand: bool
 
 
 @dataclass(frozen=True, slots=True)
