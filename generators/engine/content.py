@@ -13,13 +13,10 @@ Datasets pass what they know (``rating``, ``aspects``, ``incident``, ``outcome``
 ``plan_content``; whatever is left out is drawn.
 """
 
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from itertools import accumulate
-from typing import Any
 
+from generators.engine.grammar import weighted
 from generators.engine.products import Aspect, Incident, Kind
 
 Random = Callable[[], float]
@@ -86,7 +83,7 @@ class Content:
 
 def draw_rating(*, label: str, random: Random) -> int:
     """A rating that fits ``label``."""
-    return _weighted(RATINGS[label], random)
+    return weighted(RATINGS[label], random=random)
 
 
 def plan_content(
@@ -109,7 +106,7 @@ def plan_content(
     if outcome is None:
         outcome = "good" if rating >= 3 else "bad"
     chosen = _order_aspects(kind=kind, first=aspects, incident=incident, random=random)
-    verdict = "mixed" if label == "mixed" else _weighted(_VERDICTS[rating], random)
+    verdict = "mixed" if label == "mixed" else weighted(_VERDICTS[rating], random=random)
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
     points = tuple(
         Point(aspect=aspect, degree=degree) for aspect, degree in zip(chosen, degrees, strict=True)
@@ -153,8 +150,8 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
             2: (("poor", 2), ("awful", 1)),
         }[rating]
         degrees = ["great", "awful"] if random() < 0.5 else ["awful", "great"]
-        return (degrees + [_weighted(lean, random) for _ in range(count)])[:count]
-    degrees = [_weighted(_POINTS[rating], random) for _ in range(count)]
+        return (degrees + [weighted(lean, random=random) for _ in range(count)])[:count]
+    degrees = [weighted(_POINTS[rating], random=random) for _ in range(count)]
     if rating == 4 and count >= 2 and random() < 0.55:
         degrees[min(count - 1, 1 + int(random() * 2))] = "niggle"
     if rating == 3 and count >= 3:
@@ -164,15 +161,3 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
     if rating == 2 and count >= 3 and random() < 0.4:
         degrees[2] = "fine"
     return degrees
-
-
-def _weighted(options: Sequence[tuple], random: Random) -> Any:
-    values, totals = _running(tuple(options))
-    return values[bisect_right(totals, random() * totals[-1])]
-
-
-@cache
-def _running(options: tuple) -> tuple[tuple, tuple[float, ...]]:
-    values = tuple(value for value, _ in options)
-    totals = tuple(accumulate(weight for _, weight in options))
-    return values, totals

@@ -16,7 +16,10 @@ A compiled template is a tuple of parts: ``str`` literals, ``Alt`` (alternatives
 ``random`` and never touches shared state.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 Random = Callable[[], float]
@@ -138,6 +141,17 @@ def render(node: Node, *, random: Random, slots: Mapping[str, Any]) -> str:
     out: list[str] = []
     _walk(node, random, slots, out)
     return "".join(out)
+
+
+def weighted(options: Sequence[tuple[Any, float]], *, random: Random) -> Any:
+    """One value of ``(value, weight)`` pairs, drawn in proportion to the weights."""
+    values, totals = _running(tuple(options))
+    return values[bisect_right(totals, random() * totals[-1])]
+
+
+@cache
+def _running(options: tuple) -> tuple[tuple, tuple[float, ...]]:
+    return tuple(value for value, _ in options), tuple(accumulate(w for _, w in options))
 
 
 def pick(options: Sequence[Any], *, random: Random) -> Any:

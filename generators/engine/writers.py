@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
+from generators.engine.grammar import weighted
 from generators.engine.locales import DEFAULT_LOCALE, Locale, locale
 from generators.engine.people import Person, Persona, display_name, draw_person, draw_persona
 from generators.engine.vocabulary import read
@@ -88,7 +89,7 @@ def writer_for(
     *, person: Person, author: str, locale_code: str, audience: str, emoji: bool, random: Random
 ) -> Writer:
     """A writer for a known person (a dataset's customer): their name, a drawn voice."""
-    register = _weighted(_WEIGHTS[audience], random)
+    register = weighted(_WEIGHTS[audience], random=random)
     spec = _RAW["registers"][register]
     sigma = _RAW["writer_sigma"]
     verbosity = spec["verbosity"] * math.exp(sigma * _NORMAL.inv_cdf(0.01 + 0.98 * random()))
@@ -113,12 +114,3 @@ def _habits(overrides: dict, *, emoji: bool, random: Random) -> Habits:
     if not emoji:
         values["emoji"] = 0.0
     return Habits(**values)  # type: ignore[arg-type]
-
-
-def _weighted(options: tuple[tuple[str, float], ...], random: Random) -> str:
-    point = random() * sum(weight for _, weight in options)
-    for name, weight in options:
-        point -= weight
-        if point < 0:
-            return name
-    return options[-1][0]
