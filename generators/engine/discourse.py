@@ -138,7 +138,8 @@ def _single(points: list[Point], *, elaborate: bool) -> list[Move]:
     if not points:
         return []
     point = points.pop(0)
-    return [Move("point", (point,))] + ([Move("more", (point,))] if elaborate else [])
+    more = elaborate and point.degree in _ELABORATED
+    return [Move("point", (point,))] + ([Move("more", (point,))] if more else [])
 
 
 def _body(points: list[Point], room: int, random: Random) -> list[Move]:
