@@ -174,8 +174,19 @@ def draw_product(*, product_type: str, random: Random) -> Product:
         model=model,
         name=name,
         price=price,
-        slots={"brand": brand, "model": model, "name": f"{brand} {model}" if model else brand},
+        slots=product_slots(brand=brand, model=model),
     )
+
+
+def product_slots(*, brand: str, model: str) -> dict[str, str]:
+    """The slots naming one product: brand, model, both (``name``), the brand's possessive."""
+    possessive = f"{brand}'" if brand.endswith("s") else f"{brand}'s"
+    return {
+        "brand": brand,
+        "model": model,
+        "name": f"{brand} {model}" if model else brand,
+        "brand_s": possessive,
+    }
 
 
 def _round_price(value: float) -> int:
@@ -253,7 +264,7 @@ def _bank(templates: list[str], banks: Mapping[str, Any]) -> Alt:
 def _aspect(slug: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Aspect:
     # Besides its own names, an aspect is named through the product ("Veltra's battery life").
     owned = [
-        f"{number}:<brand>'s {title.removeprefix('pl:')}"
+        f"{number}:<brand_s> {title.removeprefix('pl:')}"
         for title in spec["titles"]
         for number in ["pl" if _plural_title(title) else "sg"]
     ]
