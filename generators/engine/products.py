@@ -47,6 +47,7 @@ AGREEMENT: Mapping[str, Mapping[str, str]] = {
         "Itis": "It's",
         "isnt": "isn't",
         "doesnt": "doesn't",
+        "hasnt": "hasn't",
         "are": "is",
     },
     "pl": {
@@ -65,6 +66,7 @@ AGREEMENT: Mapping[str, Mapping[str, str]] = {
         "Itis": "They're",
         "isnt": "aren't",
         "doesnt": "don't",
+        "hasnt": "haven't",
         "are": "are",
     },
 }

@@ -28,6 +28,10 @@ ASPECT_KEYS = ("names", "titles", *DEGREES, "contexts", "fixes")
 INCIDENT_KEYS = ("aspect", "severity", "steps", "good", "bad", "titles")
 # A verb whose agreement is written out instead of left to a slot: "{fits|fit}", "is great".
 LITERAL_AGREEMENT = re.compile(r"^(?:is|are|was|were|has|have)\b|\{(\w+)\|\1s\}|\{(\w+)s\|\2\}")
+# A clause about the product must let its verb agree with the product: "<short> <p_has> ...".
+PRODUCT_LITERAL = re.compile(
+    r"<(?:short|P)> \{?(?:[^{}<]*\|)?(?:is|are|was|were|has|have|does|do)\b"
+)
 LEFTOVER = re.compile(r"[<>{}|\x01]|\s{2,}| [,.!?]")
 RENDERS = 12
 
@@ -103,6 +107,11 @@ def _phrases(raw: dict[str, Any]) -> Iterator[str]:
         for degree in DEGREES:
             seen: list[set[tuple[str, ...]]] = []
             for text in aspect[degree]:
+                if text.startswith(CLAUSE) and PRODUCT_LITERAL.search(text):
+                    yield (
+                        f"aspect {slug}.{degree}: {text!r} writes out the product's verb; "
+                        f"use <p_is>, <p_has>, <p_was> or <p_does>"
+                    )
                 if not text.startswith(CLAUSE) and LITERAL_AGREEMENT.search(text):
                     yield (
                         f"aspect {slug}.{degree}: {text!r} writes out a verb's agreement; "
