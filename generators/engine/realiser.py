@@ -208,7 +208,7 @@ def realise_messages(
     negative = content.rating <= 2
     connectives = _G["connectives"]
     hedges = (_G["hedges_negative"] if negative else _G["hedges"])[register]
-    join = _JOINS.get(register, 0.2) * (1.6 if len(messages) > 8 else 1.0)
+    join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     for position, message in enumerate(messages):
         # Later mentions of the product are its short forms, drawn when a frame names one.
@@ -220,16 +220,22 @@ def realise_messages(
         if not lead and position == 0 and message.move == "point" and random() < 0.5:
             lead = memory.choose(_G["anchors"], random)
             slots["anchored"] = True
-        slots["pre"] = lead
+        # A point may run on from the one before ("..., and ..."), its additive lead dropped;
+        # a mixed entry keeps its praise and its complaint in sentences of their own.
+        joining = (
+            content.label != "mixed"
+            and message.connective in ("none", "add")
+            and _joinable(pending, message)
+            and random() < join
+        )
+        slots["pre"] = "" if joining else lead
         text, last = _sentence(
             message, content=content, slots=slots, last=last, random=random, memory=memory
         )
         if not text:
             continue
         polarity = POLARITY.get(message.degree, 0)
-        # A mixed entry keeps its praise and its complaint in sentences of their own.
-        joinable = content.label != "mixed" and _joinable(pending, message, lead)
-        if joinable and pending is not None and random() < join:
+        if joining and pending is not None and _opens_plainly(text):
             glue = ", and " if polarity == pending[1] else ", but "
             pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
             continue
@@ -253,16 +259,21 @@ _JOINS = {
 }
 
 
-def _joinable(pending: tuple[str, int, str] | None, message: Message, lead: str) -> bool:
+def _joinable(pending: tuple[str, int, str] | None, message: Message) -> bool:
     if pending is None:
         return False
     return (
         pending[2] in ("point", "more")
         and message.move in ("point", "more")
-        and not lead
         and pending[0][-1:] not in "?!:"
         and pending[1] != 0
     )
+
+
+def _opens_plainly(text: str) -> bool:
+    # A sentence with its own lead-in ("Being picky, ...", "Worth saying: ...") stands alone.
+    head = text.split(" ", 3)[:3]
+    return not any(word.endswith((",", ":")) for word in head)
 
 
 def _lower_first(text: str) -> str:
