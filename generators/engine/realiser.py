@@ -448,9 +448,10 @@ def _frame_for(
     if move == "step":
         return incident.steps[message.step]
     closing = _G["stories"]["close_good" if content.outcome == "good" else "close_bad"]
-    ending = (memory.choose(closing, random), incident.endings[content.outcome])
     if move == "ending":
-        return ending
+        lead = render(memory.choose(closing, random), random=random, slots=slots)
+        ending = render(incident.endings[content.outcome], random=random, slots=slots)
+        return lead + (_lower_first(ending) if lead else ending)
     slots["outcome"] = render(incident.endings[content.outcome], random=random, slots=slots)
     return memory.choose(_G["edits"]["good" if content.outcome == "good" else "poor"], random)
 
