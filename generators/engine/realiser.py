@@ -209,6 +209,7 @@ def realise_messages(
     connectives = _G["connectives"]
     hedges = (_G["hedges_negative"] if negative else _G["hedges"])[register]
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
+    slots["short_text"] = len(messages) <= 2
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     for position, message in enumerate(messages):
         # Later mentions of the product are its short forms, drawn when a frame names one.
@@ -293,14 +294,14 @@ def _sentence(
 ) -> tuple[str, Phrase | None]:
     move = message.move
     if move in ("point", "more"):
-        # A mixed entry states its strong praise and strong complaint in so many words.
+        # A mixed entry, or one of a sentence or two, states a strong opinion in so many words.
         return _point(
             message,
             slots=slots,
             last=last,
             random=random,
             memory=memory,
-            strong=content.label == "mixed" and move == "point",
+            strong=move == "point" and (content.label == "mixed" or slots.get("short_text", False)),
         )
     if move == "pair":
         return _pair(message, slots=slots, random=random, memory=memory), None
