@@ -1,5 +1,9 @@
 """Measures generation speed on one core and compares feedback with a seeded Faker baseline.
 
+Feedback is the 2.0.0 engine (called directly until the version is registered), over the
+product types with 2.0 vocabulary; tickets and interviews are still 1.0.0's. The Faker
+baseline is built once per process and reseeded per batch, as a user would use it.
+
 Run: ``.venv/bin/python benchmarks/generators.py``.
 """
 
@@ -13,10 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faker import Faker  # noqa: E402
 
+from generators.engine.feedback import generate_feedback  # noqa: E402
 from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
-from generators.engine.v1.feedback import generate_feedback  # noqa: E402
 from generators.engine.v1.interviews import generate_interview  # noqa: E402
 from generators.engine.v1.tickets import generate_tickets  # noqa: E402
+from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
 BATCH = 50
@@ -33,8 +38,12 @@ def rate(produce: Callable[[int], int]) -> float:
     return made / (time.perf_counter() - start)
 
 
+FAKE = Faker("en_US")
+FEEDBACK_TYPES = product_types_with_vocabulary()
+
+
 def faker_baseline(seed: int) -> int:
-    fake = Faker("en_US")
+    fake = FAKE
     fake.seed_instance(seed)
     for _ in range(BATCH):
         {
@@ -50,7 +59,7 @@ def faker_baseline(seed: int) -> int:
 def feedback(complexity: str) -> Callable[[int], int]:
     def produce(seed: int) -> int:
         return len(generate_feedback(
-            product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], sentiment_mix="balanced",
+            product_type=FEEDBACK_TYPES[seed % len(FEEDBACK_TYPES)], sentiment_mix="balanced",
             count=BATCH, complexity=complexity, seed=seed, window=WINDOW,
         ))  # fmt: skip
 
@@ -97,10 +106,10 @@ def main() -> int:
     for complexity in COMPLEXITY_LEVELS:
         speed = rate(feedback(complexity))
         ratio = speed / baseline
-        met = speed >= 20000 and ratio >= 3
-        missed += [] if met else [f"feedback {complexity}"]
-        print(f"  feedback  {complexity:<8} {speed:>9,.0f} entries/s  {ratio:5.1f}x Faker   "
-              f"(target >= 20,000/s and >= 3x) {'MET' if met else 'MISSED'}")  # fmt: skip
+        met = ratio >= 4 if complexity == "medium" else None
+        missed += [] if met is not False else [f"feedback {complexity}"]
+        target = "" if met is None else f"   (target >= 4x) {'MET' if met else 'MISSED'}"
+        print(f"  feedback  {complexity:<8} {speed:>9,.0f} entries/s  {ratio:5.1f}x Faker{target}")
     for complexity in COMPLEXITY_LEVELS:
         speed = rate(tickets(complexity))
         met = complexity != "complex" or speed >= 5000
@@ -113,10 +122,10 @@ def main() -> int:
         print(f"  interview {complexity:<8} {speed:>9,.0f} interviews/s of 25 questions")
     for complexity in COMPLEXITY_LEVELS:
         elapsed = request_ms(feedback(complexity))
-        met = elapsed < 3
+        met = elapsed < 4
         missed += [] if met else [f"50-entry {complexity} request"]
         print(f"  one 50-entry feedback request, {complexity:<8} median {elapsed:.2f} ms  "
-              f"(target < 3 ms) {'MET' if met else 'MISSED'}")  # fmt: skip
+              f"(target < 4 ms) {'MET' if met else 'MISSED'}")  # fmt: skip
     elapsed = request_ms(tickets("complex"))
     print(f"  one 50-ticket complex request            median {elapsed:.2f} ms")
     print("All targets met." if not missed else f"Missed: {', '.join(missed)}")

@@ -205,6 +205,13 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
             "verifiedPurchase": {"type": "boolean"},
             "helpfulVotes": {"type": "integer", "minimum": 0},
             "aspects": {**STRINGS, "description": "What the review talks about."},
+            "product": {
+                "type": "object",
+                "required": ["name", "brand", "kind"],
+                "properties": {"name": STRING, "brand": STRING, "kind": STRING},
+                "description": "From generatorVersion 2.0.0: the made-up product reviewed "
+                "(a brand and model of one kind, or a shop or tool by name).",
+            },
             "platform": {**STRING, "description": "Product types with platforms only."},
             "appVersion": {**STRING, "description": "Product types with platforms only."},
         },

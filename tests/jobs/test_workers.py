@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from billing.models import CreditEntry
 from generators import jobs
+from generators.engine import LATEST
 from generators.models import Job, JobChunk
 from tests.conftest import Consumer
 from tests.jobs.conftest import SWEEP_INTERVAL, TASK_REDELIVERY_AFTER, wait_for
@@ -231,7 +232,7 @@ def test_a_job_whose_chunks_keep_failing_fails_cleanly_with_a_refund(
         kind="feedback",
         count=120,
         format="csv",
-        params={**broken, "complexityLevel": "simple"},
+        params={**broken, "complexityLevel": "simple", "generatorVersion": LATEST},
         request_id="broken-on-workers",
     )
 
