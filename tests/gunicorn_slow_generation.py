@@ -13,13 +13,13 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    import generators.feedback
+    from generators import engine
 
     seconds = float(os.environ["SLOW_GENERATION_SECONDS"])
-    generate = generators.feedback.generate_feedback
+    generate = engine.generate_feedback
 
     def slow_generate_feedback(**params: Any) -> list[dict]:
         time.sleep(seconds)
         return generate(**params)
 
-    generators.feedback.generate_feedback = slow_generate_feedback
+    engine.generate_feedback = slow_generate_feedback
