@@ -225,7 +225,10 @@ def from_domain(exc: Exception) -> ApiError | None:
 
 
 def error_response(error: ApiError) -> JsonResponse:
-    response = JsonResponse(error.body(), status=error.status)
+    """The envelope for an error raised outside DRF, written as compactly as DRF writes it."""
+    response = JsonResponse(
+        error.body(), status=error.status, json_dumps_params={"separators": (",", ":")}
+    )
     for name, value in error.headers.items():
         response[name] = value
     return response
