@@ -6,7 +6,7 @@ mentions), ``poor``, ``awful``. The rules that keep labels honest live here:
 
 - a rating fits its label (positive 4-5, neutral 3, negative 1-2, mixed 2-4);
 - a 4 or 5 star entry has no severe or major incident and complains at most in niggles;
-- a neutral entry is lukewarm (mostly ``fine``, a mild plus and a mild minus);
+- a neutral entry is lukewarm (mostly ``fine``, a mild minus, sometimes a mild plus);
 - a mixed entry holds strong praise and strong complaint.
 
 Datasets pass what they know (``rating``, ``aspects``, ``incident``, ``outcome``) to
@@ -41,7 +41,9 @@ _VERDICTS: dict[int, tuple[tuple[str, int], ...]] = {
 _POINTS: dict[int, tuple[tuple[str, int], ...]] = {
     5: (("great", 5), ("good", 5)),
     4: (("good", 8), ("great", 2)),
-    3: (("fine", 3), ("niggle", 3), ("poor", 3), ("good", 1)),
+    # Lukewarm leans on the flat side: praise in a 3-star entry is rare and mild, or an
+    # analyser (and a reader) takes the entry for a happy one.
+    3: (("fine", 3), ("niggle", 3), ("poor", 4)),
     2: (("poor", 8), ("awful", 2)),
     1: (("awful", 6), ("poor", 4)),
 }
@@ -155,9 +157,10 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
     if rating == 4 and count >= 2 and random() < 0.55:
         degrees[min(count - 1, 1 + int(random() * 2))] = "niggle"
     if rating == 3 and count >= 3:
-        # Lukewarm first; then one mild plus and one mild minus, in either order.
+        # Lukewarm first; then a mild minus and, half the time, a mild plus, in either order.
         degrees[0] = "fine"
-        degrees[1], degrees[2] = ("good", "niggle") if random() < 0.5 else ("niggle", "good")
+        plus = "good" if random() < 0.5 else "fine"
+        degrees[1], degrees[2] = (plus, "niggle") if random() < 0.5 else ("niggle", plus)
     if rating == 2 and count >= 3 and random() < 0.4:
         degrees[2] = "fine"
     return degrees
