@@ -46,7 +46,7 @@ class StrictBooleanField(serializers.BooleanField):
     """A JSON true or false. DRF's BooleanField also takes "yes", "1" and 0, which a typo could
     turn into a charged request."""
 
-    default_error_messages = {"invalid": "Must be true or false"}
+    default_error_messages = {"invalid": "Must be true or false", "null": "Must be true or false"}
 
     def to_internal_value(self, data: Any) -> bool:
         if not isinstance(data, bool):
