@@ -309,12 +309,13 @@ def _build(job: Job, chunk: JobChunk) -> None:
         status=Job.Status.RUNNING, started_at=now
     )
     columns: list[str] = []
-    tally = Tally(kind=job.kind, digests=set())
+    tally = Tally(kind=job.kind, distinct=set())
     with tempfile.TemporaryFile() as spool:
         for batch in range(chunk.first_batch, chunk.first_batch + chunk.batch_count):
-            for entry in generate_batch(job, batch):
+            entries = generate_batch(job, batch)
+            tally.add_all(entries)
+            for entry in entries:
                 spool.write(json.dumps(entry, ensure_ascii=False).encode() + b"\n")
-                tally.add(entry)
                 if job.format == Job.Format.CSV:
                     merge_columns(columns, flatten(entry))
         spool.seek(0)

@@ -342,9 +342,9 @@ WORDS = {
 SENTENCES = {
     "type": "object",
     "required": ["total", "distinct", "repeatedShare"],
-    "description": "Jobs only, over the whole file: sentences in the texts (split after . ! ? "
-    "or … and at line breaks, white space collapsed), how many differ, and the share that "
-    "repeat an earlier one, (total - distinct) / total, to 4 decimals.",
+    "description": "Jobs only, over the whole file: sentences in the texts (split at line breaks "
+    "and after . ! ? or … followed by white space, then trimmed), how many differ, and the "
+    "share that repeat an earlier one, (total - distinct) / total, to 4 decimals.",
     "properties": {
         "total": INTEGER,
         "distinct": INTEGER,

@@ -26,11 +26,12 @@ def commits(django_capture_on_commit_callbacks: Any) -> Any:
     return django_capture_on_commit_callbacks
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
 def sentences(texts: list[str]) -> dict[str, Any]:
-    found = [" ".join(part.split()) for text in texts for part in SENTENCE_END.split(text)]
+    lines = [line for text in texts for line in text.splitlines()]
+    found = [part.strip() for line in lines for part in SENTENCE_END.split(line)]
     found = [sentence for sentence in found if sentence]
     distinct = len(set(found))
     share = round((len(found) - distinct) / len(found), 4)
@@ -111,7 +112,7 @@ def test_repeated_sentences_across_chunks_are_counted_once_each(repeats: int) ->
     entry = {"sentiment": "positive", "rating": 5, "content": "Great. Really great! Great."}
     chunks = []
     for _ in range(repeats):
-        tally = Tally(kind="feedback", digests=set()).add_all([entry])
+        tally = Tally(kind="feedback", distinct=set()).add_all([entry])
         chunks.append((tally.to_json(), tally.digest_bytes()))
     summary = job_summary("feedback", chunks)
     assert summary["sentences"] == sentences([entry["content"]] * repeats)
