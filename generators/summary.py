@@ -29,16 +29,15 @@ KNOWN_VALUES = {
     "priority": PRIORITIES,
     "stages": STAGES,
 }
-# A sentence ends after . ! ? or … followed by white space, or at a line break.
+# A sentence ends after . ! ? or … followed by white space (and at a line break: sentences_in).
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 Labels = list[tuple[str, str]]
 
 
 def _feedback(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    return [("sentiment", entry["sentiment"]), ("ratings", str(entry["rating"]))], [
-        entry["content"]
-    ]
+    labels = [("sentiment", entry["sentiment"]), ("ratings", str(entry["rating"]))]
+    return labels, [entry["content"]]
 
 
 def _ticket(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
@@ -52,9 +51,8 @@ def _ticket(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
 
 def _interview(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
     questions = entry["questions"]
-    return [("stages", question["stage"]) for question in questions], [
-        question["answer"] for question in questions
-    ]
+    labels = [("stages", question["stage"]) for question in questions]
+    return labels, [question["answer"] for question in questions]
 
 
 READERS: dict[str, Callable[[dict[str, Any]], tuple[Labels, list[str]]]] = {

@@ -95,6 +95,13 @@ def _type(field: serializers.Field) -> str:
     return "string"
 
 
+def _default(value: Any) -> str:
+    """A field's default as it is written in JSON (false, not False)."""
+    if value is serializers.empty:
+        return ""
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
 def parameters(serializer_class: type[serializers.Serializer]) -> list[Parameter]:
     """The parameter table from the serializer the endpoint validates with: it cannot drift."""
     fields = serializer_class().fields.items()
@@ -105,7 +112,7 @@ def parameters(serializer_class: type[serializers.Serializer]) -> list[Parameter
             required=field.required,
             description=schema.FIELD_DESCRIPTIONS.get(name, ""),
             allowed=_allowed(field),
-            default="" if field.default is serializers.empty else str(field.default),
+            default=_default(field.default),
         )
         for name, field in fields
     ]

@@ -132,6 +132,7 @@ def test_the_page_explains_dry_runs_and_summaries(page: str) -> None:
     for field in ("remainingCreditsAfter", "sufficientCredits", "refusal", "estimatedSeconds"):
         assert f"<code>{field}</code>" in page, field
     assert "<td><code>dryRun</code></td><td>boolean</td><td>No</td>" in page
+    assert "Default: <code>false</code>" in page
     assert "&quot;dryRun&quot;: true" in page
     assert "&quot;repeatedShare&quot;" not in page  # the sync example has no sentences
     assert "<code>repeatedShare</code>" in page
