@@ -17,7 +17,9 @@ from tests.generators_api.test_summary import (
     recount_interviews,
     recount_tickets,
 )
+from tests.jobs import test_workers
 from tests.jobs.test_api import content, download, run, submit
+from tests.servers import Celery
 
 
 @pytest.fixture
@@ -116,3 +118,20 @@ def test_repeated_sentences_across_chunks_are_counted_once_each(repeats: int) ->
         chunks.append((tally.to_json(), tally.digest_bytes()))
     summary = job_summary("feedback", chunks)
     assert summary["sentences"] == sentences([entry["content"]] * repeats)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chunks_built_by_separate_worker_processes_sum_up_to_the_files_summary(
+    workers: Celery, bob: Consumer
+) -> None:
+    workers.start(concurrency=2)
+    params = {"productType": "hardware", "sentimentMix": "balanced", "complexityLevel": "simple"}
+    job = test_workers.submit(bob, type="feedback", count=1_500, format="jsonl", params=params)
+
+    done = test_workers.finished(bob, job, workers)
+
+    entries = [json.loads(line) for line in test_workers.download(bob, job).splitlines()]
+    assert done["status"] == "succeeded"
+    assert JobChunk.objects.filter(job_id=job["id"]).count() > 2
+    texts = [entry["content"] for entry in entries]
+    assert done["summary"] == {**recount_feedback(entries), "sentences": sentences(texts)}
