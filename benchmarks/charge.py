@@ -146,6 +146,7 @@ def measure(
 def summary_cost(rounds: int) -> None:
     """Seconds per answer of generating it and of summarising it, alternated per answer."""
     import datetime as dt
+    import gc
 
     sys.path.insert(0, str(ROOT))
     from generators import engine
@@ -172,6 +173,7 @@ def summary_cost(rounds: int) -> None:
         for size in sizes[kind]:
             write(size, 0)  # load the vocabulary first
             generating = answering = chunking = 0.0
+            gc.disable()  # as timeit does: a collection would land on whichever step runs
             for seed in range(rounds):
                 start = time.perf_counter()
                 data = write(size, seed)
@@ -182,6 +184,7 @@ def summary_cost(rounds: int) -> None:
                 generating += made - start
                 answering += answered - made
                 chunking += time.perf_counter() - answered
+            gc.enable()
             print(
                 f"  {kind + ' ' + str(size):<14} generation {generating / rounds * 1e6:7.0f} us"
                 f"  answer's summary {answering / rounds * 1e6:5.0f} us"

@@ -343,7 +343,7 @@ SENTENCES = {
     "type": "object",
     "required": ["total", "distinct", "repeatedShare"],
     "description": "Jobs only, over the whole file: sentences in the texts (split at line breaks "
-    "and after . ! ? or … followed by white space, then trimmed), how many differ, and the "
+    "and after . ! ? or … followed by a space, then trimmed), how many differ, and the "
     "share that repeat an earlier one, (total - distinct) / total, to 4 decimals.",
     "properties": {
         "total": INTEGER,

@@ -28,7 +28,7 @@ def commits(django_capture_on_commit_callbacks: Any) -> Any:
     return django_capture_on_commit_callbacks
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?…]) ")
 
 
 def sentences(texts: list[str]) -> dict[str, Any]:
