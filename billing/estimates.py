@@ -13,8 +13,6 @@ class Estimate:
     credits: int
     balance: int
     quota: Quota
-    # What charge_request would raise, the daily limit first, as it checks it first.
-    refusal: DailyLimitReached | InsufficientCredits | None
 
     @property
     def within_daily_limit(self) -> bool:
@@ -24,14 +22,19 @@ class Estimate:
     def sufficient_credits(self) -> bool:
         return self.balance >= self.credits
 
+    @property
+    def refusal(self) -> DailyLimitReached | InsufficientCredits | None:
+        """What charge_request would raise: the daily limit first, as it checks it first."""
+        if self.quota.limit is not None and not self.within_daily_limit:
+            return DailyLimitReached(
+                limit=self.quota.limit, retry_after=self.quota.seconds_to_reset
+            )
+        if not self.sufficient_credits:
+            return InsufficientCredits(required=self.credits, remaining=self.balance)
+        return None
+
 
 def estimate_charge(*, account: Account, credits: int) -> Estimate:
     """Where the account stands for a request of `credits`; reads only, writes nothing."""
     balance = Account.objects.values_list("balance", flat=True).get(pk=account.pk)
-    quota = services.quota(account=account)
-    refusal: DailyLimitReached | InsufficientCredits | None = None
-    if quota.limit is not None and quota.used >= quota.limit:
-        refusal = DailyLimitReached(limit=quota.limit, retry_after=quota.seconds_to_reset)
-    elif balance < credits:
-        refusal = InsufficientCredits(required=credits, remaining=balance)
-    return Estimate(credits=credits, balance=balance, quota=quota, refusal=refusal)
+    return Estimate(credits=credits, balance=balance, quota=services.quota(account=account))

@@ -83,8 +83,8 @@ def dry_run_answer(request: Request, *, credits: int, **extra: Any) -> HttpRespo
     nothing; a refusal is the body the real request would be answered with."""
     idempotency_key(request)  # a bad header is the same 400 as for the real request
     estimate = estimate_charge(account=authenticated_account(request), credits=credits)
-    quota = estimate.quota
-    refusal = from_domain(estimate.refusal) if estimate.refusal else None
+    quota, refused = estimate.quota, estimate.refusal
+    refusal = from_domain(refused) if refused else None
     body = {
         "success": True,
         "dryRun": True,
