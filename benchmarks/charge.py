@@ -6,6 +6,10 @@ Run: ``.venv/bin/python benchmarks/charge.py`` (a fresh embedded SQLite database
 127.0.0.1, then alternates bounded rounds of ``GET /api/account`` (authentication only) and
 ``POST /api/feedback/generate`` with 5 entries (authentication, burst limit, daily limit,
 debit and ledger entry, generation, usage record), and prints both rates and their ratio.
+
+``--summary`` instead measures, in-process, what an answer's `summary` costs beside the
+generation it describes: 5 and 50 entries of each kind (5 and 25 questions of an interview),
+and a job chunk's tally, which also digests every sentence; it prints each ratio.
 """
 
 import argparse
@@ -45,6 +49,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--requests", type=int, default=1500, help="per endpoint, in all")
     parser.add_argument("--seconds", type=float, default=30, help="cap per endpoint")
+    parser.add_argument(
+        "--summary", action="store_true", help="measure the summary against generation instead"
+    )
+    parser.add_argument("--rounds", type=int, default=200, help="--summary: answers per size")
     return parser.parse_args()
 
 
@@ -135,8 +143,62 @@ def measure(
     return done, time.perf_counter() - start, failed
 
 
+def summary_cost(rounds: int) -> None:
+    """Seconds per answer of generating it and of summarising it, alternated per answer."""
+    import datetime as dt
+    import gc
+
+    sys.path.insert(0, str(ROOT))
+    from generators import engine
+    from generators.summary import Tally
+
+    window = (dt.datetime(2024, 1, 1, tzinfo=dt.UTC), dt.datetime(2024, 3, 31, tzinfo=dt.UTC))
+    common = {"version": engine.LATEST, "complexity": "medium", "window": window}
+    writers = {
+        "feedback": lambda n, seed: engine.generate_feedback(
+            product_type="saas", sentiment_mix="mixed", count=n, seed=seed, **common
+        ),
+        "tickets": lambda n, seed: engine.generate_tickets(
+            product_type="saas", count=n, seed=seed, **common
+        ),
+        "interviews": lambda n, seed: [
+            engine.generate_interview(
+                product_type="saas", question_count=n, interview_type="churn", seed=seed, **common
+            )
+        ],
+    }
+    sizes = {"feedback": (5, 50), "tickets": (5, 50), "interviews": (5, 25)}
+    print(f"summary beside generation, in-process, {rounds} answers per size (medium level)")
+    for kind, write in writers.items():
+        for size in sizes[kind]:
+            write(size, 0)  # load the vocabulary first
+            generating = answering = chunking = 0.0
+            gc.disable()  # as timeit does: a collection would land on whichever step runs
+            for seed in range(rounds):
+                start = time.perf_counter()
+                data = write(size, seed)
+                made = time.perf_counter()
+                Tally(kind=kind).add_all(data).summary()
+                answered = time.perf_counter()
+                Tally(kind=kind, distinct=set()).add_all(data).digest_bytes()
+                generating += made - start
+                answering += answered - made
+                chunking += time.perf_counter() - answered
+            gc.enable()
+            print(
+                f"  {kind + ' ' + str(size):<14} generation {generating / rounds * 1e6:7.0f} us"
+                f"  answer's summary {answering / rounds * 1e6:5.0f} us"
+                f" ({answering / generating:.3f} of generation)"
+                f"  job chunk's tally with sentences {chunking / rounds * 1e6:5.0f} us"
+                f" ({chunking / generating:.3f})"
+            )
+
+
 def main() -> None:
     args = parse_args()
+    if args.summary:
+        summary_cost(args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="synthgen-bench-") as scratch:
         env = server_env(args, Path(scratch))
         key = prepare(env)

@@ -5,6 +5,10 @@ invalid request costs nothing), then under an optional Idempotency-Key the daily
 debit and the in-flight usage record (one transaction), the generation, a refund if it fails,
 and the answer, which marks the charge answered. A charge whose answer is never recorded is
 refunded by the stranded-charge sweep.
+
+With `"dryRun": true` the request is validated the same way and answered with what it would
+cost and whether it would pass, and nothing else happens: no charge, no count toward the daily
+limit, no usage record, no Idempotency-Key claimed.
 """
 
 import datetime as dt
@@ -22,6 +26,7 @@ from rest_framework.views import APIView
 from accounts.authentication import authenticated_account, authenticated_key
 from accounts.models import Account
 from billing import idempotency, services
+from billing.estimates import estimate_charge
 from billing.prices import PRICES
 from billing.services import Charge, Quota
 from billing.throttles import BurstThrottle
@@ -32,7 +37,8 @@ from generators.serializers import (
     TicketRequestSerializer,
     generation_window,
 )
-from synthgen.errors import InvalidJson, InvalidParameters
+from generators.summary import Tally
+from synthgen.errors import InvalidJson, InvalidParameters, from_domain
 from synthgen.middleware import request_id
 
 DAY_SECONDS = 86_400
@@ -59,6 +65,48 @@ def json_object(request: Request) -> dict[str, Any]:
     return request.data
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key header, if any; a 400 if it is unusable."""
+    key = request.headers.get("Idempotency-Key")
+    problem = None if key is None else idempotency.key_problem(key)
+    if problem:
+        raise InvalidParameters({"Idempotency-Key": problem})
+    return key
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dry_run_answer(request: Request, *, credits: int, **extra: Any) -> HttpResponse:
+    """What a request of `credits` would cost and whether it would pass, as a 200 that changes
+    nothing; a refusal is the body the real request would be answered with."""
+    idempotency_key(request)  # a bad header is the same 400 as for the real request
+    estimate = estimate_charge(account=authenticated_account(request), credits=credits)
+    quota, refused = estimate.quota, estimate.refusal
+    refusal = from_domain(refused) if refused else None
+    body = {
+        "success": True,
+        "dryRun": True,
+        "credits": credits,
+        "creditsUsed": 0,
+        "remainingCredits": estimate.balance,
+        "remainingCreditsAfter": None if refusal else estimate.balance - credits,
+        "allowed": refusal is None,
+        "sufficientCredits": estimate.sufficient_credits,
+        "dailyLimit": {
+            "allowed": estimate.within_daily_limit,
+            "limit": quota.limit,
+            "used": quota.used,
+            "remaining": quota.remaining,
+            "resetsAt": _iso(quota.resets_at),
+        },
+        "refusal": {"status": refusal.status, "body": refusal.body()} if refusal else None,
+        **extra,
+    }
+    return HttpResponse(JSONRenderer().render(body), content_type="application/json")
+
+
 def answer_once(
     request: Request,
     *,
@@ -68,13 +116,10 @@ def answer_once(
 ) -> HttpResponse:
     """Run the paid work and answer; under an Idempotency-Key, at most once per key (and, when
     `atomic`, with the work and its stored answer in one transaction)."""
-    key = request.headers.get("Idempotency-Key")
+    key = idempotency_key(request)
     if key is None:
         status, body = produce()
         return HttpResponse(body, status=status, content_type="application/json")
-    problem = idempotency.key_problem(key)
-    if problem:
-        raise InvalidParameters({"Idempotency-Key": problem})
     outcome = idempotency.run_once(
         account_id=authenticated_account(request).pk,
         key=key,
@@ -109,6 +154,9 @@ class GenerationView(APIView):
 
     def post(self, request: Request) -> HttpResponse:
         params = self.validated(request)
+        if params["dryRun"]:
+            credits = PRICES[self.endpoint].for_units(params[self.count_field])
+            return dry_run_answer(request, credits=credits)
         self.units = params[self.count_field]
         try:
             response = answer_once(
@@ -148,6 +196,7 @@ class GenerationView(APIView):
                 "seed": seed,
                 "generatorVersion": params["generatorVersion"],
                 "requestId": self.charge.request_id,
+                "summary": Tally(kind=self.endpoint).add_all(data).summary(),
             }
             return 200, JSONRenderer().render(body)
 

@@ -22,7 +22,7 @@ from billing import services
 from billing.services import Charge
 from billing.throttles import BurstThrottle
 from generators import jobs
-from generators.api import answer_once, json_object, rate_limit_headers
+from generators.api import answer_once, dry_run_answer, json_object, rate_limit_headers
 from generators.models import Job
 from generators.serializers import (
     FeedbackRequestSerializer,
@@ -30,6 +30,7 @@ from generators.serializers import (
     TicketRequestSerializer,
     WholeNumberField,
     choice,
+    dry_run_field,
     unknown_fields,
 )
 from synthgen.errors import ApiError, InvalidParameters
@@ -57,14 +58,17 @@ class JobFinished(ApiError):
 class FeedbackParams(FeedbackRequestSerializer):
     # DRF drops a declared field that a subclass sets to None; the stubs cannot know that.
     feedbackCount = None  # type: ignore[assignment]  # a job's size is its `count`
+    dryRun = None  # type: ignore[assignment]  # a job's dry run is the job's own field
 
 
 class TicketParams(TicketRequestSerializer):
     ticketCount = None  # type: ignore[assignment]  # dropped, as in FeedbackParams
+    dryRun = None  # type: ignore[assignment]
 
 
 class InterviewParams(InterviewRequestSerializer):
-    pass  # questionCount stays: it is the length of each interview
+    # questionCount stays: it is the length of each interview
+    dryRun = None  # type: ignore[assignment]
 
 
 PARAMS = {
@@ -79,6 +83,7 @@ class JobRequestSerializer(serializers.Serializer):
     count = WholeNumberField(low=1, high=max(MAX_COUNTS.values()))
     format = choice(tuple(Job.Format.values), default=Job.Format.JSONL)
     params = serializers.DictField()
+    dryRun = dry_run_field()
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # Every bad field at once: the job's own fields and those of its params together.
@@ -140,6 +145,7 @@ def job_body(job: Job, request: Request | None) -> dict[str, Any]:
         "fileSize": job.file_size if has_file else None,
         "fileExpiresAt": _iso(expires_at) if had_file else None,
         "fileExpired": had_file and job.expired_at is not None,
+        "summary": job.summary,
     }
 
 
@@ -166,12 +172,22 @@ class JobsView(APIView):
         self.charge: Charge | None = None
         serializer = JobRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["dryRun"]:
+            kind, count, params = data["type"], data["count"], data["params"]
+            estimate = jobs.estimate_job(kind=kind, count=count, params=params)
+            return dry_run_answer(
+                request,
+                credits=estimate.price,
+                batches=estimate.batches,
+                estimatedSeconds=estimate.seconds,
+            )
         # Atomic: the job, its charge and the answer stored for an Idempotency-Key commit
         # together, so a retry replays the job's answer or finds that nothing was made.
         return answer_once(
             request,
             scope="jobs",
-            produce=partial(self.submit, request, serializer.validated_data),
+            produce=partial(self.submit, request, data),
             atomic=True,
         )
 

@@ -49,6 +49,9 @@ class Job(models.Model):
     file = models.CharField(max_length=255, blank=True, help_text="Storage name of the export.")
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(
+        null=True, blank=True, help_text="What the file contains; written with the file."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -113,6 +116,12 @@ class JobChunk(models.Model):
     credits = models.PositiveIntegerField(help_text="The part of the job's price it delivers.")
     file = models.CharField(max_length=255, blank=True)
     columns = models.JSONField(default=list, help_text="Flattened field names, for CSV headers.")
+    summary = models.JSONField(
+        null=True, blank=True, help_text="The tally of its entries, merged into the job's."
+    )
+    sentence_digests = models.BinaryField(
+        null=True, blank=True, help_text="Its distinct sentences' digests, until the file is made."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When its task was last handed to the broker."

@@ -42,6 +42,22 @@ class WholeNumberField(serializers.Field):
         return value
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false. DRF's BooleanField also takes "yes", "1" and 0, which a typo could
+    turn into a charged request."""
+
+    default_error_messages = {"invalid": "Must be true or false", "null": "Must be true or false"}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+def dry_run_field() -> StrictBooleanField:
+    return StrictBooleanField(default=False)
+
+
 def choice(choices: tuple[str, ...], **kwargs: Any) -> serializers.ChoiceField:
     message = f"Must be one of: {', '.join(choices)}"
     return serializers.ChoiceField(
@@ -126,6 +142,7 @@ class GenerationRequestSerializer(serializers.Serializer):
     generatorVersion = choice(VERSIONS, default=LATEST)
     dateFrom = date_field()
     dateTo = date_field()
+    dryRun = dry_run_field()
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):

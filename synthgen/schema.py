@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from billing.idempotency import MAX_KEY_LENGTH
 from billing.prices import PRICES
 from generators import engine
+from generators.summary import Tally
 from synthgen import errors
 
 ERROR_STATUS_TEXT = {
@@ -61,6 +62,9 @@ FIELD_DESCRIPTIONS = {
     "dateFrom": "Earliest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today and "
     "on or before dateTo. Default: 90 days ago.",
     "dateTo": "Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today.",
+    "dryRun": "true: validate and price the request without running it. The answer (200) says "
+    "what it would cost, what would remain and whether the daily limit and the balance allow "
+    "it; nothing is charged or counted and no Idempotency-Key is used up.",
 }
 
 # Any operation can meet a moment's outage of the database or Redis (503, nothing charged).
@@ -312,6 +316,138 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+def _counts(description: str, values: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """An object of counts: one per value (zeros included), or one per value that occurred."""
+    counts: dict[str, Any] = {"type": "object", "description": description}
+    if values is None:
+        counts["additionalProperties"] = {"type": "integer", "minimum": 0}
+        return counts
+    counts["additionalProperties"] = False
+    counts["required"] = list(values)
+    counts["properties"] = {value: {"type": "integer", "minimum": 0} for value in values}
+    return counts
+
+
+WORDS = {
+    "type": "object",
+    "required": ["min", "median", "max"],
+    "description": "Words (separated by white space) per text: the fewest, the median (the "
+    "mean of the middle two for an even number of texts) and the most.",
+    "properties": {
+        "min": {"type": "integer", "nullable": True},
+        "median": {"type": "number", "nullable": True},
+        "max": {"type": "integer", "nullable": True},
+    },
+}
+SENTENCES = {
+    "type": "object",
+    "required": ["total", "distinct", "repeatedShare"],
+    "description": "Jobs only, over the whole file: sentences in the texts (split at line breaks "
+    "and after . ! ? or … followed by a space, then trimmed), how many differ, and the "
+    "share that repeat an earlier one, (total - distinct) / total, to 4 decimals.",
+    "properties": {
+        "total": INTEGER,
+        "distinct": INTEGER,
+        "repeatedShare": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+}
+
+
+def summary_schemas() -> dict[str, dict[str, Any]]:
+    """What `summary` holds for each kind; generators.summary builds them."""
+    from generators import summary
+
+    entries = {"type": "integer", "description": "Entries counted."}
+    sentiment = _counts("Entries per sentiment label.", summary.SENTIMENTS)
+    kinds = {
+        "FeedbackSummary": (
+            "Feedback: its texts are the entries' content.",
+            {"sentiment": sentiment, "ratings": _counts("Entries per rating.", summary.RATINGS)},
+        ),
+        "TicketSummary": (
+            "Tickets: its texts are the tickets' descriptions.",
+            {
+                "sentiment": sentiment,
+                "priority": _counts("Tickets per priority.", summary.PRIORITIES),
+                "category": _counts("Tickets per category that occurs."),
+            },
+        ),
+        "InterviewSummary": (
+            "Interviews: its texts are the answers.",
+            {
+                "questions": {"type": "integer", "description": "Questions, over all interviews."},
+                "stages": _counts("Questions per interview stage.", summary.STAGES),
+            },
+        ),
+    }
+    return {
+        name: {
+            "type": "object",
+            "description": description,
+            "required": ["entries", *groups, "words"],
+            "properties": {"entries": entries, **groups, "words": WORDS, "sentences": SENTENCES},
+        }
+        for name, (description, groups) in kinds.items()
+    }
+
+
+def dry_run_answer(*, job: bool = False) -> dict[str, Any]:
+    """The answer to `"dryRun": true` (generators.api.dry_run_answer)."""
+    nullable_int = {"type": "integer", "nullable": True}
+    properties: dict[str, Any] = {
+        "success": {"type": "boolean", "enum": [True]},
+        "dryRun": {"type": "boolean", "enum": [True]},
+        "credits": {"type": "integer", "description": "What the request would cost."},
+        "creditsUsed": {"type": "integer", "enum": [0], "description": "A dry run is free."},
+        "remainingCredits": {"type": "integer", "description": "The balance, unchanged."},
+        "remainingCreditsAfter": {
+            **nullable_int,
+            "description": "What would remain after the request; null if it would be refused.",
+        },
+        "allowed": {"type": "boolean", "description": "Whether the request would be accepted."},
+        "sufficientCredits": {"type": "boolean"},
+        "dailyLimit": {
+            "type": "object",
+            "required": ["allowed", "limit", "used", "remaining", "resetsAt"],
+            "description": "The plan's daily request limit as it stands; limit and remaining "
+            "are null on unlimited plans.",
+            "properties": {
+                "allowed": {"type": "boolean"},
+                "limit": nullable_int,
+                "used": INTEGER,
+                "remaining": nullable_int,
+                "resetsAt": DATE_TIME,
+            },
+        },
+        "refusal": {
+            "type": "object",
+            "nullable": True,
+            "required": ["status", "body"],
+            "description": "What the request would be answered instead: its status and exact "
+            "body (the daily limit is checked first, as the real request does); null if allowed.",
+            "properties": {
+                "status": {"type": "integer", "enum": [402, 429]},
+                "body": {"$ref": "#/components/schemas/ErrorEnvelope"},
+            },
+        },
+    }
+    if job:
+        properties["batches"] = {
+            "type": "integer",
+            "description": "Batches the job is built in: 50 entries, or one interview, each.",
+        }
+        properties["estimatedSeconds"] = {
+            "type": "integer",
+            "description": "About how long the job would take on one worker.",
+        }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
 def success_envelope(item: str, *, many: bool = True) -> dict[str, Any]:
     reference = {"$ref": f"#/components/schemas/{item}"}
     return {
@@ -325,8 +461,19 @@ def success_envelope(item: str, *, many: bool = True) -> dict[str, Any]:
             "seed": {"type": "integer", "description": "The seed used: pass it to repeat."},
             "generatorVersion": STRING,
             "requestId": STRING,
+            "summary": {
+                "allOf": [{"$ref": f"#/components/schemas/{SUMMARY_OF_ITEM[item]}"}],
+                "description": "What `data` contains.",
+            },
         },
     }
+
+
+SUMMARY_OF_ITEM = {
+    "FeedbackEntry": "FeedbackSummary",
+    "Ticket": "TicketSummary",
+    "Interview": "InterviewSummary",
+}
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -422,6 +569,36 @@ def generated_examples() -> dict[str, list[dict[str, Any]]]:
     return {"interviews": [interview], "tickets": ticket_list}
 
 
+def dry_run_example(*, credits: int, **extra: Any) -> dict[str, Any]:
+    """A dry run's answer for the page's example account: 48 credits, a Basic plan's day with
+    3 requests made."""
+    balance = FEEDBACK_RESPONSE_EXAMPLE["remainingCredits"]
+    return {
+        "success": True,
+        "dryRun": True,
+        "credits": credits,
+        "creditsUsed": 0,
+        "remainingCredits": balance,
+        "remainingCreditsAfter": balance - credits if credits <= balance else None,
+        "allowed": credits <= balance,
+        "sufficientCredits": credits <= balance,
+        "dailyLimit": {
+            "allowed": True,
+            "limit": 100,
+            "used": 3,
+            "remaining": 97,
+            "resetsAt": "2024-01-16T00:00:00Z",
+        },
+        "refusal": None
+        if credits <= balance
+        else {
+            "status": 402,
+            "body": errors.PaymentRequired(required=credits, remaining=balance).body(),
+        },
+        **extra,
+    }
+
+
 def example_exchange(endpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """An endpoint's example request and answer: the page's own for feedback, seeded engine
     output for the others, with a balance that continues the page's example account."""
@@ -437,15 +614,20 @@ def example_exchange(endpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "creditsUsed": credits,
         "remainingCredits": page["remainingCredits"] + page["creditsUsed"] - credits,
         "seed": request["seed"],
+        "summary": Tally(kind=endpoint).add_all(generated_examples()[endpoint]).summary(),
     }
     return request, response
 
 
 def _generation_examples(endpoint: str) -> list[OpenApiExample]:
     request, response = example_exchange(endpoint)
+    units = request.get("feedbackCount") or request.get("questionCount") or request["ticketCount"]
+    dry_run = dry_run_example(credits=PRICES[endpoint].for_units(units))
     return [
         OpenApiExample("Request", value=request, request_only=True),
+        OpenApiExample("Dry run", value={**request, "dryRun": True}, request_only=True),
         OpenApiExample("Response", value=response, response_only=True, status_codes=["200"]),
+        OpenApiExample("Dry run answer", value=dry_run, response_only=True, status_codes=["200"]),
     ]
 
 
@@ -470,10 +652,16 @@ class GenerationViewSchema(OpenApiViewExtension):
                 operation_id=f"generate_{view.endpoint}",
                 summary=summary,
                 description=f"{summary}. Costs {price.description}; a failed request costs "
-                "nothing. Counts toward the plan's daily request limit.",
+                "nothing. Counts toward the plan's daily request limit. With `dryRun: true`, "
+                "answers what it would cost instead, and changes nothing.",
                 tags=["Generation"],
                 request=view.serializer_class,
-                responses={200: OpenApiResponse(success_envelope(item), "The generated data")},
+                responses={
+                    200: OpenApiResponse(
+                        {"oneOf": [success_envelope(item), dry_run_answer()]},
+                        "The generated data, or with dryRun what it would cost",
+                    )
+                },
                 parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
                 examples=_generation_examples(view.endpoint),
             )
@@ -584,6 +772,15 @@ def job_schema() -> dict[str, Any]:
             "fileSize": nullable_int,
             "fileExpiresAt": NULLABLE_DATE_TIME,
             "fileExpired": {"type": "boolean"},
+            "summary": {
+                "type": "object",
+                "nullable": True,
+                "description": "What the file contains: the summary the generation endpoint of "
+                "the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over "
+                "the whole file, with `sentences`. null until the file is written; kept when "
+                "the file expires.",
+                "properties": {"entries": INTEGER, "words": WORDS, "sentences": SENTENCES},
+            },
         },
     }
 
@@ -596,7 +793,7 @@ def _data(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-JOB_REQUEST_EXAMPLE = {
+JOB_REQUEST_EXAMPLE: dict[str, Any] = {
     "type": "feedback",
     "count": 5000,
     "format": "jsonl",
@@ -604,12 +801,24 @@ JOB_REQUEST_EXAMPLE = {
 }
 
 
+def job_dry_run_example() -> dict[str, Any]:
+    from generators.jobs import estimate_job
+
+    kind, count = JOB_REQUEST_EXAMPLE["type"], JOB_REQUEST_EXAMPLE["count"]
+    estimate = estimate_job(kind=kind, count=count, params=JOB_REQUEST_EXAMPLE["params"])
+    return dry_run_example(
+        credits=estimate.price,
+        batches=estimate.batches,
+        estimatedSeconds=estimate.seconds,
+    )
+
+
 def job_request_schema() -> PolymorphicProxySerializer:
     """POST /api/jobs by `type`: each type's count range and its own params, so a request
     that fits the schema is one the API accepts."""
     from generators.jobs_api import MAX_COUNTS, PARAMS
     from generators.models import Job
-    from generators.serializers import WholeNumberField, choice
+    from generators.serializers import WholeNumberField, choice, dry_run_field
 
     # Built with type() since each variant's fields depend on the kind; mypy sees only `type`.
     variants: dict[str, serializers.Serializer | type[serializers.Serializer]] = {
@@ -623,6 +832,7 @@ def job_request_schema() -> PolymorphicProxySerializer:
                     "count": WholeNumberField(low=1, high=MAX_COUNTS[kind]),
                     "format": choice(tuple(Job.Format.values), default=Job.Format.JSONL),
                     "params": params_class(),
+                    "dryRun": dry_run_field(),
                 },
             ),
         )
@@ -666,12 +876,30 @@ class JobsViewSchema(OpenApiViewExtension):
                 description="`params` takes the fields of the matching generation endpoint, "
                 "without its count field (interviews keep questionCount). The price is taken "
                 "up front, counts as one request toward the daily limit, and is refunded for "
-                "anything the job does not produce.",
+                "anything the job does not produce. With `dryRun: true` (beside `type`, not in "
+                "`params`), answers 200 with the price, the batches and an estimated duration, "
+                "and makes no job.",
                 tags=["Bulk jobs"],
                 request=job_request_schema(),
                 parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, *RATE_LIMIT_HEADERS],
-                responses={202: OpenApiResponse(_data(job, **credits), "The job, queued")},
-                examples=[OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True)],
+                responses={
+                    202: OpenApiResponse(_data(job, **credits), "The job, queued"),
+                    200: OpenApiResponse(dry_run_answer(job=True), "With dryRun: the estimate"),
+                },
+                examples=[
+                    OpenApiExample("Request", value=JOB_REQUEST_EXAMPLE, request_only=True),
+                    OpenApiExample(
+                        "Dry run",
+                        value={**JOB_REQUEST_EXAMPLE, "dryRun": True},
+                        request_only=True,
+                    ),
+                    OpenApiExample(
+                        "Dry run answer",
+                        value=job_dry_run_example(),
+                        response_only=True,
+                        status_codes=["200"],
+                    ),
+                ],
             )
             def post(self, *args: Any, **kwargs: Any) -> Any:
                 return super().post(*args, **kwargs)
@@ -857,6 +1085,7 @@ def finish_schema(
         if name.endswith(("Request", "Params")) and "properties" in component:
             component["additionalProperties"] = False  # the API refuses unknown fields
     components.update(copy.deepcopy(ITEM_SCHEMAS))
+    components.update(summary_schemas())
     components["ErrorEnvelope"] = error_envelope()
     _describe_request_fields(components)
     samples = error_samples()

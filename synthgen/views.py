@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.webhooks.schema import docs_facts
 from billing.models import Tier
 from billing.prices import PRICES
+from generators import summary
 from generators.serializers import (
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
@@ -87,9 +88,18 @@ def _allowed(field: serializers.Field) -> str:
 def _type(field: serializers.Field) -> str:
     if isinstance(field, WholeNumberField):
         return "integer"
+    if isinstance(field, serializers.BooleanField):
+        return "boolean"
     if isinstance(field, serializers.DateField):
         return "string (date)"
     return "string"
+
+
+def _default(value: Any) -> str:
+    """A field's default as it is written in JSON (false, not False)."""
+    if value is serializers.empty:
+        return ""
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def parameters(serializer_class: type[serializers.Serializer]) -> list[Parameter]:
@@ -102,7 +112,7 @@ def parameters(serializer_class: type[serializers.Serializer]) -> list[Parameter
             required=field.required,
             description=schema.FIELD_DESCRIPTIONS.get(name, ""),
             allowed=_allowed(field),
-            default="" if field.default is serializers.empty else str(field.default),
+            default=_default(field.default),
         )
         for name, field in fields
     ]
@@ -160,6 +170,39 @@ def _rate_in_words(rate: str) -> str:
     return f"{count} a {words[period]}" if period in words else rate
 
 
+def summary_rows() -> list[tuple[str, str, str]]:
+    """(kind, what it counts, the texts words and sentences are counted in), from the code."""
+
+    def values(names: tuple[str, ...]) -> str:
+        return ", ".join(names)
+
+    sentiment = f"sentiment ({values(summary.SENTIMENTS)})"
+    return [
+        ("feedback", f"{sentiment}; ratings ({values(summary.RATINGS)})", "each entry's content"),
+        (
+            "tickets",
+            f"{sentiment}; priority ({values(summary.PRIORITIES)}); category (those that occur)",
+            "each ticket's description",
+        ),
+        (
+            "interviews",
+            f"questions; stages, questions per stage ({values(summary.STAGES)})",
+            "each answer",
+        ),
+    ]
+
+
+def dry_run_facts() -> dict[str, Any]:
+    request, _ = schema.example_exchange("tickets")
+    units = request["ticketCount"]
+    return {
+        "example": _pretty(schema.dry_run_example(credits=PRICES["tickets"].for_units(units))),
+        "job_example": _pretty(schema.job_dry_run_example()),
+        "summary_example": _pretty(schema.example_exchange("tickets")[1]["summary"]),
+        "summaries": summary_rows(),
+    }
+
+
 def docs(request: HttpRequest) -> HttpResponse:
     samples = schema.error_samples()
     context = {
@@ -175,5 +218,6 @@ def docs(request: HttpRequest) -> HttpResponse:
             (400, "Bad Request", _pretty(samples["INVALID_PARAMETERS"].body())),
         ],
         "webhooks": docs_facts(),
+        "dry_run": dry_run_facts(),
     }
     return render(request, "docs.html", context)

@@ -124,3 +124,27 @@ def test_the_page_links_back_and_to_the_reference(page: str) -> None:
     assert 'href="/api/schema/?format=json"' in page
     assert 'href="/"' in page
     assert "<title>API documentation · SynthGen</title>" in page
+
+
+def test_the_page_explains_dry_runs_and_summaries(page: str) -> None:
+    for anchor in ('id="dry-run"', 'id="summary"', 'href="#dry-run"', 'href="#summary"'):
+        assert anchor in page, anchor
+    for field in ("remainingCreditsAfter", "sufficientCredits", "refusal", "estimatedSeconds"):
+        assert f"<code>{field}</code>" in page, field
+    assert "<td><code>dryRun</code></td><td>boolean</td><td>No</td>" in page
+    assert "Default: <code>false</code>" in page
+    assert "&quot;dryRun&quot;: true" in page
+    assert "&quot;repeatedShare&quot;" not in page  # the sync example has no sentences
+    assert "<code>repeatedShare</code>" in page
+
+
+def test_the_summary_table_names_what_each_kind_counts(page: str) -> None:
+    table = page[
+        page.index('id="summary-fields"') : page.index(
+            "</table>", page.index('id="summary-fields"')
+        )
+    ]
+    assert "ratings (1, 2, 3, 4, 5)" in table
+    assert "priority (low, medium, high, urgent)" in table
+    assert "warm_up, current_workflow, pain_points, wishes, wrap_up" in table
+    assert "each answer" in table

@@ -10,6 +10,7 @@ from django.test import Client
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
+from accounts.models import Account
 from tests.conftest import Consumer
 
 CONTRACT_STATUSES = {"400", "401", "402", "403", "409", "422", "429", "500"}
@@ -277,3 +278,48 @@ def test_the_idempotency_key_rules_are_in_the_schema(schema: dict[str, Any]) -> 
     assert {"422", "409"} <= set(operation["responses"])
     replayed = operation["responses"]["202"]["headers"]["Idempotent-Replayed"]
     assert replayed["schema"] == {"type": "string", "enum": ["true"]}
+
+
+JOB = {"type": "tickets", "count": 75, "params": {"productType": "saas"}}
+
+
+@pytest.mark.parametrize("path", [*GENERATION, "/api/jobs"])
+def test_real_dry_run_answers_fit_the_described_200(
+    schema: dict[str, Any], alice: Consumer, path: str
+) -> None:
+    body = JOB if path == "/api/jobs" else BODIES[path]
+    validator = _validator(schema, _content(_operation(schema, path), "200")["schema"])
+    allowed = alice.client.post(path, {**body, "dryRun": True}, format="json")
+    validator.validate(allowed.json())
+    Account.objects.filter(pk=alice.account.pk).update(balance=0)
+    refused = alice.client.post(path, {**body, "dryRun": True}, format="json")
+    assert refused.json()["refusal"]["status"] == 402
+    validator.validate(refused.json())
+
+
+def test_a_finished_jobs_summary_fits_the_described_job(
+    schema: dict[str, Any],
+    bob: Consumer,
+    settings: Any,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.JOBS_RUN_IN_THREAD = False
+    settings.MEDIA_ROOT = str(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = bob.client.post("/api/jobs", JOB, format="json").json()["data"]
+    job = bob.client.get(f"/api/jobs/{created['id']}").json()
+    assert job["data"]["summary"]["sentences"]["total"] > 0
+    operation = _operation(schema, "/api/jobs/{job_id}", "get")
+    _validator(schema, _content(operation, "200")["schema"]).validate(job)
+
+
+def test_each_generation_endpoint_describes_its_own_summary(schema: dict[str, Any]) -> None:
+    names = ["FeedbackSummary", "InterviewSummary", "TicketSummary"]
+    for path, name in zip(GENERATION, names, strict=True):
+        answers = _content(_operation(schema, path), "200")["schema"]["oneOf"]
+        envelope = answers[0]["properties"]["summary"]
+        assert envelope["allOf"] == [{"$ref": f"#/components/schemas/{name}"}]
+    tickets = schema["components"]["schemas"]["TicketSummary"]
+    assert "ratings" not in tickets["properties"]
+    assert tickets["properties"]["priority"]["required"] == ["low", "medium", "high", "urgent"]

@@ -106,7 +106,7 @@ def test_an_unknown_field_is_refused_with_the_allowed_names(bob: Consumer) -> No
     got = details(bob.client.post(TICKETS, body, format="json"))
     assert got == {
         "complexity": "Unknown field; allowed: productType, complexityLevel, seed, "
-        "generatorVersion, dateFrom, dateTo, ticketCount"
+        "generatorVersion, dateFrom, dateTo, dryRun, ticketCount"
     }
 
 
