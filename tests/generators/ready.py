@@ -3,4 +3,4 @@
 A vocabulary writer who adds a type adds it here, and every such test then covers it.
 """
 
-READY: tuple[str, ...] = ("ecommerce", "saas", "hardware", "mobile_app", "web_app")
+READY: tuple[str, ...] = ("ecommerce", "saas", "hardware", "mobile_app", "web_app", "gaming")
