@@ -3,4 +3,13 @@
 A vocabulary writer who adds a type adds it here, and every such test then covers it.
 """
 
-READY: tuple[str, ...] = ("ecommerce", "saas", "hardware", "fintech", "healthcare")
+READY: tuple[str, ...] = (
+    "ecommerce",
+    "saas",
+    "hardware",
+    "fintech",
+    "healthcare",
+    "mobile_app",
+    "web_app",
+    "gaming",
+)
