@@ -3,4 +3,4 @@
 A vocabulary writer who adds a type adds it here, and every such test then covers it.
 """
 
-READY: tuple[str, ...] = ("ecommerce", "saas", "hardware", "travel")
+READY: tuple[str, ...] = ("ecommerce", "saas", "hardware", "travel", "food_delivery")
