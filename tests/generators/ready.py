@@ -12,4 +12,6 @@ READY: tuple[str, ...] = (
     "mobile_app",
     "web_app",
     "gaming",
+    "travel",
+    "food_delivery",
 )
