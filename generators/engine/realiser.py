@@ -219,8 +219,10 @@ def realise_messages(
             lead = memory.choose(hedges, random)
         slots["anchored"] = False
         if not lead and position == 0 and message.move == "point" and random() < 0.5:
-            lead = memory.choose(_G["anchors"], random)
-            slots["anchored"] = True
+            # "With the Q3, ..." for a model; a shop or a tool goes by its brand alone. The
+            # sentence then names its aspect plainly, not by the brand again ("Veltra's ...").
+            lead = memory.choose(_G["anchors" if product.model else "brand_anchors"], random)
+            slots["anchored"] = slots["owned"] = True
         # A point may run on from the one before ("..., and ..."), its additive lead dropped;
         # a mixed entry keeps its praise and its complaint in sentences of their own.
         joining = (
