@@ -104,6 +104,43 @@ WRONG_WORLD: dict[str, re.Pattern[str]] = {
         r"pipeline|invoices?|dashboard)\b",
         re.I,
     ),
+    # What the other worlds have and this one does not: a word from a shop, a kitchen, a
+    # game, a flight, a clinic or an office where it cannot be.
+    "mobile_app": re.compile(
+        r"\b(?:parcel|courier|doorstep|size chart|jug|fries|the box it came in|boarding pass|"
+        r"hotel room|per seat|prescriptions?|matchmaking)\b",
+        re.I,
+    ),
+    "web_app": re.compile(
+        r"\b(?:parcel|courier|doorstep|size chart|jug|fries|the box it came in|boarding pass|"
+        r"hotel room|battery life|charger|earbuds?|prescriptions?|matchmaking)\b",
+        re.I,
+    ),
+    "gaming": re.compile(
+        r"\b(?:size chart|jug|fries|per seat|invoices?|payroll|boarding pass|hotel room|"
+        r"prescriptions?|overdraft)\b",
+        re.I,
+    ),
+    "fintech": re.compile(
+        r"\b(?:size chart|jug|fries|earbuds?|matchmaking|frame ?rate|boarding pass|"
+        r"hotel room|prescriptions?|per seat|the box it came in)\b",
+        re.I,
+    ),
+    "healthcare": re.compile(
+        r"\b(?:size chart|jug|fries|matchmaking|frame ?rate|per seat|boarding pass|"
+        r"hotel room|dividends?|overdraft|stock trades?)\b",
+        re.I,
+    ),
+    "travel": re.compile(
+        r"\b(?:size chart|jug|fries|matchmaking|frame ?rate|per seat|firmware|"
+        r"prescriptions?|earbuds?|payroll|overdraft)\b",
+        re.I,
+    ),
+    "food_delivery": re.compile(
+        r"\b(?:size chart|matchmaking|frame ?rate|per seat|firmware|boarding pass|"
+        r"hotel room|prescriptions?|earbuds?|payroll|overdraft)\b",
+        re.I,
+    ),
 }
 KIND_WORDS: dict[str, str] = {
     "earbud": r"ear ?tips?|earbuds?|\bbuds\b|in my ears?",
