@@ -13,9 +13,17 @@ PY := .venv/bin/python
 	.venv/bin/pip install -q -e .
 	touch $@
 
-.venv/.installed-dev: pyproject.toml | .venv/bin/python
+# The dev venv also holds the Python client (its own package, which the server never imports),
+# for its tests and the `synthgen` command; installed second, so that its `synthgen` script
+# outlives the removal of the one older server packages installed.
+.venv/.installed-dev: pyproject.toml clients/python/pyproject.toml | .venv/bin/python
 	.venv/bin/pip install -q -e ".[dev]"
+	.venv/bin/pip install -q -e ./clients/python
 	touch $@ .venv/.installed-run
+
+# The TypeScript client's tools (TypeScript, openapi-typescript), exactly as locked.
+clients/typescript/node_modules/.package-lock.json: clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
 
 run: .venv/.installed-run
 	$(PY) manage.py migrate --noinput -v0
