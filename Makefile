@@ -3,7 +3,7 @@ PORT ?= 8000
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 PY := .venv/bin/python
 
-.PHONY: run test lint format bench
+.PHONY: run test lint format bench client-types
 
 .venv/bin/python:
 	python3 -m venv .venv
@@ -30,7 +30,7 @@ run: .venv/.installed-run
 	$(PY) manage.py demo
 	@bin/serve $(PORT)
 
-test: .venv/.installed-dev
+test: .venv/.installed-dev clients/typescript/node_modules/.package-lock.json
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	.venv/bin/pytest
 
@@ -45,3 +45,11 @@ format: .venv/.installed-dev
 
 bench: .venv/.installed-dev
 	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done
+
+# The TypeScript client's types, from the schema /api/schema/ serves (no server needed).
+client-types: .venv/.installed-dev clients/typescript/node_modules/.package-lock.json
+	mkdir -p var
+	$(PY) manage.py shell -v0 -c "import sys; from django.test import Client; \
+	  sys.stdout.buffer.write(Client(HTTP_HOST='127.0.0.1').get('/api/schema/?format=json').content)" \
+	  > var/openapi.json
+	cd clients/typescript && node scripts/generate-types.mjs ../../var/openapi.json
