@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,20 @@ def test_pip_installs_the_client_alone_into_a_fresh_environment(tmp_path: Path) 
         "synthgen-client",
     }
     assert helped.returncode == 0 and helped.stdout.startswith("usage: synthgen")
+
+
+SERVER_PACKAGES = ("accounts", "billing", "generators", "synthgen")
+
+
+def test_the_server_depends_on_nothing_of_the_client() -> None:
+    importers = [
+        str(path.relative_to(ROOT))
+        for package in SERVER_PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "synthgen_client" in path.read_text()
+    ]
+    server = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    assert importers == []
+    assert "scripts" not in server
+    assert not any("synthgen-client" in dependency for dependency in server["dependencies"])

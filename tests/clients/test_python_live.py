@@ -18,7 +18,18 @@ from synthgen_client import (
     UnauthorizedError,
     verify_webhook,
 )
-from synthgen_client.types import Job, WebhookDelivery
+from synthgen_client.types import (
+    Account,
+    FeedbackAnswer,
+    FeedbackEntry,
+    Interview,
+    InterviewsAnswer,
+    Job,
+    Ticket,
+    TicketsAnswer,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 from synthgen.celery import app as celery_app
 from tests.conftest import Consumer, require_services
@@ -239,3 +250,36 @@ def test_bad_fields_and_a_bad_key_are_typed_errors(live_server: Any, bob: Consum
 
     assert set(invalid.value.details) == {"productType", "sentimentMix", "feedbackCount"}
     assert bob.refresh().balance == 1000
+
+
+def _shaped_as(value: dict[str, Any], typed: Any) -> bool:
+    """Every key the TypedDict requires is there, and nothing it does not name."""
+    keys = set(value)
+    return typed.__required_keys__ <= keys <= typed.__required_keys__ | typed.__optional_keys__
+
+
+def test_the_typed_answers_name_every_field_the_server_sends(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+    feedback = client.generate_feedback(
+        product_type="saas", sentiment_mix="mixed", feedback_count=2
+    )
+    tickets = client.generate_tickets(
+        product_type="saas", ticket_count=2, complexity_level="complex"
+    )
+    interviews = client.generate_interviews(product_type="saas", question_count=1)
+    job = client.create_job(type="tickets", count=1, params={"productType": "saas"})["data"]
+    endpoint = client.create_webhook(url="http://127.0.0.1:9/hooks", events=["job.failed"])
+
+    assert _shaped_as(dict(feedback), FeedbackAnswer)
+    assert _shaped_as(dict(tickets), TicketsAnswer)
+    assert _shaped_as(dict(interviews), InterviewsAnswer)
+    assert all(_shaped_as(dict(entry), FeedbackEntry) for entry in feedback["data"])
+    assert all(_shaped_as(dict(ticket), Ticket) for ticket in tickets["data"])
+    assert all(_shaped_as(dict(interview), Interview) for interview in interviews["data"])
+    assert _shaped_as(dict(client.get_job(job["id"])), Job)
+    assert _shaped_as(dict(client.get_account()), Account)
+    assert _shaped_as(dict(endpoint), WebhookEndpoint)
+    delivery = client.send_test_webhook(endpoint["id"])
+    assert _shaped_as(dict(delivery), WebhookDelivery)

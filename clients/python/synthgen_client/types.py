@@ -21,6 +21,13 @@ class FeedbackEntry(TypedDict):
     content: str
     sentiment: str
     timestamp: str
+    author: NotRequired[dict[str, Any]]
+    product: NotRequired[dict[str, Any]]
+    aspects: NotRequired[list[str]]
+    platform: NotRequired[str]
+    appVersion: NotRequired[str]
+    verifiedPurchase: NotRequired[bool]
+    helpfulVotes: NotRequired[int]
 
 
 class Ticket(TypedDict):
@@ -34,13 +41,16 @@ class Ticket(TypedDict):
     customer: dict[str, Any]
     sentiment: str
     createdAt: str
-    messages: NotRequired[list[dict[str, Any]]]
+    thread: NotRequired[list[dict[str, Any]]]  # complex tickets: the customer and agent messages
 
 
 class Interview(TypedDict):
     id: str
+    interviewType: InterviewType
+    productType: str
     interviewee: dict[str, Any]
     questions: list[dict[str, Any]]
+    conductedAt: NotRequired[str]
 
 
 class Answer(TypedDict):
