@@ -31,6 +31,7 @@ from synthgen_client.types import (
     WebhookEndpoint,
 )
 
+from billing.models import Tier
 from synthgen.celery import app as celery_app
 from tests.conftest import Consumer, require_services
 from tests.webhooks.conftest import Receiver
@@ -225,6 +226,8 @@ def test_a_job_the_balance_cannot_pay_is_a_typed_402(live_server: Any, alice: Co
 def test_the_daily_limit_is_a_typed_429_raised_without_waiting(
     live_server: Any, alice: Consumer
 ) -> None:
+    # Without the per-minute burst limit (also 5 on Free), the sixth request meets the daily one.
+    Tier.objects.filter(slug="free").update(burst_limit_per_minute=None)
     for _ in range(5):
         alice.client.post(
             "/api/tickets/generate", {"productType": "saas", "ticketCount": 1}, format="json"
@@ -236,6 +239,7 @@ def test_the_daily_limit_is_a_typed_429_raised_without_waiting(
         client.generate_tickets(product_type="saas", ticket_count=1)
 
     assert raised.value.status == 429 and raised.value.code == "RATE_LIMIT_EXCEEDED"
+    assert raised.value.message == "Daily request limit of 5 reached; it resets at 00:00 UTC"
     assert raised.value.retry_after is not None and raised.value.retry_after > 5
     assert waits == []
 

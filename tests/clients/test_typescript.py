@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
+from billing.models import Tier
 from synthgen import schema
 from tests.conftest import IN_CI, Consumer
 
@@ -78,6 +79,9 @@ def _signed_event() -> dict[str, Any]:
 
 
 def _past_the_daily_limit(consumer: Consumer) -> Consumer:
+    # Without the per-minute burst limit (as low as the daily one on Free), the next request
+    # meets the daily limit, whose Retry-After is hours, not the burst's seconds.
+    Tier.objects.filter(pk=consumer.account.tier_id).update(burst_limit_per_minute=None)
     for _ in range(consumer.account.tier.daily_request_limit or 0):
         answer = consumer.client.post(
             "/api/tickets/generate", {"productType": "saas", "ticketCount": 1}, format="json"

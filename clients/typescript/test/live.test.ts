@@ -169,6 +169,7 @@ test('the daily limit is a typed 429 thrown without waiting', live, async () => 
 
   assert.ok(raised instanceof RateLimitError);
   assert.equal(raised.status, 429);
+  assert.match(raised.message, /^Daily request limit of 5 reached/);
   assert.ok((raised.retryAfter ?? 0) > 5);
   assert.deepEqual(waits, []);
 });
