@@ -3,7 +3,7 @@ PORT ?= 8000
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 PY := .venv/bin/python
 
-.PHONY: run test lint format bench
+.PHONY: run test lint format bench client-types
 
 .venv/bin/python:
 	python3 -m venv .venv
@@ -13,16 +13,24 @@ PY := .venv/bin/python
 	.venv/bin/pip install -q -e .
 	touch $@
 
-.venv/.installed-dev: pyproject.toml | .venv/bin/python
+# The dev venv also holds the Python client (its own package, which the server never imports),
+# for its tests and the `synthgen` command; installed second, so that its `synthgen` script
+# outlives the removal of the one older server packages installed.
+.venv/.installed-dev: pyproject.toml clients/python/pyproject.toml | .venv/bin/python
 	.venv/bin/pip install -q -e ".[dev]"
+	.venv/bin/pip install -q -e ./clients/python
 	touch $@ .venv/.installed-run
+
+# The TypeScript client's tools (TypeScript, openapi-typescript), exactly as locked.
+clients/typescript/node_modules/.package-lock.json: clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
 
 run: .venv/.installed-run
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo
 	@bin/serve $(PORT)
 
-test: .venv/.installed-dev
+test: .venv/.installed-dev clients/typescript/node_modules/.package-lock.json
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	.venv/bin/pytest
 
@@ -37,3 +45,11 @@ format: .venv/.installed-dev
 
 bench: .venv/.installed-dev
 	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done
+
+# The TypeScript client's types, from the schema /api/schema/ serves (no server needed).
+client-types: .venv/.installed-dev clients/typescript/node_modules/.package-lock.json
+	mkdir -p var
+	$(PY) manage.py shell -v0 -c "import sys; from django.test import Client; \
+	  sys.stdout.buffer.write(Client(HTTP_HOST='127.0.0.1').get('/api/schema/?format=json').content)" \
+	  > var/openapi.json
+	cd clients/typescript && node scripts/generate-types.mjs ../../var/openapi.json

@@ -1,4 +1,5 @@
-"""The CLI runs as its own process against a live server of the test database."""
+"""The CLI runs as its own process against a live server of the test database: the `synthgen`
+script that `pip install ./clients/python` put beside this interpreter."""
 
 import os
 import subprocess
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(sys.executable).parent / "synthgen"
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +26,10 @@ def synthgen(
     """Run `synthgen ARGS` as an API consumer would, with only the environment it documents."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("SYNTHGEN")}
     env["SYNTHGEN_URL"] = url
-    env["PYTHONPATH"] = str(ROOT)  # the package as installed, from any working directory
     if key is not None:
         env["SYNTHGEN_API_KEY"] = key
     return subprocess.run(
-        [sys.executable, "-m", "synthgen.cli", *args],
+        [str(SCRIPT), *args],
         cwd=cwd or ROOT,
         env=env,
         capture_output=True,

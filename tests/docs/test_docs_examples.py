@@ -88,3 +88,40 @@ def test_every_request_body_on_the_page_is_accepted(live_server: object) -> None
             timeout=30,
         )
         assert response.status_code == 200, (path, response.text)
+
+
+def test_the_python_client_example_works_when_pasted(live_server: object, tmp_path: Path) -> None:
+    key = _key()
+    [code] = [code for kind, _, code in _examples(live_server.url) if kind == "python-client"]
+    script = tmp_path / "example.py"
+    script.write_text(code.replace(PLACEHOLDER, key))
+    output = _run([sys.executable, str(script)], tmp_path)
+    lines = output.splitlines()
+    assert lines[0] == "2 credits used, 998 left"
+    assert len(lines) == 6 and all(re.match(r"^[1-5] \S", line) for line in lines[1:])
+
+
+def _installed_typescript_client(project: Path) -> None:
+    """`npm install`ed into `project`, as the page says: a link to the built package."""
+    package = Path(__file__).resolve().parents[2] / "clients" / "typescript"
+    if not (package / "node_modules" / ".package-lock.json").exists():
+        _run(["npm", "ci", "--no-audit", "--no-fund"], package)
+    _run(["npm", "run", "build"], package)
+    (project / "node_modules").mkdir()
+    (project / "node_modules" / "synthgen-client").symlink_to(package)
+
+
+def test_the_typescript_client_example_works_when_pasted(
+    live_server: object, tmp_path: Path
+) -> None:
+    if not shutil.which("npm"):
+        pytest.skip("node and npm are not installed")
+    key = _key()
+    [code] = [code for kind, _, code in _examples(live_server.url) if kind == "typescript-client"]
+    _installed_typescript_client(tmp_path)
+    script = tmp_path / "example.mjs"
+    script.write_text(code.replace(PLACEHOLDER, key))
+    output = _run(["node", str(script)], tmp_path)
+    lines = output.splitlines()
+    assert lines[0] == "2 credits used, 998 left"
+    assert len(lines) == 6 and all(re.match(r"^[1-5] \S", line) for line in lines[1:])

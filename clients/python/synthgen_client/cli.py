@@ -1,20 +1,28 @@
-"""`synthgen`: the command-line client of the SynthGen API, standard library only."""
+"""`synthgen`: the command-line client of the SynthGen API, built on `SynthGen`."""
 
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-USER_AGENT = "synthgen-cli/0.1"
+from synthgen_client.client import DEFAULT_URL, SynthGen, __version__
+from synthgen_client.errors import (
+    InsufficientCreditsError,
+    RateLimitError,
+    SynthGenConnectionError,
+    SynthGenError,
+    UnauthorizedError,
+)
+from synthgen_client.types import Job
+
+USER_AGENT = f"synthgen-cli/{__version__}"
 POLL_SECONDS = 0.5
+# Waits the CLI sits out quietly (a busy Idempotency-Key, a moment's outage); a longer
+# Retry-After (a burst or daily limit) is said at once, with when to try again.
+MAX_RETRY_WAIT = 5
 COMPLEXITY = ("simple", "medium", "complex")
 PRODUCT_HELP = "mobile_app, web_app, ecommerce, saas, fintech, ..."
 
@@ -27,60 +35,27 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-class Client:
-    """The few HTTP calls the commands need, with the API's errors turned into CliError."""
-
-    def __init__(self, *, url: str, key: str, timeout: float = 60) -> None:
-        self.url = url.rstrip("/")
-        self.key = key
-        self.timeout = timeout
-
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        with self.open(method, path, body) as response:
-            return json.load(response)
-
-    def open(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            path if path.startswith("http") else self.url + path, data=data, method=method
-        )
-        request.add_header("Authorization", f"Bearer {self.key}")
-        request.add_header("User-Agent", USER_AGENT)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            return urllib.request.urlopen(request, timeout=self.timeout)  # noqa: S310
-        except urllib.error.HTTPError as error:
-            raise api_error(error) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise CliError(f"cannot reach SynthGen at {self.url}: {reason}") from None
-
-
-def api_error(error: urllib.error.HTTPError) -> CliError:
-    """One readable line for an error answer of the API."""
-    try:
-        body = json.loads(error.read() or b"{}")
-    except ValueError:
-        body = {}
-    code = body.get("code", "")
-    message = body.get("error") or f"the server answered HTTP {error.code}"
-    if body.get("requestId"):
-        message += f" (requestId {body['requestId']})"
-    if code == "UNAUTHORIZED":
+def cli_error(error: SynthGenError) -> CliError:
+    """One readable line, and the command's exit code, for an error of the API."""
+    if isinstance(error, SynthGenConnectionError):
+        return CliError(error.message)
+    message = error.message
+    if error.body.get("requestId"):
+        message += f" (requestId {error.body['requestId']})"
+    if isinstance(error, UnauthorizedError):
         return CliError(f"{message}: check SYNTHGEN_API_KEY", 3)
-    if code == "INSUFFICIENT_CREDITS":
+    if isinstance(error, InsufficientCreditsError):
         return CliError(
-            f"out of credits: this needs {body.get('requiredCredits')} and the account has "
-            f"{body.get('remainingCredits')}",
+            f"out of credits: this needs {error.required_credits} and the account has "
+            f"{error.remaining_credits}",
             4,
         )
-    if code == "RATE_LIMIT_EXCEEDED":
-        wait = int(body.get("retryAfter") or error.headers.get("Retry-After") or 0)
-        return CliError(f"rate limited: {message}; retry in {duration(wait)}", 5)
-    details = body.get("details")
-    if details:
-        message += ": " + "; ".join(f"{field}: {text}" for field, text in details.items())
+    if isinstance(error, RateLimitError):
+        return CliError(
+            f"rate limited: {message}; retry in {duration(int(error.retry_after or 0))}", 5
+        )
+    if error.details:
+        message += ": " + "; ".join(f"{field}: {text}" for field, text in error.details.items())
     return CliError(message)
 
 
@@ -107,14 +82,25 @@ def generator_params(args: argparse.Namespace) -> dict[str, Any]:
     return {name: value for name, value in params.items() if value is not None}
 
 
-COUNT_FIELDS = {"feedback": "feedbackCount", "tickets": "ticketCount"}
-
-
-def generate(client: Client, args: argparse.Namespace, out: TextIO) -> None:
-    body = generator_params(args)
-    if args.kind in COUNT_FIELDS:
-        body[COUNT_FIELDS[args.kind]] = args.count
-    answer = client.request("POST", f"/api/{args.kind}/generate", body)
+def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
+    options = {
+        "product_type": args.product_type,
+        "complexity_level": args.complexity,
+        "seed": args.seed,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+    }
+    answer: Any
+    if args.kind == "feedback":
+        answer = client.generate_feedback(
+            sentiment_mix=args.mix, feedback_count=args.count, **options
+        )
+    elif args.kind == "tickets":
+        answer = client.generate_tickets(ticket_count=args.count, **options)
+    else:
+        answer = client.generate_interviews(
+            question_count=args.questions, interview_type=args.interview_type, **options
+        )
     if not args.table:
         json.dump(answer["data"], out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -169,36 +155,24 @@ TABLES: dict[str, Callable[[list[dict[str, Any]], TextIO], None]] = {
 }
 
 
-def run_job(client: Client, args: argparse.Namespace, out: TextIO) -> None:
+def run_job(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
     """Submit a job, show its progress on stderr, then download its file."""
-    body = {
-        "type": args.kind,
-        "count": args.count,
-        "format": args.format,
-        "params": generator_params(args),
-    }
-    job = client.request("POST", "/api/jobs", body)["data"]
+    job = client.create_job(
+        type=args.kind, count=args.count, format=args.format, params=generator_params(args)
+    )["data"]
     print(f"Job {job['id']} accepted: {job['price']} credits.", file=sys.stderr)
+    bar = ProgressBar(sys.stderr, total=job["count"])
     try:
-        job = follow(client, job)
+        job = client.wait_for_job(job, on_progress=bar.show, poll_interval=POLL_SECONDS)
     except KeyboardInterrupt:
         raise CliError(f"stopped waiting; the job goes on: {job['statusUrl']}", 130) from None
+    finally:
+        bar.close()
     if job["status"] != "succeeded":
         reason = job.get("error") or job["status"]
         refund = job.get("refundedCredits", 0)
         raise CliError(f"job {job['status']}: {reason} ({refund} credits refunded)")
     save(client, job, args.output, out)
-
-
-def follow(client: Client, job: dict[str, Any]) -> dict[str, Any]:
-    bar = ProgressBar(sys.stderr, total=job["count"])
-    while job["status"] in ("queued", "running"):
-        bar.show(job)
-        time.sleep(POLL_SECONDS)
-        job = client.request("GET", job["statusUrl"])["data"]
-    bar.show(job)
-    bar.close()
-    return job
 
 
 class ProgressBar:
@@ -212,7 +186,7 @@ class ProgressBar:
         self.live = stream.isatty()
         self.last = -1
 
-    def show(self, job: dict[str, Any]) -> None:
+    def show(self, job: Job) -> None:
         progress = job["progress"]
         if not self.live and progress // 10 == self.last // 10:
             return
@@ -230,26 +204,20 @@ class ProgressBar:
             self.stream.write("\n")
 
 
-def save(client: Client, job: dict[str, Any], output: str | None, out: TextIO) -> None:
-    with client.open("GET", job["downloadUrl"]) as response:
+def save(client: SynthGen, job: Job, output: str | None, out: TextIO) -> None:
+    with client.open_download(job["id"]) as download:
         if output == "-":
-            shutil.copyfileobj(response, out.buffer)
+            download.save(out.buffer)
             return
-        path = output or attachment_name(response.headers.get("Content-Disposition", ""))
-        with open(path, "wb") as target:
-            shutil.copyfileobj(response, target, 64 * 1024)
+        path = output or download.filename
+        if not path:
+            raise CliError("the download had no file name; pass -o FILE")
+        download.save(path)
     print(f"Saved {job['entriesDone']:,} entries to {path}.", file=sys.stderr)
 
 
-def attachment_name(header: str) -> str:
-    match = re.search(r'filename="?([^";/\\]+)"?', header)
-    if not match:
-        raise CliError("the download had no file name; pass -o FILE")
-    return match.group(1)
-
-
-def account(client: Client, args: argparse.Namespace, out: TextIO) -> None:
-    data = client.request("GET", "/api/account")["data"]
+def account(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
+    data: Any = client.get_account()
     if args.json:
         json.dump(data, out, indent=2)
         out.write("\n")
@@ -320,9 +288,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail("SYNTHGEN_API_KEY is not set; export your API key first", 3)
     if not key.isascii() or not key.isprintable() or " " in key:
         fail("SYNTHGEN_API_KEY is malformed: it must be the key alone, on one line", 3)
-    client = Client(url=os.environ.get("SYNTHGEN_URL") or DEFAULT_URL, key=key)
+    client = SynthGen(
+        key,
+        base_url=os.environ.get("SYNTHGEN_URL") or DEFAULT_URL,
+        user_agent=USER_AGENT,
+        max_retry_wait=MAX_RETRY_WAIT,
+    )
     try:
         args.run(client, args, sys.stdout)
+    except SynthGenError as error:
+        problem = cli_error(error)
+        fail(str(problem), problem.exit_code)
     except CliError as error:
         fail(str(error), error.exit_code)
     except KeyboardInterrupt:

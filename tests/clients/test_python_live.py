@@ -1,0 +1,294 @@
+"""The Python client against a live server: every operation, and the errors it raises typed."""
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synthgen_client import (
+    InsufficientCreditsError,
+    InvalidParametersError,
+    JobFinishedError,
+    NotFoundError,
+    RateLimitError,
+    SynthGen,
+    UnauthorizedError,
+    verify_webhook,
+)
+from synthgen_client.types import (
+    Account,
+    FeedbackAnswer,
+    FeedbackEntry,
+    Interview,
+    InterviewsAnswer,
+    Job,
+    Ticket,
+    TicketsAnswer,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+from billing.models import Tier
+from synthgen.celery import app as celery_app
+from tests.conftest import Consumer, require_services
+from tests.webhooks.conftest import Receiver
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline_and_local_webhooks(settings: Any, tmp_path: Path) -> None:
+    """A job runs inside its POST's commit (no worker needed); webhooks may go to 127.0.0.1."""
+    settings.JOBS_RUN_IN_THREAD = False
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    yield server
+    server.close()
+
+
+def client_for(live_server: Any, consumer: Consumer, **options: Any) -> SynthGen:
+    return SynthGen(consumer.key, base_url=live_server.url, **options)
+
+
+def test_the_three_generators_answer_their_data_and_cost(live_server: Any, bob: Consumer) -> None:
+    client = client_for(live_server, bob)
+
+    feedback = client.generate_feedback(
+        product_type="mobile_app", sentiment_mix="positive", feedback_count=3, seed=7
+    )
+    tickets = client.generate_tickets(
+        product_type="saas", ticket_count=4, complexity_level="simple"
+    )
+    interviews = client.generate_interviews(
+        product_type="fintech", question_count=2, interview_type="churn"
+    )
+
+    assert [entry["sentiment"] for entry in feedback["data"]] == ["positive"] * 3
+    assert feedback["seed"] == 7 and feedback["creditsUsed"] == 2
+    assert len(tickets["data"]) == 4 and tickets["creditsUsed"] == 4
+    assert len(interviews["data"][0]["questions"]) == 2 and interviews["creditsUsed"] == 4
+    assert interviews["remainingCredits"] == 1000 - 2 - 4 - 4 == bob.refresh().balance
+
+
+def test_the_same_idempotency_key_replays_and_charges_once(live_server: Any, bob: Consumer) -> None:
+    client = client_for(live_server, bob)
+    fields = {"product_type": "web_app", "ticket_count": 5, "idempotency_key": "order-1"}
+
+    first = client.generate_tickets(**fields)
+    second = client.generate_tickets(**fields)
+
+    assert first == second
+    assert bob.refresh().balance == 1000 - 5
+
+
+def test_a_job_is_followed_with_progress_and_streamed_to_a_file(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    client = client_for(live_server, bob)
+    answer = client.create_job(
+        type="tickets", count=120, format="csv", params={"productType": "ecommerce"}
+    )
+    seen: list[Job] = []
+
+    job = client.wait_for_job(answer["data"]["id"], on_progress=seen.append, poll_interval=0.1)
+    path = client.download_job(job["id"], directory=tmp_path)
+
+    assert answer["creditsUsed"] == 120 and seen[-1]["status"] == "succeeded"
+    assert job["progress"] == 100 and job["entriesDone"] == 120
+    assert path is not None and path.name.startswith("synthgen-tickets-")
+    assert len(list(csv.DictReader(path.open()))) == 120
+    assert [listed["id"] for listed in client.list_jobs(limit=5)] == [job["id"]]
+    assert client.get_job(job["id"])["downloadUrl"] == job["downloadUrl"]
+
+
+def test_a_download_streams_in_chunks_with_the_servers_name(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+    job = client.create_job(
+        type="feedback", count=60, params={"productType": "saas", "sentimentMix": "mixed"}
+    )["data"]
+    job = client.wait_for_job(job, poll_interval=0.1)
+    buffer = io.BytesIO()
+
+    with client.open_download(job["id"]) as download:
+        chunks = list(download.iter_bytes(chunk_size=1024))
+    client.download_job(job["id"], buffer)
+
+    assert len(chunks) > 1 and download.filename and download.filename.endswith(".jsonl")
+    assert b"".join(chunks) == buffer.getvalue()
+    assert len(buffer.getvalue().splitlines()) == 60
+
+
+def test_a_finished_job_cannot_be_cancelled(live_server: Any, bob: Consumer) -> None:
+    client = client_for(live_server, bob)
+    job = client.create_job(type="tickets", count=3, params={"productType": "saas"})["data"]
+
+    with pytest.raises(JobFinishedError) as raised:
+        client.cancel_job(job["id"])
+
+    assert raised.value.status == 409
+
+
+def test_a_queued_job_is_cancelled_and_refunded(live_server: Any, bob: Consumer) -> None:
+    require_services(redis=True)  # queued on the broker, where no worker takes it
+    celery_app.conf.task_always_eager = False
+    client = client_for(live_server, bob)
+    try:
+        job = client.create_job(type="tickets", count=50, params={"productType": "saas"})["data"]
+        cancelled = client.cancel_job(job["id"])
+    finally:
+        celery_app.control.purge()  # its start, which no worker will take
+
+    assert cancelled["status"] == "cancelled" and cancelled["refundedCredits"] == 50
+    assert client.get_account()["remainingCredits"] == 1000
+
+
+def test_the_account_is_read_and_its_threshold_changed(live_server: Any, bob: Consumer) -> None:
+    client = client_for(live_server, bob)
+
+    before = client.get_account()
+    changed = client.update_account(low_credit_threshold=100)
+    cleared = client.update_account(low_credit_threshold=None)
+
+    assert before["tier"] == "basic" and before["remainingCredits"] == 1000
+    assert before["apiKey"] and bob.key.startswith(before["apiKey"])
+    assert changed["lowCreditThreshold"] == 100 and cleared["lowCreditThreshold"] is None
+
+
+def _delivered(client: SynthGen, endpoint_id: str, attempts: int = 1) -> list[WebhookDelivery]:
+    """The endpoint's deliveries once every one has finished with `attempts` attempts, so that
+    no delivery is left for the server's sweeper thread after the test."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        deliveries = client.list_webhook_deliveries(endpoint_id)
+        if deliveries and all(
+            d["status"] != "pending" and d["attemptCount"] == attempts for d in deliveries
+        ):
+            return deliveries
+        time.sleep(0.05)
+    raise AssertionError(f"the deliveries to {endpoint_id} did not finish")
+
+
+def test_webhook_endpoints_are_managed_and_their_events_verify(
+    live_server: Any, bob: Consumer, receiver: Receiver
+) -> None:
+    client = client_for(live_server, bob)
+    created = client.create_webhook(url=receiver.url, events=["job.succeeded"], description="ci")
+    endpoint_id = created["id"]
+
+    test = client.send_test_webhook(endpoint_id)
+    [delivery] = _delivered(client, endpoint_id)
+    [request] = receiver.wait_for(1)
+    event = verify_webhook(created["secret"], request.body, request.headers)
+    rotated = client.rotate_webhook_secret(endpoint_id)
+    client.redeliver_webhook(endpoint_id, delivery["id"])
+    _delivered(client, endpoint_id, attempts=2)
+    receiver.wait_for(2)
+    again = verify_webhook(
+        rotated["secret"], receiver.received[1].body, receiver.received[1].headers
+    )
+    updated = client.update_webhook(endpoint_id, events=["job.failed", "credits.low"])
+
+    assert test["eventType"] == "webhook.test" and delivery["status"] == "succeeded"
+    assert event["type"] == "webhook.test" and again["id"] == event["id"]
+    assert rotated["secret"] != created["secret"]
+    assert client.get_webhook_delivery(endpoint_id, delivery["id"])["attemptCount"] == 2
+    assert (
+        sorted(updated["events"]) == ["credits.low", "job.failed"]
+        and updated["description"] == "ci"
+    )
+    assert [listed["id"] for listed in client.list_webhooks()] == [endpoint_id]
+    assert client.get_webhook(endpoint_id)["url"] == receiver.url
+    assert client.delete_webhook(endpoint_id)["id"] == endpoint_id
+    with pytest.raises(NotFoundError):
+        client.get_webhook(endpoint_id)
+
+
+def test_a_job_the_balance_cannot_pay_is_a_typed_402(live_server: Any, alice: Consumer) -> None:
+    client = client_for(live_server, alice)
+
+    with pytest.raises(InsufficientCreditsError) as raised:
+        client.create_job(
+            type="feedback",
+            count=100_000,
+            params={"productType": "mobile_app", "sentimentMix": "balanced"},
+        )
+
+    assert raised.value.status == 402
+    assert (raised.value.required_credits, raised.value.remaining_credits) == (4000, 50)
+    assert alice.refresh().balance == 50
+
+
+def test_the_daily_limit_is_a_typed_429_raised_without_waiting(
+    live_server: Any, alice: Consumer
+) -> None:
+    # Without the per-minute burst limit (also 5 on Free), the sixth request meets the daily one.
+    Tier.objects.filter(slug="free").update(burst_limit_per_minute=None)
+    for _ in range(5):
+        alice.client.post(
+            "/api/tickets/generate", {"productType": "saas", "ticketCount": 1}, format="json"
+        )
+    waits: list[float] = []
+    client = client_for(live_server, alice, max_retry_wait=5, sleep=waits.append)
+
+    with pytest.raises(RateLimitError) as raised:
+        client.generate_tickets(product_type="saas", ticket_count=1)
+
+    assert raised.value.status == 429 and raised.value.code == "RATE_LIMIT_EXCEEDED"
+    assert raised.value.message == "Daily request limit of 5 reached; it resets at 00:00 UTC"
+    assert raised.value.retry_after is not None and raised.value.retry_after > 5
+    assert waits == []
+
+
+def test_bad_fields_and_a_bad_key_are_typed_errors(live_server: Any, bob: Consumer) -> None:
+    client = client_for(live_server, bob)
+
+    with pytest.raises(InvalidParametersError) as invalid:
+        client.generate_feedback(product_type="spaceship", sentiment_mix="sunny", feedback_count=99)
+    with pytest.raises(UnauthorizedError):
+        SynthGen("sg_live_nope", base_url=live_server.url).get_account()
+
+    assert set(invalid.value.details) == {"productType", "sentimentMix", "feedbackCount"}
+    assert bob.refresh().balance == 1000
+
+
+def _shaped_as(value: dict[str, Any], typed: Any) -> bool:
+    """Every key the TypedDict requires is there, and nothing it does not name."""
+    keys = set(value)
+    return typed.__required_keys__ <= keys <= typed.__required_keys__ | typed.__optional_keys__
+
+
+def test_the_typed_answers_name_every_field_the_server_sends(
+    live_server: Any, bob: Consumer, receiver: Receiver
+) -> None:
+    client = client_for(live_server, bob)
+    feedback = client.generate_feedback(
+        product_type="saas", sentiment_mix="mixed", feedback_count=2
+    )
+    tickets = client.generate_tickets(
+        product_type="saas", ticket_count=2, complexity_level="complex"
+    )
+    interviews = client.generate_interviews(product_type="saas", question_count=1)
+    job = client.create_job(type="tickets", count=1, params={"productType": "saas"})["data"]
+    endpoint = client.create_webhook(url=receiver.url, events=["job.failed"])
+
+    assert _shaped_as(dict(feedback), FeedbackAnswer)
+    assert _shaped_as(dict(tickets), TicketsAnswer)
+    assert _shaped_as(dict(interviews), InterviewsAnswer)
+    assert all(_shaped_as(dict(entry), FeedbackEntry) for entry in feedback["data"])
+    assert all(_shaped_as(dict(ticket), Ticket) for ticket in tickets["data"])
+    assert all(_shaped_as(dict(interview), Interview) for interview in interviews["data"])
+    assert _shaped_as(dict(client.get_job(job["id"])), Job)
+    assert _shaped_as(dict(client.get_account()), Account)
+    assert _shaped_as(dict(endpoint), WebhookEndpoint)
+    assert _shaped_as(dict(client.send_test_webhook(endpoint["id"])), WebhookDelivery)
+    assert _shaped_as(dict(_delivered(client, endpoint["id"])[0]), WebhookDelivery)
