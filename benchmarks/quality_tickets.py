@@ -52,12 +52,13 @@ DISAGREEMENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "'a 3 hours' (article before a count)": re.compile(r"\ban? \d+ \w+s\b", re.I),
-    "leftover markup": re.compile(r"[<>{}|\x01]"),
+    "leftover markup": re.compile(r"[<{}|\x01]|(?<! )>|>(?! )"),
 }
-# A date ("March 3 order") is not a count.
+# A date ("March 3 order") or an amount ("$24.99 charge") is not a count.
 DATES = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December) \d+"
+    r"December) \d+|[$£€]\d+(?:\.\d\d)?",
+    re.I,
 )
 Make = Callable[..., list[dict]]
 

@@ -212,6 +212,10 @@ def _sentiment(category: Category, priority: str, random: Random) -> str:
     return sentiment
 
 
+def _strong(priority: str, sentiment: str) -> bool:
+    return priority in ("high", "urgent") or sentiment in ("negative", "mixed")
+
+
 def _email(desk: Desk, writer: Writer, random: Random) -> str:
     domain = None
     if desk.audience == "professional":
@@ -249,6 +253,9 @@ def _case_slots(
     slots.update(agreement(number))
     _tries(slots, random)
     slots["device"] = render(slots["devices"], random=random, slots=slots)
+    for name in _ONCE:
+        if name in slots:
+            slots[name] = render(slots[name], random=random, slots=slots)
     slots["agent"] = render(slots["agents"], random=random, slots=slots)
     for name, bank in issue.fields.items():
         # The facts of the case are drawn once; the ask and the fix are worded per sentence.
@@ -257,6 +264,9 @@ def _case_slots(
     return slots
 
 
+# Banks of a type's file that name one thing per ticket: the same order, item or street in
+# every mention.
+_ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
 # The issue's phrases drawn once per ticket (the rest are drawn per sentence).
 _CASE_FIELDS = frozenset({"happened", "expected", "error", "impact", "ref_noun", "did"})
 
@@ -320,11 +330,19 @@ def _description(
     words = writer.words(centre=_CENTRES[complexity], random=random)
     budget = max(1, round(words / _WORDS_PER_SENTENCE))
     shape = weighted(desk.shapes[complexity][writer.register], random=random)
+    moves = shape.moves
+    if moves[0][0] in ("urgency", "mood") and not _strong(priority, sentiment):
+        # Only a strong feeling comes first; a mild one is said at the end, if at all.
+        moves = moves[1:] + moves[:1]
+    # An urgent ticket says so, whatever its shape.
+    pressing = priority == "urgent" or (priority == "high" and random() < 0.6)
+    if pressing and all(move != "urgency" for move, _ in moves):
+        moves += (("urgency", False),)
     polarity = _POLARITY[sentiment]
     sentences: list[tuple[str, int]] = []
-    required = sum(1 for _, optional in shape.moves if not optional)
+    required = sum(1 for _, optional in moves if not optional)
     room = budget - required
-    for move, optional in shape.moves:
+    for move, optional in moves:
         if optional and (room <= 0 or random() < 0.2):
             continue
         text = _say(move, desk=desk, priority=priority, sentiment=sentiment, slots=slots,
@@ -419,7 +437,7 @@ def _subject(
             render(memory.choose(issue.fields["subject"], random), random=random, slots=slots),
             stop=False,
         )
-        if random() < 0.3:
+        if random() < 0.3 and not subject.endswith("?"):
             tails = _by(desk.thread["subject_tails"], slots["category"])
             subject += render(memory.choose(tails, random), random=random, slots=slots)
         prefixes = desk.thread["subject_prefix"][priority]
@@ -438,7 +456,7 @@ def finish(text: str, *, stop: bool = True) -> str:
     text = tidy(settle_articles(text) if "\x01" in text else text)
     if not text:
         return text
-    if stop and text[-1] not in _TERMINAL and text[-1] not in ',"':
+    if stop and text[-1] not in _TERMINAL and text[-1] != ",":
         text += "."
     return text[0].upper() + text[1:]
 
@@ -460,7 +478,7 @@ def _thread(
 ) -> list[dict[str, str]]:
     # The agent asks for something the description did not give, and the reply gives it.
     missing = [need for need in issue.needs if _GIVEN_BY.get(need) not in said]
-    missing = missing or list(issue.needs)
+    missing = missing or ["confirm"]
     need = pick(missing, random=random)
     lines = desk.thread
     agent = f"{slots['agent']} (Support)"
@@ -478,6 +496,8 @@ def _thread(
             parts = [lines["thanks_agent"], issue.fields["fix"], lines["fix_tail"]]
         elif kind == "thanks":
             parts = [lines["thanks"][sentiment]]
+        elif kind == "working":
+            parts = [lines["working_lead"], _by(lines[kind], category)]
         else:
             parts = [_by(lines[kind], category)]
         text = _join(
@@ -503,7 +523,7 @@ def _join(parts: Iterable[str]) -> str:
     for part in parts:
         if not part:
             continue
-        if out.endswith(",") and not part.startswith(("I ", "I'")):
+        if out.endswith((",", ":")) and not part.startswith(("I ", "I'")):
             part = part[0].lower() + part[1:]
         out = f"{out} {part}" if out else part
     return out
