@@ -1,7 +1,8 @@
 """Measures generation speed on one core and compares feedback with a seeded Faker baseline.
 
 Feedback is the 2.0.0 engine (called directly until the version is registered), over the
-product types with 2.0 vocabulary; tickets and interviews are still 1.0.0's. The Faker
+product types with 2.0 vocabulary; tickets are 2.0.0's over every type, with 1.0.0's complex
+tickets beside them; interviews are still 1.0.0's. The Faker
 baseline is built once per process and reseeded per batch, as a user would use it.
 
 Run: ``.venv/bin/python benchmarks/generators.py``.
@@ -18,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faker import Faker  # noqa: E402
 
 from generators.engine.feedback import generate_feedback  # noqa: E402
+from generators.engine.tickets import generate_tickets  # noqa: E402
 from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
 from generators.engine.v1.interviews import generate_interview  # noqa: E402
-from generators.engine.v1.tickets import generate_tickets  # noqa: E402
+from generators.engine.v1.tickets import generate_tickets as generate_tickets_v1  # noqa: E402
 from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
@@ -66,9 +68,9 @@ def feedback(complexity: str) -> Callable[[int], int]:
     return produce
 
 
-def tickets(complexity: str) -> Callable[[int], int]:
+def tickets(complexity: str, make: Callable[..., list] = generate_tickets) -> Callable[[int], int]:
     def produce(seed: int) -> int:
-        return len(generate_tickets(
+        return len(make(
             product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], count=BATCH,
             complexity=complexity, seed=seed, window=WINDOW,
         ))  # fmt: skip
@@ -117,6 +119,8 @@ def main() -> int:
         target = "   (target with threads >= 5,000/s) " + ("MET" if met else "MISSED")
         print(f"  tickets   {complexity:<8} {speed:>9,.0f} tickets/s"
               f"{target if complexity == 'complex' else ''}")  # fmt: skip
+    before = rate(tickets("complex", generate_tickets_v1))
+    print(f"  tickets   complex  {before:>9,.0f} tickets/s with 1.0.0, for comparison")
     for complexity in COMPLEXITY_LEVELS:
         speed = rate(interviews(complexity))
         print(f"  interview {complexity:<8} {speed:>9,.0f} interviews/s of 25 questions")

@@ -43,6 +43,7 @@ from generators.engine.grammar import (
     weighted,
 )
 from generators.engine.lexicon import vary
+from generators.engine.locales import locale, locale_codes
 from generators.engine.people import company_domain, draw_company, email_address
 from generators.engine.products import agreement, load_world, product_slots
 from generators.engine.realiser import Memory, tidy
@@ -223,47 +224,76 @@ def _email(desk: Desk, writer: Writer, random: Random) -> str:
     return email_address(person=writer.person, locale=writer.locale, random=random, domain=domain)
 
 
+class Facts(dict):
+    """A ticket's slots. A fact given as a bank is drawn the first time a sentence names it and
+    kept, so every mention agrees and a fact nothing names costs nothing."""
+
+    __slots__ = ("pending", "random")
+
+    def __init__(self, base: Mapping[str, Any], random: Random) -> None:
+        super().__init__(base)
+        self.pending: dict[str, Any] = {}
+        self.random = random
+
+    def __missing__(self, key: str) -> Any:
+        value = render(self.pending.pop(key), random=self.random, slots=self)
+        self[key] = value
+        return value
+
+    def knows(self, key: str) -> bool:
+        """Whether the ticket has the fact ``key`` (drawn or not yet)."""
+        return bool(self.get(key)) or key in self.pending
+
+
 def _case_slots(
     *, desk: Desk, category: Category, issue: Issue, writer: Writer, random: Random
-) -> dict[str, Any]:
+) -> Facts:
     """The facts of one ticket, each drawn once so every mention of it agrees."""
     kind = pick(desk.kinds, random=random)
     brand = render(desk.brands, random=random, slots={})
-    slots = dict(desk.slots)
+    slots = Facts(desk.slots, random)
+    later = slots.pending
     slots.update(product_slots(brand=brand, model=""))
-    slots.update(agreement(kind["number"], "p_"))
+    slots.update(_PRODUCT_AGREEMENT[kind["number"]])
     slots.update(writer.persona.slots)
     slots["first"] = writer.person.first
     slots["last"] = writer.person.last
     slots["needs"] = issue.needs
     slots["tense"] = issue.tense
-    slots["ref_noun"] = render(slots["ref_nouns"], random=random, slots=slots)
+    slots["category"] = category.name
     slots["currency"] = writer.locale.currency
-    slots["city"] = pick(writer.locale.cities, random=random)
-    slots["P"] = render(kind["full"], random=random, slots=slots)
     slots["short"] = kind["short"]
     slots["noun"] = kind["noun"]
-    number = issue.number
+    later["P"] = kind["full"]
+    later["city"] = _CITIES[writer.locale.code]
+    later["ref_noun"] = slots["ref_nouns"]
+    later["device"] = slots["devices"]
+    later["agent"] = slots["agents"]
+    for name in _ONCE:
+        if name in slots:
+            later[name] = slots.pop(name)
     _numbers(slots, random)
+    number = issue.number
     if issue.uses:
         filler = pick(desk.fillers[issue.uses], random=random)
         number = filler["number"]
-        for key, bank in filler["fields"].items():
-            slots[key] = render(bank, random=random, slots=slots)
-    slots.update(agreement(number))
-    _tries(slots, random)
-    slots["device"] = render(slots["devices"], random=random, slots=slots)
-    for name in _ONCE:
-        if name in slots:
-            slots[name] = render(slots[name], random=random, slots=slots)
-    slots["agent"] = render(slots["agents"], random=random, slots=slots)
+        later.update(filler["fields"])
+    slots.update(_AGREEMENT[number])
+    if "steps" in issue.needs:
+        _tries(slots, random)
     for name, bank in issue.fields.items():
         # The facts of the case are drawn once; the ask and the fix are worded per sentence.
-        slots[name] = render(bank, random=random, slots=slots) if name in _CASE_FIELDS else bank
-    slots["category"] = category.name
+        if name in _CASE_FIELDS:
+            later[name] = bank
+        else:
+            slots[name] = bank
     return slots
 
 
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_CITIES: dict[str, Alt] = {code: compile_bank(list(locale(code).cities)) for code in locale_codes()}
+_AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
+_PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
 # Banks of a type's file that name one thing per ticket: the same order, item or street in
 # every mention.
 _ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
@@ -293,9 +323,9 @@ def _numbers(slots: dict[str, Any], random: Random) -> None:
     slots["amount2"] = f"{slots['currency']}{max(1, whole - 1 - int(random() * whole * 0.6))}.00"
     slots["last4"] = f"{1000 + int(random() * 9000)}"
     slots["ref"] = _reference(render(slots["references"], random=random, slots={}), random)
-    slots["version"] = f"{1 + int(random() * 9)}.{int(random() * 20)}.{int(random() * 10)}"
-    major, minor, _ = slots["version"].split(".")
-    slots["version_next"] = f"{major}.{int(minor) + 1}"
+    major, minor = 1 + int(random() * 9), int(random() * 20)
+    slots["version"] = f"{major}.{minor}.{int(random() * 10)}"
+    slots["version_next"] = f"{major}.{minor + 1}"
     month = pick(_COMMON["months"], random=random)
     slots["date"] = f"{month} {1 + int(random() * 28)}"
     slots["month"] = month
@@ -303,15 +333,12 @@ def _numbers(slots: dict[str, Any], random: Random) -> None:
 
 def _reference(pattern: str, random: Random) -> str:
     # "#" is a digit, "@" a capital letter: "BK-@@####" becomes "BK-QF4821".
-    out = []
-    for char in pattern:
-        if char == "#":
-            out.append(str(int(random() * 10)))
-        elif char == "@":
-            out.append("ABCDEFGHJKLMNPQRSTUVWXYZ"[int(random() * 24)])
-        else:
-            out.append(char)
-    return "".join(out)
+    count = pattern.count("#")
+    digits = iter(str(int(random() * 10**count)).zfill(count))
+    return "".join(
+        next(digits) if char == "#" else _LETTERS[int(random() * 24)] if char == "@" else char
+        for char in pattern
+    )
 
 
 def _description(
@@ -322,7 +349,7 @@ def _description(
     priority: str,
     sentiment: str,
     writer: Writer,
-    slots: dict[str, Any],
+    slots: Facts,
     said: set[str],
     random: Random,
     memory: Memory,
@@ -372,14 +399,14 @@ def _say(
     desk: Desk,
     priority: str,
     sentiment: str,
-    slots: dict[str, Any],
+    slots: Facts,
     random: Random,
     memory: Memory,
 ) -> str:
-    if move == "story" and not slots.get("did"):
+    if move == "story" and not slots.knows("did"):
         move = "happened"
     need = _NEEDS_SLOT.get(move)
-    if need is not None and not slots.get(need):
+    if need is not None and not slots.knows(need):
         return ""
     if move in _ASKED_FOR and _ASKED_FOR[move] not in slots["needs"]:
         return ""
@@ -405,7 +432,7 @@ def _letter(
     channel: str,
     complexity: str,
     writer: Writer,
-    slots: dict[str, Any],
+    slots: Facts,
     random: Random,
     memory: Memory,
 ) -> str:
@@ -425,7 +452,7 @@ def _subject(
     issue: Issue,
     priority: str,
     writer: Writer,
-    slots: dict[str, Any],
+    slots: Facts,
     random: Random,
     memory: Memory,
     seen: set[str],
@@ -471,7 +498,7 @@ def _thread(
     writer: Writer,
     created: int,
     last: int,
-    slots: dict[str, Any],
+    slots: Facts,
     said: set[str],
     random: Random,
     memory: Memory,
