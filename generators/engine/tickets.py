@@ -363,8 +363,10 @@ def _description(
         moves = moves[1:] + moves[:1]
     # An urgent ticket says so, whatever its shape.
     pressing = priority == "urgent" or (priority == "high" and random() < 0.6)
-    if pressing and all(move != "urgency" for move, _ in moves):
-        moves += (("urgency", False),)
+    if pressing:
+        moves = tuple((move, optional and move != "urgency") for move, optional in moves)
+        if all(move != "urgency" for move, _ in moves):
+            moves += (("urgency", False),)
     polarity = _POLARITY[sentiment]
     sentences: list[tuple[str, int]] = []
     required = sum(1 for _, optional in moves if not optional)
@@ -532,7 +534,7 @@ def _thread(
             for bank in parts
         )
         if sender == "customer":
-            text = apply_habits([(text, _POLARITY[sentiment])], habits=writer.habits, random=random)
+            text = _in_voice(text, polarity=_POLARITY[sentiment], writer=writer, slots=slots)
         messages.append(
             {
                 "from": sender,
@@ -542,6 +544,21 @@ def _thread(
             }
         )
     return messages
+
+
+def _in_voice(text: str, *, polarity: int, writer: Writer, slots: Facts) -> str:
+    # The writer's habits, except on what they copy exactly: a typo never lands in an email
+    # address or an order number.
+    kept = [value for value in (slots["email"], slots["ref"]) if value in text]
+    for mark, value in enumerate(kept):
+        text = text.replace(value, _KEPT[mark])
+    text = apply_habits([(text, polarity)], habits=writer.habits, random=slots.random)
+    for mark, value in enumerate(kept):
+        text = text.replace(_KEPT[mark], value)
+    return text
+
+
+_KEPT = ("\x02", "\x03")
 
 
 def _join(parts: Iterable[str]) -> str:
