@@ -101,7 +101,7 @@ def figures(tickets: list[dict]) -> dict[str, str | bool | None]:
     return {
         "description sentences repeated": f"{pct(share)} of {n_sentences}",
         "description sentences repeated ok": share <= 0.30,
-        "description distinct-2": f"{d2:.2f} ({len(tokens)} tok)",
+        "description distinct-2": f"{d2:.3f} ({len(tokens)} tok)",
         "description distinct-2 ok": d2 >= 0.40,
         "thread messages repeated": f"{pct(thread_share)} of {n_messages}" if messages else "-",
         "thread messages repeated ok": thread_share <= 0.30 if messages else None,

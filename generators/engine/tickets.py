@@ -72,6 +72,8 @@ _NEEDS_SLOT = {
     "impact": "impact",
 }
 # Moves that give what an agent would otherwise ask for (``needs`` of an issue), and back.
+# How often a ticket of a priority says its urgency in the text, for short tickets and others.
+_PRESSING = {True: {"urgent": 0.5, "high": 0.3}, False: {"urgent": 1.0, "high": 0.6}}
 _ASKED_FOR = {"environment": "environment", "reference": "reference", "tried": "steps"}
 _GIVEN_BY = {"environment": "environment", "reference": "reference", "steps": "tried",
              "use": "reason"}  # fmt: skip
@@ -362,7 +364,9 @@ def _description(
         # Only a strong feeling comes first; a mild one is said at the end, if at all.
         moves = moves[1:] + moves[:1]
     # An urgent ticket says so, whatever its shape.
-    pressing = priority == "urgent" or (priority == "high" and random() < 0.6)
+    # A one-line message leaves the urgency to its subject more often than an email does.
+    share = _PRESSING[complexity == "simple"].get(priority, 0.0)
+    pressing = share > 0 and random() < share
     if pressing:
         moves = tuple((move, optional and move != "urgency") for move, optional in moves)
         if all(move != "urgency" for move, _ in moves):
@@ -470,7 +474,8 @@ def _subject(
             tails = _by(desk.thread["subject_tails"], slots["category"])
             subject += render(memory.choose(tails, random), random=random, slots=slots)
         prefixes = desk.thread["subject_prefix"][priority]
-        if random() < 0.5:
+        # An urgent ticket says so in its subject, where no typo blurs it.
+        if priority == "urgent" or random() < 0.5:
             subject = render(prefixes, random=random, slots=slots) + subject
         if writer.habits.lowercase:
             subject = subject.lower()

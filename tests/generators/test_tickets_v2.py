@@ -40,10 +40,9 @@ NOT_COUNTS = re.compile(
 )
 MARKUP = re.compile(r"[<{}|\x01]|(?<! )>|>(?! )")
 URGENT = re.compile(
-    r"(?<!not )(?<!n't )urgent|immediately|right away|straight away|asap|critical|"
-    r"(?:fixed|sorted|resolved|answer|reply|me) today|"
-    r"within the hour|"
-    r"help now|out now|desperate",
+    r"(?<!not )(?<!n't )urgent|asap|critical|within the hour|desperate|"
+    r"(?:help|out|me|answer|fixed|sorted|resolved|reply) "
+    r"(?:now|today|straight away|right away|immediately)",
     re.I,
 )
 # How an agent says the ticket now waits on someone behind them.
