@@ -421,7 +421,7 @@ def _say(
         frames = frames[priority]
     elif move == "mood":
         frames = frames[sentiment]
-    elif move == "context":
+    elif move in ("context", "aside"):
         frames = frames[desk.audience]
     elif move in ("story", "happened"):
         frames = frames.get(slots["tense"]) or frames["present"]
