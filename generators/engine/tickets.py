@@ -635,8 +635,12 @@ def load_desk(product_type: str) -> Desk:
     """The compiled ticket vocabulary of ``product_type`` (each type loads once)."""
     own = read(f"tickets/{product_type}.json")
     raw_banks = {**_COMMON["banks"], **own["banks"]}
-    banks = link_banks(raw_banks)
-    banks["amount_range"] = tuple(own["amount"])
+    # A fact's bank (the item, the charge) is left unlinked everywhere, so every template
+    # that names it reads the ticket's one drawing of it.
+    banks = link_banks({name: bank for name, bank in raw_banks.items() if name not in _ONCE})
+    facts = link_banks(
+        {name: bank for name, bank in raw_banks.items() if name in _ONCE}, outer=banks
+    )
     brands = (
         load_world(product_type).brands
         if product_type in product_types_with_vocabulary()
@@ -665,7 +669,7 @@ def load_desk(product_type: str) -> Desk:
         kinds=kinds,
         categories=categories,
         fillers={name: _fillers(own[name], banks) for name in ("bugs", "tasks", "wishes")},
-        slots=banks,
+        slots={**banks, **facts, "amount_range": tuple(own["amount"])},
         moves=_tree(_COMMON["moves"], banks),
         thread=_tree(_COMMON["thread"], banks),
         shapes=_SHAPES,
