@@ -247,6 +247,11 @@ class Facts(dict):
         return bool(self.get(key)) or key in self.pending
 
 
+def _named(slots: Facts, name: str, sentences: list[tuple[str, int]]) -> bool:
+    # A fact already drawn into an earlier sentence is not given again ("I'm on <device>").
+    return name in slots and any(slots[name] in text for text, _ in sentences)
+
+
 def _case_slots(
     *, desk: Desk, category: Category, issue: Issue, writer: Writer, random: Random
 ) -> Facts:
@@ -377,6 +382,8 @@ def _description(
     room = budget - required
     for move, optional in moves:
         if optional and (room <= 0 or random() < 0.2):
+            continue
+        if move == "environment" and _named(slots, "device", sentences):
             continue
         text = _say(move, desk=desk, priority=priority, sentiment=sentiment, slots=slots,
                     random=random, memory=memory)  # fmt: skip
