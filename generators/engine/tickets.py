@@ -2,7 +2,7 @@
 
 The same pipeline as reviews, with a ticket's own content and moves:
 
-- **who writes**: ``writers.draw_writer`` (a voice, a length habit, a register, surface
+- **who writes**: ``writers.writer_for`` (a voice, a length habit, a register, surface
   habits) for the customer; a drawn agent for the thread;
 - **what about**: a made-up product of the type (its brand grammar from the type's product
   file when there is one, else from the ticket file) and a *case*: a category, an issue of
@@ -25,10 +25,11 @@ devices, the type's own category). 1.0.0 lives frozen in ``v1/tickets.py``.
 """
 
 import random as random_module
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
@@ -43,14 +44,14 @@ from generators.engine.grammar import (
     weighted,
 )
 from generators.engine.lexicon import vary
-from generators.engine.locales import locale, locale_codes
-from generators.engine.people import company_domain, draw_company, email_address
+from generators.engine.locales import DEFAULT_LOCALE, locale, locale_codes
+from generators.engine.people import company_domain, draw_company, draw_person, email_address
 from generators.engine.products import agreement, load_world, product_slots
 from generators.engine.realiser import Memory, tidy
 from generators.engine.surface import apply_habits
-from generators.engine.v1.timeline import iso, moment, window_bounds
+from generators.engine.v1.timeline import moment, window_bounds
 from generators.engine.vocabulary import product_types_with_vocabulary, read
-from generators.engine.writers import REGISTERS, Writer, draw_writer
+from generators.engine.writers import REGISTERS, Writer, writer_for
 
 Random = Callable[[], float]
 VERSION = "2.0.0"
@@ -170,7 +171,11 @@ def _ticket(
     sentiment = _sentiment(category, priority, rnd)
     status = weighted(_STATUSES, random=rnd)
     channel = weighted(_CHANNELS, random=rnd)
-    writer = draw_writer(audience=desk.audience, emoji=desk.emoji, random=rnd)
+    # A ticket is signed with the customer's name, so no review-style display name is drawn.
+    writer = writer_for(
+        person=draw_person(random=rnd), author="", locale_code=DEFAULT_LOCALE,
+        audience=desk.audience, emoji=desk.emoji, random=rnd,
+    )  # fmt: skip
     email = _email(desk, writer, rnd)
     slots = _case_slots(desk=desk, category=category, issue=issue, writer=writer, random=rnd)
     slots["email"] = email
@@ -194,7 +199,7 @@ def _ticket(
         "channel": channel,
         "customer": {"name": writer.person.name, "email": email},
         "sentiment": sentiment,
-        "createdAt": iso(created),
+        "createdAt": _iso(created),
     }
     if complexity == "complex":
         ticket["thread"] = _thread(
@@ -552,7 +557,7 @@ def _thread(
                 "from": sender,
                 "author": agent if sender == "agent" else writer.person.name,
                 "message": writer.locale.respell(text),
-                "sentAt": iso(sent),
+                "sentAt": _iso(sent),
             }
         )
     return messages
@@ -608,6 +613,18 @@ def _thread_steps(*, status: str, random: Random) -> list[tuple[str, str]]:
     else:
         steps += [("customer", "follow_up"), ("agent", "working")]
     return steps
+
+
+def _iso(epoch: int) -> str:
+    """``v1.timeline.iso`` (ISO 8601 UTC, whole seconds, ``Z``) without a strftime per call."""
+    days, seconds = divmod(epoch, 86400)
+    hours, rest = divmod(seconds, 3600)
+    return f"{_day(days)}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+
+
+@lru_cache(maxsize=4096)
+def _day(days: int) -> str:
+    return time.strftime("%Y-%m-%dT", time.gmtime(days * 86400))
 
 
 def _fit(*, created: int, last: int, gaps: list[int]) -> list[int]:
