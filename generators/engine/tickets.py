@@ -72,9 +72,9 @@ _NEEDS_SLOT = {
     "reference": "ref",
     "impact": "impact",
 }
-# Moves that give what an agent would otherwise ask for (``needs`` of an issue), and back.
 # How often a ticket of a priority says its urgency in the text, for short tickets and others.
 _PRESSING = {True: {"urgent": 0.5, "high": 0.3}, False: {"urgent": 1.0, "high": 0.6}}
+# Moves that give what an agent would otherwise ask for (``needs`` of an issue), and back.
 _ASKED_FOR = {"environment": "environment", "reference": "reference", "tried": "steps"}
 _GIVEN_BY = {"environment": "environment", "reference": "reference", "steps": "tried",
              "use": "reason"}  # fmt: skip
@@ -368,19 +368,10 @@ def _description(
 ) -> str:
     words = writer.words(centre=_CENTRES[complexity], random=random)
     budget = max(1, round(words / _WORDS_PER_SENTENCE))
-    shape = weighted(desk.shapes[complexity][writer.register], random=random)
-    moves = shape.moves
-    if moves[0][0] in ("urgency", "mood") and not _strong(priority, sentiment):
-        # Only a strong feeling comes first; a mild one is said at the end, if at all.
-        moves = moves[1:] + moves[:1]
-    # An urgent ticket says so, whatever its shape.
-    # A one-line message leaves the urgency to its subject more often than an email does.
-    share = _PRESSING[complexity == "simple"].get(priority, 0.0)
-    pressing = share > 0 and random() < share
-    if pressing:
-        moves = tuple((move, optional and move != "urgency") for move, optional in moves)
-        if all(move != "urgency" for move, _ in moves):
-            moves += (("urgency", False),)
+    moves = _moves(
+        desk=desk, complexity=complexity, register=writer.register, priority=priority,
+        sentiment=sentiment, random=random,
+    )  # fmt: skip
     polarity = _POLARITY[sentiment]
     sentences: list[tuple[str, int]] = []
     required = sum(1 for _, optional in moves if not optional)
@@ -398,17 +389,29 @@ def _description(
         said.add(move)
         sentences.append((text, polarity if move in ("mood", "urgency", "ask") else 0))
     body = apply_habits(sentences, habits=writer.habits, random=random)
-    return writer.locale.respell(
-        _letter(
-            body,
-            channel=channel,
-            complexity=complexity,
-            writer=writer,
-            slots=slots,
-            random=random,
-            memory=memory,
-        )  # fmt: skip
-    )
+    letter = _letter(
+        body, channel=channel, complexity=complexity, writer=writer, slots=slots,
+        random=random, memory=memory,
+    )  # fmt: skip
+    return writer.locale.respell(letter)
+
+
+def _moves(
+    *, desk: Desk, complexity: str, register: str, priority: str, sentiment: str, random: Random
+) -> tuple[tuple[str, bool], ...]:
+    """A shape's moves as (move, optional), with the tone placed as priority and mood ask."""
+    moves = weighted(desk.shapes[complexity][register], random=random).moves
+    if moves[0][0] in ("urgency", "mood") and not _strong(priority, sentiment):
+        # Only a strong feeling comes first; a mild one is said at the end, if at all.
+        moves = moves[1:] + moves[:1]
+    # A pressing ticket says its urgency whatever its shape; a one-line message leaves it to
+    # its subject more often than an email does.
+    share = _PRESSING[complexity == "simple"].get(priority, 0.0)
+    if share > 0 and random() < share:
+        moves = tuple((move, optional and move != "urgency") for move, optional in moves)
+        if all(move != "urgency" for move, _ in moves):
+            moves += (("urgency", False),)
+    return moves
 
 
 def _say(
