@@ -438,6 +438,9 @@ def _say(
         frames = frames[sentiment]
     elif move in ("context", "aside"):
         frames = frames[desk.audience]
+    elif move == "happened" and slots.knows("area"):
+        # Said without the action that led to it, a bug names what broke ("it" needs a noun).
+        frames = frames["named"]
     elif move in ("story", "happened"):
         frames = frames.get(slots["tense"]) or frames["present"]
     elif isinstance(frames, dict):
