@@ -62,6 +62,7 @@ _CENTRES: dict[str, int] = dict(_COMMON["centres"])
 _WORDS_PER_SENTENCE = 11
 _THREAD_GAP = (600, 30000)  # seconds between thread messages, before fitting the window
 _TERMINAL = frozenset(".!?:")
+_QUOTED = ('."', '?"', '!"')
 # The moves a case can feed: a move needs the case to carry the slot it names.
 _NEEDS_SLOT = {
     "error": "error",
@@ -124,8 +125,8 @@ class Desk:
     fillers: dict[str, tuple[dict[str, Any], ...]]
     slots: dict[str, Any]
     moves: dict[str, Any]
+    call: dict[str, Any]
     thread: dict[str, Any]
-    shapes: dict[str, dict[str, tuple[tuple[Shape, float], ...]]]
 
 
 def generate_tickets(
@@ -368,10 +369,12 @@ def _description(
 ) -> str:
     words = writer.words(centre=_CENTRES[complexity], random=random)
     budget = max(1, round(words / _WORDS_PER_SENTENCE))
+    phone = channel == "phone"
     moves = _moves(
-        desk=desk, complexity=complexity, register=writer.register, priority=priority,
+        phone=phone, complexity=complexity, register=writer.register, priority=priority,
         sentiment=sentiment, random=random,
     )  # fmt: skip
+    book = desk.call if phone else desk.moves
     polarity = _POLARITY[sentiment]
     sentences: list[tuple[str, int]] = []
     required = sum(1 for _, optional in moves if not optional)
@@ -381,13 +384,16 @@ def _description(
             continue
         if move == "environment" and _named(slots, "device", sentences):
             continue
-        text = _say(move, desk=desk, priority=priority, sentiment=sentiment, slots=slots,
-                    random=random, memory=memory)  # fmt: skip
+        text = _say(move, desk=desk, book=book, priority=priority, sentiment=sentiment,
+                    slots=slots, random=random, memory=memory)  # fmt: skip
         if not text:
             continue
         room -= optional
         said.add(move)
         sentences.append((text, polarity if move in ("mood", "urgency", "ask") else 0))
+    if phone:
+        # The agent typed it: none of the customer's habits, no greeting or sign-off.
+        return " ".join(text for text, _ in sentences)
     body = apply_habits(sentences, habits=writer.habits, random=random)
     letter = _letter(
         body, channel=channel, complexity=complexity, writer=writer, slots=slots,
@@ -397,10 +403,11 @@ def _description(
 
 
 def _moves(
-    *, desk: Desk, complexity: str, register: str, priority: str, sentiment: str, random: Random
+    *, phone: bool, complexity: str, register: str, priority: str, sentiment: str, random: Random
 ) -> tuple[tuple[str, bool], ...]:
     """A shape's moves as (move, optional), with the tone placed as priority and mood ask."""
-    moves = weighted(desk.shapes[complexity][register], random=random).moves
+    table = _CALL_SHAPES if phone else _SHAPES
+    moves = weighted(table[complexity][register], random=random).moves
     if moves[0][0] in ("urgency", "mood") and not _strong(priority, sentiment):
         # Only a strong feeling comes first; a mild one is said at the end, if at all.
         moves = moves[1:] + moves[:1]
@@ -418,6 +425,7 @@ def _say(
     move: str,
     *,
     desk: Desk,
+    book: dict[str, Any],
     priority: str,
     sentiment: str,
     slots: Facts,
@@ -431,7 +439,11 @@ def _say(
         return ""
     if move in _ASKED_FOR and _ASKED_FOR[move] not in slots["needs"]:
         return ""
-    frames = desk.moves[move]
+    if move == "quote":
+        slots["quote"] = _capitalise(slots["happened"])
+    elif move == "ask" and book is desk.call:
+        slots["ask_cap"] = _capitalise(render(slots["ask"], random=random, slots=slots))
+    frames = book[move]
     if move == "urgency":
         frames = frames[priority]
     elif move == "mood":
@@ -503,12 +515,16 @@ def _subject(
     return subject
 
 
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def finish(text: str, *, stop: bool = True) -> str:
     """A realised sentence closed up, its articles settled, capitalised and (``stop``) ended."""
     text = tidy(settle_articles(text) if "\x01" in text else text)
     if not text:
         return text
-    if stop and text[-1] not in _TERMINAL and text[-1] != ",":
+    if stop and text[-1] not in _TERMINAL and text[-1] != "," and not text.endswith(_QUOTED):
         text += "."
     return text[0].upper() + text[1:]
 
@@ -701,12 +717,12 @@ def load_desk(product_type: str) -> Desk:
         fillers={name: _fillers(own[name], banks) for name in ("bugs", "tasks", "wishes")},
         slots={**banks, **facts, "amount_range": tuple(own["amount"])},
         moves=_tree(_COMMON["moves"], banks),
+        call=_tree(_COMMON["call"], banks),
         thread=_tree(_COMMON["thread"], banks),
-        shapes=_SHAPES,
     )
 
 
-def _shapes() -> dict[str, dict[str, tuple[tuple[Shape, float], ...]]]:
+def _shapes(specs: list[dict]) -> dict[str, dict[str, tuple[tuple[Shape, float], ...]]]:
     # Per level and register, the shapes and their weights (a register favours its own).
     shapes = [
         Shape(
@@ -714,7 +730,7 @@ def _shapes() -> dict[str, dict[str, tuple[tuple[Shape, float], ...]]]:
             levels=frozenset(spec["levels"]),
             weight=spec.get("suits", {}),
         )
-        for spec in _COMMON["shapes"]
+        for spec in specs
     ]
     return {
         level: {
@@ -729,7 +745,9 @@ def _shapes() -> dict[str, dict[str, tuple[tuple[Shape, float], ...]]]:
     }
 
 
-_SHAPES = _shapes()
+_SHAPES = _shapes(_COMMON["shapes"])
+# A phone ticket's description is the agent's note of the call.
+_CALL_SHAPES = _shapes(_COMMON["call_shapes"])
 
 
 def _category(name: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Category:
