@@ -228,3 +228,17 @@ def test_a_thread_ends_as_its_status_says() -> None:
                 assert last["message"].endswith("?"), last
             elif status in ("in_progress", "open"):
                 assert WAITING.search(last["message"]), last
+
+
+def test_a_phone_ticket_is_the_agents_note_of_what_the_customer_said() -> None:
+    phoned = [
+        ticket
+        for product_type in PRODUCT_TYPES
+        for ticket in make(product_type=product_type, complexity="medium", count=60)
+        if ticket["channel"] == "phone"
+    ]
+    assert phoned
+    for ticket in phoned:
+        description = ticket["description"]
+        assert re.search(r'[:.] "[A-Z][^"]+"', description), description
+        assert "\n" not in description and not description.startswith(("Hi", "Hello", "Dear"))
