@@ -33,6 +33,8 @@ _WORD = re.compile(r"\b[a-z]{4,}\b")
 _CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
 _EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
 _CONTRACT = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTED)) + r")\b")
+# The regexes are slow on sentences they cannot change; a substring test skips those.
+_CONTRACTIBLE: tuple[str, ...] = tuple(_CONTRACTED)
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
 _EXPAND = re.compile(r"\b(?:" + "|".join(map(re.escape, _EXPANDED)) + r")\b(?! been| got)")
 _ARTICLE = re.compile(r"\bthe (?=[a-z])")
@@ -57,8 +59,9 @@ def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Ra
 
 def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> str:
     if habits.contract and random() < habits.contract:
-        text = _CONTRACT.sub(lambda match: _CONTRACTED[match.group(0)], text)
-    elif habits.expand:
+        if any(phrase in text for phrase in _CONTRACTIBLE):
+            text = _CONTRACT.sub(lambda match: _CONTRACTED[match.group(0)], text)
+    elif habits.expand and "'" in text:
         text = _EXPAND.sub(lambda match: _EXPANDED[match.group(0)], text)
     if habits.drop_article and random() < habits.drop_article:
         text = _ARTICLE.sub("", text, count=1)
