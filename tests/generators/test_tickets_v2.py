@@ -52,7 +52,7 @@ WORLDS = {
     "mobile_app": r"habit tracker|home screen widget|my streak",
     "web_app": r"whiteboard|the canvas|PDF export",
     "ecommerce": r"size filter|cushion|rain jacket|discount code",
-    "saas": r"\bCRM\b|SAML|single sign-on",
+    "saas": r"\bCRM\b|\bSAML\b|single sign-on",
     "fintech": r"standing order|Face ID|unauthorised",
     "healthcare": r"prescription|doctor|clinic",
     "gaming": r"matchmaking|ranked|skins?\b",
