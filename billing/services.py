@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -167,8 +167,6 @@ def _count_request(*, account_id: int, limit: int | None, day: dt.date, credits:
     race to create it, the unique constraint sends the loser back to the conditional update.
     A refusal is decided on the committed count, never on a row we merely failed to see.
     """
-    if limit is not None and limit <= 0:
-        raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
     rows = DailyUsage.objects.filter(account_id=account_id, day=day)
     counted = rows if limit is None else rows.filter(requests__lt=limit)
     for _ in range(3):
@@ -205,43 +203,119 @@ def charge_request(
     for lack of credits takes no quota, and no burst of concurrent requests can pass the limit
     or overdraw. The usage record is written in the same transaction, with the outcome the
     request will almost always have, and stays in flight until `answer_request`: a charge can
-    never exist without the record that lets the sweep give it back.
+    never exist without the record that lets the sweep give it back. On PostgreSQL it is one
+    call of the server-side function `billing_charge_request` (billing migration 0005), one
+    round trip; elsewhere the same steps run here, in one short transaction.
     Raises DailyLimitReached or InsufficientCredits, having changed nothing.
     """
-    tier: Tier = account.tier
-    day = utc_today()
-    with transaction.atomic():
-        requests_today = _count_request(
-            account_id=account.pk, limit=tier.daily_request_limit, day=day, credits=credits
-        )
-        entry = _post_entry(
-            account_id=account.pk,
-            amount=-credits,
-            kind=CreditEntry.Kind.DEBIT,
-            reason=f"{endpoint} request",
-            endpoint=endpoint,
-            request_id=request_id,
-        )
-        usage = UsageRecord.objects.create(
-            account=account,
-            api_key=api_key,
-            endpoint=endpoint,
-            units=units,
-            credits=credits,
-            status=200,
-            duration_ms=0,
-            request_id=request_id,
-        )
-    return Charge(
+    limit = account.tier.daily_request_limit
+    if limit is not None and limit <= 0:
+        raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
+    order = _ChargeOrder(
         account_id=account.pk,
+        api_key_id=api_key.pk if api_key else None,
+        day=utc_today(),
+        limit=limit,
         credits=credits,
-        balance=entry.balance_after,
-        requests_today=requests_today,
-        day=day,
         endpoint=endpoint,
         request_id=request_id,
-        usage_id=usage.pk,
+        units=units,
     )
+    if connection.vendor == "postgresql":
+        charge, low = _charge_in_one_call(order)
+    else:
+        charge, low = _charge_in_one_transaction(order)
+    if low is not None and charge.balance < low <= charge.balance + credits:  # this one crossed it
+        webhook_events.credits_low(account_id=account.pk)
+    return charge
+
+
+@dataclass(frozen=True)
+class _ChargeOrder:
+    account_id: int
+    api_key_id: int | None
+    day: dt.date
+    limit: int | None
+    credits: int
+    endpoint: str
+    request_id: str
+    units: int
+
+    def charge(self, *, balance: int, requests_today: int, usage_id: int) -> Charge:
+        return Charge(
+            account_id=self.account_id,
+            credits=self.credits,
+            balance=balance,
+            requests_today=requests_today,
+            day=self.day,
+            endpoint=self.endpoint,
+            request_id=self.request_id,
+            usage_id=usage_id,
+        )
+
+
+def _charge_in_one_call(order: _ChargeOrder) -> tuple[Charge, int | None]:
+    """The charge as one statement; (the charge, the account's low-credit threshold)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM billing_charge_request(%s::bigint, %s::date, %s::integer, "
+            "%s::integer, %s::text, %s::text, %s::text, %s::bigint, %s::integer, %s::timestamptz)",
+            [
+                order.account_id,
+                order.day,
+                order.limit,
+                order.credits,
+                order.endpoint,
+                f"{order.endpoint} request",
+                order.request_id,
+                order.api_key_id,
+                order.units,
+                utc_now(),
+            ],
+        )
+        outcome, requests_today, balance, low, usage_id = cursor.fetchone()
+    if outcome == "daily_limit":
+        assert order.limit is not None
+        raise DailyLimitReached(limit=order.limit, retry_after=seconds_until_reset())
+    if outcome == "insufficient_credits":
+        raise InsufficientCredits(required=order.credits, remaining=balance)
+    return order.charge(balance=balance, requests_today=requests_today, usage_id=usage_id), low
+
+
+def _charge_in_one_transaction(order: _ChargeOrder) -> tuple[Charge, int | None]:
+    """The same steps as billing_charge_request, through the ORM, in one transaction."""
+    with transaction.atomic():
+        requests_today = _count_request(
+            account_id=order.account_id, limit=order.limit, day=order.day, credits=order.credits
+        )
+        accounts = Account.objects.filter(pk=order.account_id)
+        if not accounts.filter(balance__gte=order.credits).update(
+            balance=F("balance") - order.credits
+        ):
+            remaining = accounts.values_list("balance", flat=True).get()
+            # Raising rolls the count back with the transaction.
+            raise InsufficientCredits(required=order.credits, remaining=remaining)
+        balance, low = accounts.values_list("balance", "low_credit_threshold").get()
+        CreditEntry.objects.create(
+            account_id=order.account_id,
+            amount=-order.credits,
+            kind=CreditEntry.Kind.DEBIT,
+            reason=f"{order.endpoint} request",
+            balance_after=balance,
+            endpoint=order.endpoint,
+            request_id=order.request_id,
+        )
+        usage = UsageRecord.objects.create(
+            account_id=order.account_id,
+            api_key_id=order.api_key_id,
+            endpoint=order.endpoint,
+            units=order.units,
+            credits=order.credits,
+            status=200,
+            duration_ms=0,
+            request_id=order.request_id,
+        )
+    return order.charge(balance=balance, requests_today=requests_today, usage_id=usage.pk), low
 
 
 def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
