@@ -24,6 +24,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import key_cache
 from accounts.models import Account, ApiKey
 from accounts.webhooks import events as webhook_events
 from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, Tier, UsageRecord
@@ -498,6 +499,7 @@ def quota(*, account: Account, used: int | None = None) -> Quota:
 def change_tier(*, account: Account, tier: Tier) -> None:
     """Move the account to another plan; its balance and today's count carry over."""
     Account.objects.filter(pk=account.pk).update(tier=tier)
+    key_cache.forget_account_keys(account_ids=[account.pk])
     account.tier = tier
 
 

@@ -161,6 +161,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long a verified API key is kept in the cache, so that a request's key check costs no query
+# (accounts.key_cache): revoking, rotating, suspending and plan changes forget it at once. Only
+# with Redis, which every worker shares; 0 turns it off, as it is on the per-process cache.
+API_KEY_CACHE_SECONDS = envint("API_KEY_CACHE_SECONDS", "60" if REDIS_URL else "0")
+
 # Webhooks: each attempt waits at most WEBHOOKS_TIMEOUT seconds; a failed one is tried again
 # after each delay of the schedule in turn, then the delivery is marked failed. An endpoint with
 # no success for WEBHOOKS_DISABLE_AFTER seconds of failures is disabled and its owner emailed.
