@@ -161,33 +161,6 @@ def adjust_credits(*, account: Account, amount: int, reason: str, staff: User) -
         )
 
 
-def _count_request(*, account_id: int, limit: int | None, day: dt.date, credits: int) -> int:
-    """Add one request to the day's counter while it is under `limit`; the new count.
-
-    Inside the caller's transaction. The first request of a day creates the row; when two
-    race to create it, the unique constraint sends the loser back to the conditional update.
-    A refusal is decided on the committed count, never on a row we merely failed to see.
-    """
-    rows = DailyUsage.objects.filter(account_id=account_id, day=day)
-    counted = rows if limit is None else rows.filter(requests__lt=limit)
-    for _ in range(3):
-        if counted.update(requests=F("requests") + 1, credits=F("credits") + credits):
-            return rows.values_list("requests", flat=True).get()
-        current = rows.values_list("requests", flat=True).first()
-        if current is not None and limit is not None and current >= limit:
-            raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
-        if current is None:
-            try:
-                with transaction.atomic():
-                    DailyUsage.objects.create(
-                        account_id=account_id, day=day, requests=1, credits=credits
-                    )
-            except IntegrityError:
-                continue
-            return 1
-    raise RuntimeError("the daily usage row kept changing under a request")
-
-
 def charge_request(
     *,
     account: Account,
@@ -283,40 +256,63 @@ def _charge_in_one_call(order: _ChargeOrder) -> tuple[Charge, int | None]:
     return order.charge(balance=balance, requests_today=requests_today, usage_id=usage_id), low
 
 
+# The steps of billing_charge_request (billing migration 0005) for SQLite, which runs them in one
+# transaction of its own (BEGIN IMMEDIATE: one writer at a time); a refusal raises, and the
+# transaction takes everything back.
+_COUNT = """
+INSERT INTO billing_dailyusage AS u (account_id, day, requests, credits) VALUES (%s, %s, 1, %s)
+ON CONFLICT (account_id, day) DO UPDATE
+    SET requests = u.requests + 1, credits = u.credits + excluded.credits
+    WHERE %s IS NULL OR u.requests < %s
+RETURNING requests
+"""
+_DEBIT = """
+UPDATE accounts_account SET balance = balance - %s WHERE id = %s AND balance >= %s
+RETURNING balance, low_credit_threshold
+"""
+_LEDGER_ENTRY = """
+INSERT INTO billing_creditentry (
+    account_id, amount, kind, reason, balance_after, endpoint, request_id, period, created_at
+) VALUES (%s, %s, 'debit', %s, %s, %s, %s, '', %s)
+"""
+_USAGE_RECORD = """
+INSERT INTO billing_usagerecord (
+    account_id, api_key_id, endpoint, units, credits, status, duration_ms, request_id, created_at
+) VALUES (%s, %s, %s, %s, %s, 200, 0, %s, %s)
+RETURNING id
+"""
+
+
 def _charge_in_one_transaction(order: _ChargeOrder) -> tuple[Charge, int | None]:
-    """The same steps as billing_charge_request, through the ORM, in one transaction."""
-    with transaction.atomic():
-        requests_today = _count_request(
-            account_id=order.account_id, limit=order.limit, day=order.day, credits=order.credits
+    """The same steps as billing_charge_request, one statement each, in one transaction."""
+    now = connection.ops.adapt_datetimefield_value(utc_now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _COUNT,
+            [order.account_id, order.day.isoformat(), order.credits, order.limit, order.limit],
         )
-        accounts = Account.objects.filter(pk=order.account_id)
-        if not accounts.filter(balance__gte=order.credits).update(
-            balance=F("balance") - order.credits
-        ):
-            remaining = accounts.values_list("balance", flat=True).get()
-            # Raising rolls the count back with the transaction.
+        counted = cursor.fetchone()
+        if counted is None:
+            assert order.limit is not None
+            raise DailyLimitReached(limit=order.limit, retry_after=seconds_until_reset())
+        cursor.execute(_DEBIT, [order.credits, order.account_id, order.credits])
+        debited = cursor.fetchone()
+        if debited is None:
+            remaining = Account.objects.values_list("balance", flat=True).get(pk=order.account_id)
             raise InsufficientCredits(required=order.credits, remaining=remaining)
-        balance, low = accounts.values_list("balance", "low_credit_threshold").get()
-        CreditEntry.objects.create(
-            account_id=order.account_id,
-            amount=-order.credits,
-            kind=CreditEntry.Kind.DEBIT,
-            reason=f"{order.endpoint} request",
-            balance_after=balance,
-            endpoint=order.endpoint,
-            request_id=order.request_id,
-        )
-        usage = UsageRecord.objects.create(
-            account_id=order.account_id,
-            api_key_id=order.api_key_id,
-            endpoint=order.endpoint,
-            units=order.units,
-            credits=order.credits,
-            status=200,
-            duration_ms=0,
-            request_id=order.request_id,
-        )
-    return order.charge(balance=balance, requests_today=requests_today, usage_id=usage.pk), low
+        balance, low = debited
+        cursor.execute(
+            _LEDGER_ENTRY,
+            [order.account_id, -order.credits, f"{order.endpoint} request", balance,
+             order.endpoint, order.request_id, now],
+        )  # fmt: skip
+        cursor.execute(
+            _USAGE_RECORD,
+            [order.account_id, order.api_key_id, order.endpoint, order.units, order.credits,
+             order.request_id, now],
+        )  # fmt: skip
+        (usage_id,) = cursor.fetchone()
+    return order.charge(balance=balance, requests_today=counted[0], usage_id=usage_id), low
 
 
 def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
