@@ -222,6 +222,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # beat's s
 # went away before the answer was written): the sweep then refunds it and frees its
 # Idempotency-Key. It must exceed the web server's own request timeout (gunicorn: 30 s).
 SWEEP_INTERVAL = envint("SWEEP_INTERVAL", "60")
+# Whether a request's charge and its answer wait for the disk when they commit on PostgreSQL
+# (billing.services._durable): off, a database crash may lose the last moment of them, only
+# ever in the consumer's favour; every other write, refunds included, always waits.
+CHARGE_SYNCHRONOUS_COMMIT = envbool("CHARGE_SYNCHRONOUS_COMMIT", "false")
 CHARGE_ANSWER_TIMEOUT = envint("CHARGE_ANSWER_TIMEOUT", "60")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Daily, not only on the 1st: a run missed while beat was down is caught up next day,
