@@ -29,7 +29,9 @@ TOMBSTONE_SECONDS = 30
 
 
 def _entry(lookup_id: str) -> str:
-    return f"api-key:{lookup_id}"
+    # The format's version: a change to what is cached (the pickled key, its account and plan)
+    # bumps it, so a new release never reads an old release's entries.
+    return f"api-key:1:{lookup_id}"
 
 
 def cached_key(lookup_id: str) -> ApiKey | None:

@@ -56,6 +56,18 @@ def test_a_cached_key_rotated_without_grace_is_refused_at_once(
 
 
 @pytest.mark.django_db
+def test_a_cached_key_deleted_by_staff_is_refused_on_its_next_request(
+    alice: Consumer, key_cache: None, staff_client: object
+) -> None:
+    assert alice.client.get("/api/account").status_code == 200
+    api_key = ApiKey.objects.get(account=alice.account)
+    deleted = staff_client.post(f"/admin/accounts/apikey/{api_key.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not ApiKey.objects.filter(pk=api_key.pk).exists()
+    assert alice.client.get("/api/account").status_code == 401
+
+
+@pytest.mark.django_db
 def test_the_balance_shown_is_current_although_the_key_is_cached(
     bob: Consumer, key_cache: None
 ) -> None:
