@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils.text import Truncator
 
-from accounts import services
+from accounts import key_cache, services
 from accounts.forms import ApproveForm, RejectForm
 from accounts.models import AccessRequest, Account, ApiKey, PlanChangeRequest
 from billing import services as billing_services
@@ -193,6 +193,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    # A deleted key must be refused on its next request, like a revoked one.
+    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
+        key_cache.forget_keys([obj.lookup_id])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: "QuerySet[ApiKey]") -> None:
+        key_cache.forget_keys(queryset.values_list("lookup_id", flat=True))
+        super().delete_queryset(request, queryset)
 
     @admin.action(description="Revoke selected keys now")
     def revoke(self, request: HttpRequest, queryset: "QuerySet[ApiKey]") -> None:

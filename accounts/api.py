@@ -58,9 +58,17 @@ class AccountChangeRequestSerializer(StrictSerializer):
     )
 
 
+def current_account(request: Request) -> Account:
+    """The authenticated account with its balance as it is now: the key's check may have come
+    from the cache (accounts.key_cache), whose copy of the account holds an older one."""
+    account = authenticated_account(request)
+    account.refresh_from_db(fields=["balance"])
+    return account
+
+
 class AccountView(APIView):
     def get(self, request: Request) -> Response:
-        account = authenticated_account(request)
+        account = current_account(request)
         return Response(
             {"success": True, "data": account_body(account, authenticated_key(request))}
         )
@@ -68,7 +76,7 @@ class AccountView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = AccountChangeRequestSerializer(data=json_object(request))
         serializer.is_valid(raise_exception=True)
-        account = authenticated_account(request)
+        account = current_account(request)
         if "lowCreditThreshold" in serializer.validated_data:
             account = set_low_credit_threshold(
                 account=account, threshold=serializer.validated_data["lowCreditThreshold"]

@@ -11,10 +11,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts import keys, tasks
+from accounts import key_cache, keys, tasks
 from accounts.models import (
     AccessRequest,
     Account,
@@ -161,12 +161,14 @@ def issue_key(*, account: Account, name: str) -> tuple[ApiKey, str]:
 
 def revoke_key(*, api_key: ApiKey) -> None:
     if ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now()):
+        key_cache.forget_keys([api_key.lookup_id])
         webhook_events.key_revoked(api_key_id=api_key.pk)
 
 
 def set_low_credit_threshold(*, account: Account, threshold: int | None) -> Account:
     """Where the credits.low webhook fires: when a debit takes the balance below it."""
     Account.objects.filter(pk=account.pk).update(low_credit_threshold=threshold)
+    key_cache.forget_account_keys(account_ids=[account.pk])
     account.low_credit_threshold = threshold
     return account
 
@@ -177,31 +179,46 @@ def set_suspended(*, account: Account, suspended: bool) -> bool:
     False when it already was in that state.
     """
     changed = Account.objects.filter(pk=account.pk).exclude(is_suspended=suspended)
-    return bool(changed.update(is_suspended=suspended))
+    if not changed.update(is_suspended=suspended):
+        return False
+    key_cache.forget_account_keys(account_ids=[account.pk])
+    return True
 
 
 def authenticate_key(plaintext: str) -> ApiKey | None:
-    """The key this plaintext proves, or None. One indexed query; constant-time compare."""
+    """The key this plaintext proves, or None; constant-time compare. No query while the key
+    is cached (accounts.key_cache), else one indexed query, and at most about once a minute a
+    write of `last_used_at`."""
     parsed = keys.parse_key(plaintext)
     if parsed is None:
         return None
-    api_key = (
-        ApiKey.objects.select_related("account__tier").filter(lookup_id=parsed.lookup_id).first()
-    )
+    api_key = key_cache.cached_key(parsed.lookup_id)
+    from_database = api_key is None
+    if api_key is None:
+        api_key = (
+            ApiKey.objects.select_related("account__tier")
+            .filter(lookup_id=parsed.lookup_id)
+            .first()
+        )
     if api_key is None or not keys.secret_matches(parsed.secret, api_key.secret_hash):
         return None
     now = timezone.now()
     if api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now):
         return None
-    _touch(api_key, now)
+    if from_database:
+        _touch(api_key, now)
+        key_cache.remember_key(api_key)
     return api_key
 
 
 def _touch(api_key: ApiKey, now: dt.datetime) -> None:
-    """Record use at most about once a minute per key, not as a write on every request."""
-    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    """Record use at most about once a minute per key, not as a write on every request: only
+    when the key as just read is due, and then only if no other worker recorded it since."""
+    cutoff = now - LAST_USED_RESOLUTION
+    if api_key.last_used_at and api_key.last_used_at > cutoff:
         return
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    due = Q(last_used_at=None) | Q(last_used_at__lte=cutoff)
+    ApiKey.objects.filter(due, pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
 
 
@@ -349,6 +366,7 @@ def rotate_key(*, account: Account, api_key_id: int, grace: dt.timedelta) -> tup
             old.revoked_at = now
             webhook_events.key_revoked(api_key_id=old.pk)
         old.save(update_fields=["expires_at", "revoked_at"])
+        key_cache.forget_keys([old.lookup_id])
         return issue_key(account=account, name=old.name)
 
 
@@ -376,6 +394,7 @@ def decide_plan_change(
             Account.objects.filter(pk=plan_change.account_id).update(
                 tier=plan_change.requested_tier_id
             )
+            key_cache.forget_account_keys(account_ids=[plan_change.account_id])
         plan_change.status = (
             PlanChangeRequest.Status.APPROVED if approve else PlanChangeRequest.Status.REJECTED
         )

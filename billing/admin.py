@@ -1,10 +1,13 @@
 """Staff tools for plans and the ledger: plans are editable, ledger rows are read-only."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from accounts import key_cache
 from billing.models import CreditEntry, DailyUsage, Tier, UsageRecord
 from synthgen.admin import ReadOnly
 
@@ -58,6 +61,11 @@ class TierAdmin(admin.ModelAdmin):
         "position",
     ]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Tier, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Its accounts' cached keys carry the plan's old limits.
+        key_cache.forget_account_keys(account_ids=obj.accounts.values_list("pk", flat=True))
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Accounts point at their plan; a plan leaves only by moving its accounts first.

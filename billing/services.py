@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import key_cache
 from accounts.models import Account, ApiKey
 from accounts.webhooks import events as webhook_events
 from billing.models import CreditEntry, DailyUsage, IdempotencyRecord, Tier, UsageRecord
@@ -160,35 +161,6 @@ def adjust_credits(*, account: Account, amount: int, reason: str, staff: User) -
         )
 
 
-def _count_request(*, account_id: int, limit: int | None, day: dt.date, credits: int) -> int:
-    """Add one request to the day's counter while it is under `limit`; the new count.
-
-    Inside the caller's transaction. The first request of a day creates the row; when two
-    race to create it, the unique constraint sends the loser back to the conditional update.
-    A refusal is decided on the committed count, never on a row we merely failed to see.
-    """
-    if limit is not None and limit <= 0:
-        raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
-    rows = DailyUsage.objects.filter(account_id=account_id, day=day)
-    counted = rows if limit is None else rows.filter(requests__lt=limit)
-    for _ in range(3):
-        if counted.update(requests=F("requests") + 1, credits=F("credits") + credits):
-            return rows.values_list("requests", flat=True).get()
-        current = rows.values_list("requests", flat=True).first()
-        if current is not None and limit is not None and current >= limit:
-            raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
-        if current is None:
-            try:
-                with transaction.atomic():
-                    DailyUsage.objects.create(
-                        account_id=account_id, day=day, requests=1, credits=credits
-                    )
-            except IntegrityError:
-                continue
-            return 1
-    raise RuntimeError("the daily usage row kept changing under a request")
-
-
 def charge_request(
     *,
     account: Account,
@@ -205,43 +177,157 @@ def charge_request(
     for lack of credits takes no quota, and no burst of concurrent requests can pass the limit
     or overdraw. The usage record is written in the same transaction, with the outcome the
     request will almost always have, and stays in flight until `answer_request`: a charge can
-    never exist without the record that lets the sweep give it back.
+    never exist without the record that lets the sweep give it back. On PostgreSQL it is one
+    call of the server-side function `billing_charge_request` (billing migration 0005), one
+    round trip; elsewhere the same steps run here, in one short transaction.
     Raises DailyLimitReached or InsufficientCredits, having changed nothing.
     """
-    tier: Tier = account.tier
-    day = utc_today()
-    with transaction.atomic():
-        requests_today = _count_request(
-            account_id=account.pk, limit=tier.daily_request_limit, day=day, credits=credits
-        )
-        entry = _post_entry(
-            account_id=account.pk,
-            amount=-credits,
-            kind=CreditEntry.Kind.DEBIT,
-            reason=f"{endpoint} request",
-            endpoint=endpoint,
-            request_id=request_id,
-        )
-        usage = UsageRecord.objects.create(
-            account=account,
-            api_key=api_key,
-            endpoint=endpoint,
-            units=units,
-            credits=credits,
-            status=200,
-            duration_ms=0,
-            request_id=request_id,
-        )
-    return Charge(
+    limit = account.tier.daily_request_limit
+    if limit is not None and limit <= 0:
+        raise DailyLimitReached(limit=limit, retry_after=seconds_until_reset())
+    order = _ChargeOrder(
         account_id=account.pk,
+        api_key_id=api_key.pk if api_key else None,
+        day=utc_today(),
+        limit=limit,
         credits=credits,
-        balance=entry.balance_after,
-        requests_today=requests_today,
-        day=day,
         endpoint=endpoint,
         request_id=request_id,
-        usage_id=usage.pk,
+        units=units,
     )
+    if connection.vendor == "postgresql":
+        charge, low = _charge_in_one_call(order)
+    else:
+        charge, low = _charge_in_one_transaction(order)
+    if low is not None and charge.balance < low <= charge.balance + credits:  # this one crossed it
+        webhook_events.credits_low(account_id=account.pk)
+    return charge
+
+
+@dataclass(frozen=True)
+class _ChargeOrder:
+    account_id: int
+    api_key_id: int | None
+    day: dt.date
+    limit: int | None
+    credits: int
+    endpoint: str
+    request_id: str
+    units: int
+
+    def charge(self, *, balance: int, requests_today: int, usage_id: int) -> Charge:
+        return Charge(
+            account_id=self.account_id,
+            credits=self.credits,
+            balance=balance,
+            requests_today=requests_today,
+            day=self.day,
+            endpoint=self.endpoint,
+            request_id=self.request_id,
+            usage_id=usage_id,
+        )
+
+
+def _durable() -> bool:
+    """Whether a request's charge and answer wait for the disk when they commit on PostgreSQL.
+
+    Alone they need not (CHARGE_SYNCHRONOUS_COMMIT off): waiting for the disk is most of their
+    time, and while a charge waits it holds its account's rows. A PostgreSQL crash can then
+    lose the last fraction of a second of them, and never in the consumer's disfavour: a lost
+    charge was free, a lost answer leaves its charge in flight for the sweep to refund, and
+    anything committed after them (a refund, a grant) makes them durable too. The ledger stays
+    exact: each is one transaction. Inside a caller's transaction (accepting a job) the caller
+    decides, and it commits durably."""
+    return settings.CHARGE_SYNCHRONOUS_COMMIT or connection.in_atomic_block
+
+
+def _charge_in_one_call(order: _ChargeOrder) -> tuple[Charge, int | None]:
+    """The charge as one statement; (the charge, the account's low-credit threshold)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM billing_charge_request(%s::bigint, %s::date, %s::integer, "
+            "%s::integer, %s::text, %s::text, %s::text, %s::bigint, %s::integer, %s::timestamptz, "
+            "%s::boolean)",
+            [
+                order.account_id,
+                order.day,
+                order.limit,
+                order.credits,
+                order.endpoint,
+                f"{order.endpoint} request",
+                order.request_id,
+                order.api_key_id,
+                order.units,
+                utc_now(),
+                _durable(),
+            ],
+        )
+        outcome, requests_today, balance, low, usage_id = cursor.fetchone()
+    if outcome == "daily_limit":
+        assert order.limit is not None
+        raise DailyLimitReached(limit=order.limit, retry_after=seconds_until_reset())
+    if outcome == "insufficient_credits":
+        raise InsufficientCredits(required=order.credits, remaining=balance)
+    return order.charge(balance=balance, requests_today=requests_today, usage_id=usage_id), low
+
+
+# The steps of billing_charge_request (billing migration 0005) for SQLite, which runs them in one
+# transaction of its own (BEGIN IMMEDIATE: one writer at a time); a refusal raises, and the
+# transaction takes everything back.
+_COUNT = """
+INSERT INTO billing_dailyusage AS u (account_id, day, requests, credits) VALUES (%s, %s, 1, %s)
+ON CONFLICT (account_id, day) DO UPDATE
+    SET requests = u.requests + 1, credits = u.credits + excluded.credits
+    WHERE %s IS NULL OR u.requests < %s
+RETURNING requests
+"""
+_DEBIT = """
+UPDATE accounts_account SET balance = balance - %s WHERE id = %s AND balance >= %s
+RETURNING balance, low_credit_threshold
+"""
+_LEDGER_ENTRY = """
+INSERT INTO billing_creditentry (
+    account_id, amount, kind, reason, balance_after, endpoint, request_id, period, created_at
+) VALUES (%s, %s, 'debit', %s, %s, %s, %s, '', %s)
+"""
+_USAGE_RECORD = """
+INSERT INTO billing_usagerecord (
+    account_id, api_key_id, endpoint, units, credits, status, duration_ms, request_id, created_at
+) VALUES (%s, %s, %s, %s, %s, 200, 0, %s, %s)
+RETURNING id
+"""
+
+
+def _charge_in_one_transaction(order: _ChargeOrder) -> tuple[Charge, int | None]:
+    """The same steps as billing_charge_request, one statement each, in one transaction."""
+    now = connection.ops.adapt_datetimefield_value(utc_now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _COUNT,
+            [order.account_id, order.day.isoformat(), order.credits, order.limit, order.limit],
+        )
+        counted = cursor.fetchone()
+        if counted is None:
+            assert order.limit is not None
+            raise DailyLimitReached(limit=order.limit, retry_after=seconds_until_reset())
+        cursor.execute(_DEBIT, [order.credits, order.account_id, order.credits])
+        debited = cursor.fetchone()
+        if debited is None:
+            remaining = Account.objects.values_list("balance", flat=True).get(pk=order.account_id)
+            raise InsufficientCredits(required=order.credits, remaining=remaining)
+        balance, low = debited
+        cursor.execute(
+            _LEDGER_ENTRY,
+            [order.account_id, -order.credits, f"{order.endpoint} request", balance,
+             order.endpoint, order.request_id, now],
+        )  # fmt: skip
+        cursor.execute(
+            _USAGE_RECORD,
+            [order.account_id, order.api_key_id, order.endpoint, order.units, order.credits,
+             order.request_id, now],
+        )  # fmt: skip
+        (usage_id,) = cursor.fetchone()
+    return order.charge(balance=balance, requests_today=counted[0], usage_id=usage_id), low
 
 
 def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
@@ -251,9 +337,18 @@ def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
         refund_request(charge=charge, status=status)
         return
     assert charge.usage_id is not None, "a charge always has its usage record"
-    answered = UsageRecord.objects.filter(pk=charge.usage_id, answered_at=None).update(
-        status=status, duration_ms=duration_ms, answered_at=utc_now()
-    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT billing_answer_request(%s::bigint, %s::integer, %s::integer, "
+                "%s::timestamptz, %s::boolean)",
+                [charge.usage_id, status, duration_ms, utc_now(), _durable()],
+            )
+            (answered,) = cursor.fetchone()
+    else:
+        answered = UsageRecord.objects.filter(pk=charge.usage_id, answered_at=None).update(
+            status=status, duration_ms=duration_ms, answered_at=utc_now()
+        )
     if not answered:
         # Only when the request outlived CHARGE_ANSWER_TIMEOUT: the sweep refunded it already.
         logger.warning("Request %s answered after its charge was refunded", charge.request_id)
@@ -424,6 +519,7 @@ def quota(*, account: Account, used: int | None = None) -> Quota:
 def change_tier(*, account: Account, tier: Tier) -> None:
     """Move the account to another plan; its balance and today's count carry over."""
     Account.objects.filter(pk=account.pk).update(tier=tier)
+    key_cache.forget_account_keys(account_ids=[account.pk])
     account.tier = tier
 
 

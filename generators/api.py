@@ -212,7 +212,9 @@ class GenerationView(APIView):
         # A 503 carries no quota headers: the database they are read from may be what is away.
         if not isinstance(account, Account) or response.status_code == 503:
             return response
-        used = self.charge.requests_today if self.charge else None
+        used = None
+        if self.charge:  # the charge's own count, less this request if it failed and was refunded
+            used = self.charge.requests_today - (response.status_code >= 400)
         for name, value in rate_limit_headers(services.quota(account=account, used=used)).items():
             response[name] = value
         return response

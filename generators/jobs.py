@@ -37,9 +37,11 @@ FILE_LIFETIME = dt.timedelta(days=7)
 # it in the embedded mode restarted) is failed and refunded by the sweep.
 STALL_LIMIT = dt.timedelta(hours=2)
 # About this many chunks per job, so a few workers share even a small job, but never more
-# than this many batches in one chunk, so a lost chunk costs little to build again.
+# than this many batches in one chunk, so a lost chunk costs little to build again (5,000
+# feedback entries: well under a second of generation). Each chunk also costs a task, a file
+# and a few commits, so smaller ones spend a worker's time on those instead (issue 11).
 TARGET_CHUNKS = 16
-MAX_BATCHES_PER_CHUNK = 20
+MAX_BATCHES_PER_CHUNK = 100
 # A chunk that killed its worker this many times is not tried again (a poison task).
 MAX_CHUNK_ATTEMPTS = 5
 # Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.

@@ -22,7 +22,9 @@ from tests.conftest import IN_CI
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SITE = ROOT / "deploy" / "nginx.conf"
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-WORKERS = 4
+WORKERS = 2
+THREADS = 2  # per worker (gthread): a slow client holds one thread
+SLOTS = WORKERS * THREADS
 NGINX_MAIN = """
 daemon off;
 worker_processes 1;
@@ -94,12 +96,12 @@ def _wait_until_ready(url: str, processes: list[subprocess.Popen]) -> None:
 
 
 def _warm_up(url: str, key: str) -> None:
-    """Each sync worker imports the views on its first request, which takes a second on a
+    """Each worker imports the views on its first request, which takes a second on a
     busy machine: have every worker answer a few before anything is timed."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=SLOTS) as pool:
         for answer in pool.map(
-            lambda _: urllib.request.urlopen(request, timeout=30), range(8 * WORKERS)
+            lambda _: urllib.request.urlopen(request, timeout=30), range(8 * SLOTS)
         ):
             answer.close()
 
@@ -137,6 +139,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         TRUSTED_PROXIES="127.0.0.1",
         GUNICORN_BIND=f"127.0.0.1:{gunicorn_port}",
         WEB_CONCURRENCY=str(WORKERS),
+        GUNICORN_THREADS=str(THREADS),
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

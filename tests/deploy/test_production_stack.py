@@ -1,4 +1,4 @@
-"""The web tier as production runs it (nginx in front of gunicorn's sync workers): slow clients
+"""The web tier as production runs it (nginx in front of gunicorn's threaded workers): slow clients
 cannot starve the workers, bodies arrive whole or are refused in the envelope, and no log line
 holds an emailed link's token."""
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.deploy.conftest import WORKERS, Stack
+from tests.deploy.conftest import SLOTS, Stack
 
 FEEDBACK = b'{"productType": "mobile_app", "sentimentMix": "balanced", "feedbackCount": 1}'
 
@@ -123,7 +123,7 @@ def _timed_account_call(stack: Stack, port: int, timeout: float) -> float:
 
 
 def test_slow_clients_cannot_starve_the_workers_behind_nginx(stack: Stack) -> None:
-    held = _slow_clients(stack, stack.nginx_port, WORKERS * 2)
+    held = _slow_clients(stack, stack.nginx_port, SLOTS * 2)
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
             took = list(
@@ -135,10 +135,10 @@ def test_slow_clients_cannot_starve_the_workers_behind_nginx(stack: Stack) -> No
             sock.close()
 
 
-def test_without_nginx_the_same_slow_clients_hold_every_sync_worker(stack: Stack) -> None:
-    """What nginx is there for: straight to gunicorn, as many slow clients as workers stall
-    everyone else (they are let go at the end, and the workers answer again)."""
-    held = _slow_clients(stack, stack.gunicorn_port, WORKERS)
+def test_without_nginx_the_same_slow_clients_hold_every_worker_thread(stack: Stack) -> None:
+    """What nginx is there for: straight to gunicorn, as many slow clients as worker threads
+    stall everyone else (they are let go at the end, and the workers answer again)."""
+    held = _slow_clients(stack, stack.gunicorn_port, SLOTS)
     try:
         assert _timed_account_call(stack, stack.gunicorn_port, 1.5) > 1.0
     finally:
