@@ -68,8 +68,14 @@ class Memory:
         count = len(options)
         bank, recent, clock = id(options) << 8, self.recent, self.clock
         floor = clock - self.window
-        fallback = -1
-        for _ in range(_REDRAWS):
+        # Most first draws are fresh: take them without entering the redraw loop.
+        index = int(random() * count)
+        used = recent.get(bank | index, -1_000_000)
+        if used < floor:
+            recent[bank | index] = clock
+            return options[index]
+        fallback = index if used != clock else -1
+        for _ in range(_REDRAWS - 1):
             index = int(random() * count)
             used = recent.get(bank | index, -1_000_000)
             if used < floor:

@@ -26,16 +26,24 @@ _TAIL_FILLERS: dict[bool, tuple[str, ...]] = {
 _EMOJI: dict[int, tuple[str, ...]] = {
     int(key): tuple(value) for key, value in _RAW["emoji"].items()
 }
-_CAPS = re.compile(r"\b(?:" + "|".join(map(re.escape, _RAW["caps_words"])) + r")\b")
+
+
+def _any_of(words: object, tail: str = "") -> re.Pattern[str]:
+    # Whole words or phrases. Every one starts with a letter, so "not after a letter" is the
+    # same test as a word boundary, and the regex engine rejects most positions sooner.
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\b" + tail)  # type: ignore[call-overload]
+
+
+_CAPS = _any_of(_RAW["caps_words"])
 _MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
-_MISSPELLING = re.compile(r"\b(?:" + "|".join(map(re.escape, _MISSPELT)) + r")\b")
-_WORD = re.compile(r"\b[a-z]{4,}\b")
+_MISSPELLING = _any_of(_MISSPELT)
+_WORD = re.compile(r"(?<!\w)[a-z]{4,}\b")
 _CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
 _EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
-_CONTRACT = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTED)) + r")\b")
+_CONTRACT = _any_of(_CONTRACTED)
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
-_EXPAND = re.compile(r"\b(?:" + "|".join(map(re.escape, _EXPANDED)) + r")\b(?! been| got)")
-_ARTICLE = re.compile(r"\bthe (?=[a-z])")
+_EXPAND = _any_of(_EXPANDED, r"(?! been| got)")
+_ARTICLE = re.compile(r"(?<!\w)the (?=[a-z])")
 
 
 def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Random) -> str:

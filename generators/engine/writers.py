@@ -100,17 +100,25 @@ def writer_for(
         persona=draw_persona(audience=audience, random=random),
         register=register,
         verbosity=verbosity,
-        habits=_habits(spec.get("habits", {}), emoji=emoji, random=random),
+        habits=_habits(register, emoji=emoji, random=random),
     )
 
 
-def _habits(overrides: dict, *, emoji: bool, random: Random) -> Habits:
+def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
     values: dict[str, float | bool] = {}
-    for name in _HABIT_NAMES:
-        rate, share = overrides.get(name, _RAW["habits"][name])
+    for name, rate, share in _TRAITS[register]:
         # A habit is a trait: ``share`` of writers have it, at ``rate``; the rest never do it.
         has_it = random() < share
-        values[name] = has_it if isinstance(rate, bool) else (rate if has_it else 0.0)
+        values[name] = has_it if type(rate) is bool else (rate if has_it else 0.0)
     if not emoji:
         values["emoji"] = 0.0
     return Habits(**values)  # type: ignore[arg-type]
+
+
+# Each register's (habit, rate, share), its own figures over the common ones, worked out once.
+_TRAITS: dict[str, tuple[tuple[str, float | bool, float], ...]] = {
+    register: tuple(
+        (name, *spec.get("habits", {}).get(name, _RAW["habits"][name])) for name in _HABIT_NAMES
+    )
+    for register, spec in _RAW["registers"].items()
+}
