@@ -97,6 +97,10 @@ def _options(
     return tuple(chosen), tuple(totals)
 
 
+# The moves without points, made once: they are immutable, so every plan shares them.
+_BARE: dict[str, Move] = {kind: Move(kind) for shape in SHAPES for kind in shape.moves}
+
+
 def plan_discourse(
     *, content: Content, register: str, level: str, words: int, random: Random
 ) -> tuple[Move, ...]:
@@ -117,7 +121,7 @@ def plan_discourse(
             taken, points[:] = points[:4], points[4:]
             moves.append(Move("proscons", tuple(taken)))
         else:
-            moves.append(Move(kind))
+            moves.append(_BARE[kind])
     if content.label == "mixed":
         moves += _both_sides(moves, points)
     said = {id(point) for move in moves for point in move.points}
