@@ -11,7 +11,7 @@ of products and brands) or words of under four letters. Tickets and interviews c
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from generators.engine.vocabulary import read
 from generators.engine.writers import Habits
@@ -28,10 +28,15 @@ _EMOJI: dict[int, tuple[str, ...]] = {
 }
 
 
-def _any_of(words: object, tail: str = "") -> re.Pattern[str]:
-    # Whole words or phrases. Every one starts with a letter, so "not after a letter" is the
-    # same test as a word boundary, and the regex engine rejects most positions sooner.
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\b" + tail)  # type: ignore[call-overload]
+def _any_of(words: Iterable[str], tail: str = "") -> re.Pattern[str]:
+    # Whole words or phrases. Every one starts with a word character, so "not after a word
+    # character" is the same test as a word boundary, and the regex engine rejects most
+    # positions sooner.
+    words = tuple(words)
+    odd = [word for word in words if not re.match(r"\w", word)]
+    if odd:
+        raise ValueError(f"surface words must start with a letter or digit: {odd}")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\b" + tail)
 
 
 _CAPS = _any_of(_RAW["caps_words"])
