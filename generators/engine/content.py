@@ -13,8 +13,10 @@ Datasets pass what they know (``rating``, ``aspects``, ``incident``, ``outcome``
 ``plan_content``; whatever is left out is drawn.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from generators.engine.grammar import weighted
 from generators.engine.products import Aspect, Incident, Kind
@@ -110,9 +112,7 @@ def plan_content(
     chosen = _order_aspects(kind=kind, first=aspects, incident=incident, random=random)
     verdict = "mixed" if label == "mixed" else weighted(_VERDICTS[rating], random=random)
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
-    points = tuple(
-        Point(aspect=aspect, degree=degree) for aspect, degree in zip(chosen, degrees, strict=True)
-    )
+    points = tuple(_point(aspect, degree) for aspect, degree in zip(chosen, degrees, strict=True))
     return Content(
         label=label,
         rating=rating,
@@ -123,6 +123,22 @@ def plan_content(
         must_say=len(aspects),
         must_tell=must_tell,
     )
+
+
+_POINT_TOTALS: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {
+    rating: (tuple(degree for degree, _ in options), tuple(accumulate(w for _, w in options)))
+    for rating, options in _POINTS.items()
+}
+# Points are immutable, so entries share them: finding one is cheaper than making it.
+_MADE: dict[tuple[int, str], Point] = {}
+
+
+def _point(aspect: Aspect, degree: str) -> Point:
+    key = (id(aspect), degree)
+    point = _MADE.get(key)
+    if point is None or point.aspect is not aspect:
+        point = _MADE[key] = Point(aspect=aspect, degree=degree)
+    return point
 
 
 def _draw_incident(*, kind: Kind, rating: int, random: Random) -> Incident | None:
@@ -153,7 +169,10 @@ def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str
         }[rating]
         degrees = ["great", "awful"] if random() < 0.5 else ["awful", "great"]
         return (degrees + [weighted(lean, random=random) for _ in range(count)])[:count]
-    degrees = [weighted(_POINTS[rating], random=random) for _ in range(count)]
+    # ``weighted`` of _POINTS[rating], its running totals worked out once.
+    values, totals = _POINT_TOTALS[rating]
+    top = totals[-1]
+    degrees = [values[bisect_right(totals, random() * top)] for _ in range(count)]
     if rating == 4 and count >= 2 and random() < 0.55:
         degrees[min(count - 1, 1 + int(random() * 2))] = "niggle"
     if rating == 3 and count >= 3:

@@ -97,6 +97,25 @@ def _options(
     return tuple(chosen), tuple(totals)
 
 
+# The moves without points, made once: they are immutable, so every plan shares them.
+_BARE: dict[str, Move] = {kind: Move(kind) for shape in SHAPES for kind in shape.moves}
+
+
+# Moves about one point, shared the same way (content shares its points); kept to a bound in
+# case a caller makes its own points for every entry.
+_ABOUT: dict[tuple[str, int], Move] = {}
+
+
+def _about(kind: str, point: Point) -> Move:
+    key = (kind, id(point))
+    move = _ABOUT.get(key)
+    if move is None or move.points[0] is not point:
+        if len(_ABOUT) > 100_000:
+            _ABOUT.clear()
+        move = _ABOUT[key] = Move(kind, (point,))
+    return move
+
+
 def plan_discourse(
     *, content: Content, register: str, level: str, words: int, random: Random
 ) -> tuple[Move, ...]:
@@ -117,12 +136,12 @@ def plan_discourse(
             taken, points[:] = points[:4], points[4:]
             moves.append(Move("proscons", tuple(taken)))
         else:
-            moves.append(Move(kind))
+            moves.append(_BARE[kind])
     if content.label == "mixed":
         moves += _both_sides(moves, points)
     said = {id(point) for move in moves for point in move.points}
     required = [point for point in content.points[: content.must_say] if id(point) not in said]
-    return tuple(moves[:1] + [Move("point", (point,)) for point in required] + moves[1:])
+    return tuple(moves[:1] + [_about("point", point) for point in required] + moves[1:])
 
 
 def _both_sides(moves: list[Move], points: list[Point]) -> list[Move]:
@@ -131,7 +150,7 @@ def _both_sides(moves: list[Move], points: list[Point]) -> list[Move]:
     missing = [
         point for point in points if point.degree in ("great", "awful") and point.degree not in said
     ]
-    return [Move("point", (point,)) for point in missing[:2]]
+    return [_about("point", point) for point in missing[:2]]
 
 
 def _single(points: list[Point], *, elaborate: bool) -> list[Move]:
@@ -139,14 +158,14 @@ def _single(points: list[Point], *, elaborate: bool) -> list[Move]:
         return []
     point = points.pop(0)
     more = elaborate and point.degree in _ELABORATED
-    return [Move("point", (point,))] + ([Move("more", (point,))] if more else [])
+    return [_about("point", point)] + ([_about("more", point)] if more else [])
 
 
 def _body(points: list[Point], room: int, random: Random) -> list[Move]:
     moves: list[Move] = []
     while room > 0 and points:
         point = points.pop(0)
-        moves.append(Move("point", (point,)))
+        moves.append(_about("point", point))
         room -= 1
         # Spare room goes to saying more about a point (once or twice) before moving on.
         for _ in range(3):
@@ -156,8 +175,8 @@ def _body(points: list[Point], room: int, random: Random) -> list[Move]:
                 and point.degree in _ELABORATED
                 and random() < min(0.85, 0.3 + 0.12 * spare)
             ):
-                moves.append(Move("more", (point,)))
+                moves.append(_about("more", point))
                 room -= 1
     if not moves and points:
-        moves.append(Move("point", (points.pop(0),)))
+        moves.append(_about("point", points.pop(0)))
     return moves

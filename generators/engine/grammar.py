@@ -138,6 +138,13 @@ def slots_in(node: Node) -> set[str]:
 
 def render(node: Node, *, random: Random, slots: Mapping[str, Any]) -> str:
     """Realise ``node`` into a string."""
+    # Most nodes are a literal or a choice of literals: those need no walk and no join.
+    kind = type(node)
+    if kind is Alt:
+        node = node[int(random() * len(node))]
+        kind = type(node)
+    if kind is str:
+        return node
     out: list[str] = []
     _walk(node, random, slots, out)
     return "".join(out)
@@ -178,29 +185,47 @@ def _vowel_sound(word: str) -> bool:
 
 
 def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) -> None:
-    # Positional and recursive on purpose: this is the hot loop of every generator.
+    # Positional and recursive on purpose: this is the hot loop of every generator. Literals
+    # are appended where they are met, so only a nested sequence costs a call.
+    append = out.append
     kind = type(node)
-    if kind is str:
-        out.append(node)
-    elif kind is Alt:
-        _walk(node[int(random() * len(node))], random, slots, out)
-    elif kind is tuple:
-        for part in node:
-            kind = type(part)
-            if kind is str:
-                out.append(part)
-            elif kind is Alt:
-                chosen = part[int(random() * len(part))]
-                if type(chosen) is str:
-                    out.append(chosen)
-                else:
-                    _walk(chosen, random, slots, out)
-            elif kind is Slot:
-                _walk(slots[part], random, slots, out)
-            else:
-                _walk(part, random, slots, out)
+    if kind is Alt:
+        node = node[int(random() * len(node))]
+        kind = type(node)
     elif kind is Slot:
-        _walk(slots[node], random, slots, out)
+        node = slots[node]
+        kind = type(node)
+    if kind is str:
+        append(node)
+        return
+    if kind is not tuple:
+        _walk_part(node, kind, random, slots, out)
+        return
+    for part in node:
+        kind = type(part)
+        if kind is str:
+            append(part)
+            continue
+        if kind is Slot:
+            part = slots[part]
+            kind = type(part)
+        if kind is Alt:
+            part = part[int(random() * len(part))]
+            kind = type(part)
+        if kind is str:
+            append(part)
+        elif kind is tuple:
+            _walk(part, random, slots, out)
+        else:
+            _walk_part(part, kind, random, slots, out)
+
+
+def _walk_part(
+    node: Node, kind: type, random: Random, slots: Mapping[str, Any], out: list[str]
+) -> None:
+    # The rarer nodes: a slot or a choice that leads to another, a count, a price.
+    if kind is Alt or kind is Slot:
+        _walk(node, random, slots, out)
     elif kind is Count:
         out.append(_count(node, random))
     else:

@@ -11,7 +11,7 @@ interviewee has a life and a SaaS one has a job:
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from generators.engine.grammar import Alt, compile_bank, pick, render
@@ -93,8 +93,8 @@ def company_domain(*, company: str, random: Random) -> str:
 
 
 def _name_slots(person: Person, locale: Locale) -> dict[str, object]:
-    first_lower = "".join(char for char in person.first.lower() if char.isalpha())
-    last_lower = "".join(char for char in person.last.lower() if char.isalpha())
+    first_lower = _letters(person.first)
+    last_lower = _letters(person.last)
     return {
         "first": person.first,
         "First_upper": person.first.upper(),
@@ -105,6 +105,12 @@ def _name_slots(person: Person, locale: Locale) -> dict[str, object]:
         "initial_lower": first_lower[0],
         "city": _cities(locale.code),
     }
+
+
+@lru_cache(maxsize=4096)
+def _letters(name: str) -> str:
+    # A name's letters, lowercased, as a handle or an address spells it ("o'neil" -> "oneil").
+    return "".join(char for char in name.lower() if char.isalpha())
 
 
 @cache

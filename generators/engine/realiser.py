@@ -68,8 +68,19 @@ class Memory:
         count = len(options)
         bank, recent, clock = id(options) << 8, self.recent, self.clock
         floor = clock - self.window
-        fallback = -1
-        for _ in range(_REDRAWS):
+        # Most first draws are fresh: take them without entering the redraw loop.
+        index = int(random() * count)
+        used = recent.get(bank | index, -1_000_000)
+        if used < floor:
+            recent[bank | index] = clock
+            return options[index]
+        if count == 1:
+            # A single choice is taken all the same, after the redraws every bank takes.
+            random(), random(), random()
+            recent[bank] = clock
+            return options[0]
+        fallback = index if used != clock else -1
+        for _ in range(_REDRAWS - 1):
             index = int(random() * count)
             used = recent.get(bank | index, -1_000_000)
             if used < floor:
@@ -138,6 +149,7 @@ _PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
 _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
 _AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
 _TERMINAL = frozenset(".!?:")
+_ANCHORS = {True: _G["anchors"], False: _G["brand_anchors"]}
 
 
 def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
@@ -211,22 +223,24 @@ def realise_messages(
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     slots["short_text"] = len(messages) <= 2
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
+    choose, short, joins = memory.choose, kind.short, content.label != "mixed"
     for position, message in enumerate(messages):
         # Later mentions of the product are its short forms, drawn when a frame names one.
-        slots["P"] = slots["short"] = kind.short if message.mentioned else full
-        lead = memory.choose(connectives[message.connective], random)
+        slots["P"] = slots["short"] = short if message.mentioned else full
+        lead = choose(connectives[message.connective], random)
         if message.hedge and not lead:
-            lead = memory.choose(hedges, random)
+            lead = choose(hedges, random)
         slots["anchored"] = False
         if not lead and position == 0 and message.move == "point" and random() < 0.5:
             # "With the Q3, ..." for a model; a shop or a tool goes by its brand alone. The
             # sentence then names its aspect plainly, not by the brand again ("Veltra's ...").
-            lead = memory.choose(_G["anchors" if product.model else "brand_anchors"], random)
+            lead = choose(_ANCHORS[bool(product.model)], random)
             slots["anchored"] = slots["owned"] = True
         # A point may run on from the one before ("..., and ..."), its additive lead dropped;
         # a mixed entry keeps its praise and its complaint in sentences of their own.
         joining = (
-            content.label != "mixed"
+            joins
+            and pending is not None
             and message.connective in ("none", "add")
             and _joinable(pending, message)
             and random() < join
@@ -337,9 +351,10 @@ def _point(
         if name.number == "item":
             name = Phrase(node=name.node, number=slots["i_number"])
         subject = obj = name.node
+    titles = aspect.titles
     _fill_subject(
         slots,
-        aspect_title=pick(aspect.titles, random=random),
+        aspect_title=titles[int(random() * len(titles))],
         number=name.number,
         subject=subject,
         obj=obj,
@@ -394,13 +409,23 @@ def _fill_subject(
     suffix: str = "",
 ) -> None:
     # Nodes, not strings: a frame renders only the parts it names.
-    slots["subj" + suffix] = slots["Subj" + suffix] = subject
-    slots["obj" + suffix] = obj
-    slots["title" + suffix] = slots["Title" + suffix] = aspect_title.node
-    slots["t_is" + suffix] = "are" if aspect_title.number == "pl" else "is"
-    slots["adj" + suffix] = slots["Adj" + suffix] = _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
+    subj, cap_subj, obj_name, title, cap_title, t_is, adj, cap_adj = _SUBJECT_SLOTS[suffix]
+    slots[subj] = slots[cap_subj] = subject
+    slots[obj_name] = obj
+    slots[title] = slots[cap_title] = aspect_title.node
+    slots[t_is] = "are" if aspect_title.number == "pl" else "is"
+    slots[adj] = slots[cap_adj] = _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
     if not suffix:
         slots.update(_AGREEMENT[number])
+
+
+# The slot names _fill_subject writes, for the first subject ("") and the second ("2").
+_SUBJECT_SLOTS = {
+    suffix: tuple(
+        name + suffix for name in ("subj", "Subj", "obj", "title", "Title", "t_is", "adj", "Adj")
+    )
+    for suffix in ("", "2")
+}
 
 
 def _pair(message: Message, *, slots: dict[str, Any], random: Random, memory: Memory) -> str:

@@ -11,7 +11,7 @@ of products and brands) or words of under four letters. Tickets and interviews c
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from generators.engine.vocabulary import read
 from generators.engine.writers import Habits
@@ -26,18 +26,31 @@ _TAIL_FILLERS: dict[bool, tuple[str, ...]] = {
 _EMOJI: dict[int, tuple[str, ...]] = {
     int(key): tuple(value) for key, value in _RAW["emoji"].items()
 }
-_CAPS = re.compile(r"\b(?:" + "|".join(map(re.escape, _RAW["caps_words"])) + r")\b")
+
+
+def _any_of(words: Iterable[str], tail: str = "") -> re.Pattern[str]:
+    # Whole words or phrases. Every one starts with a word character, so "not after a word
+    # character" is the same test as a word boundary, and the regex engine rejects most
+    # positions sooner.
+    words = tuple(words)
+    odd = [word for word in words if not re.match(r"\w", word)]
+    if odd:
+        raise ValueError(f"surface words must start with a letter or digit: {odd}")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\b" + tail)
+
+
+_CAPS = _any_of(_RAW["caps_words"])
 _MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
-_MISSPELLING = re.compile(r"\b(?:" + "|".join(map(re.escape, _MISSPELT)) + r")\b")
-_WORD = re.compile(r"\b[a-z]{4,}\b")
+_MISSPELLING = _any_of(_MISSPELT)
+_WORD = re.compile(r"(?<!\w)[a-z]{4,}\b")
 _CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
 _EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
-_CONTRACT = re.compile(r"\b(?:" + "|".join(map(re.escape, _CONTRACTED)) + r")\b")
+_CONTRACT = _any_of(_CONTRACTED)
 # The regexes are slow on sentences they cannot change; a substring test skips those.
 _CONTRACTIBLE: tuple[str, ...] = tuple(_CONTRACTED)
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
-_EXPAND = re.compile(r"\b(?:" + "|".join(map(re.escape, _EXPANDED)) + r")\b(?! been| got)")
-_ARTICLE = re.compile(r"\bthe (?=[a-z])")
+_EXPAND = _any_of(_EXPANDED, r"(?! been| got)")
+_ARTICLE = re.compile(r"(?<!\w)the (?=[a-z])")
 
 
 def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Random) -> str:

@@ -100,17 +100,34 @@ def writer_for(
         persona=draw_persona(audience=audience, random=random),
         register=register,
         verbosity=verbosity,
-        habits=_habits(spec.get("habits", {}), emoji=emoji, random=random),
+        habits=_habits(register, emoji=emoji, random=random),
     )
 
 
-def _habits(overrides: dict, *, emoji: bool, random: Random) -> Habits:
-    values: dict[str, float | bool] = {}
-    for name in _HABIT_NAMES:
-        rate, share = overrides.get(name, _RAW["habits"][name])
-        # A habit is a trait: ``share`` of writers have it, at ``rate``; the rest never do it.
-        has_it = random() < share
-        values[name] = has_it if isinstance(rate, bool) else (rate if has_it else 0.0)
-    if not emoji:
-        values["emoji"] = 0.0
-    return Habits(**values)  # type: ignore[arg-type]
+def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
+    traits = _TRAITS[register]
+    # A habit is a trait: ``share`` of writers have it, at ``rate``; the rest never do it.
+    has = tuple([random() < share for _, _, share in traits])
+    key = (register, has, emoji)
+    habits = _MADE.get(key)
+    if habits is None:
+        values: dict[str, float | bool] = {
+            name: has_it if type(rate) is bool else (rate if has_it else 0.0)
+            for (name, rate, _), has_it in zip(traits, has, strict=True)
+        }
+        if not emoji:
+            values["emoji"] = 0.0
+        habits = _MADE[key] = Habits(**values)  # type: ignore[arg-type]
+    return habits
+
+
+# Habits are immutable and come in few combinations, so writers share them: finding one is
+# cheaper than making one.
+_MADE: dict[tuple[str, tuple[bool, ...], bool], Habits] = {}
+# Each register's (habit, rate, share), its own figures over the common ones, worked out once.
+_TRAITS: dict[str, tuple[tuple[str, float | bool, float], ...]] = {
+    register: tuple(
+        (name, *spec.get("habits", {}).get(name, _RAW["habits"][name])) for name in _HABIT_NAMES
+    )
+    for register, spec in _RAW["registers"].items()
+}
