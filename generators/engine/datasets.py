@@ -107,6 +107,9 @@ class Case:
     created: int
     handling: str
     resolved: int | None
+    # What the case is about in the customer's words' slots (what was ordered), drawn once so
+    # the ticket and the reviews about it name the same order.
+    facts: dict[str, Any]
 
     def handling_at(self, moment: int) -> str:
         """How the case looked at ``moment``: still open until it was resolved."""
@@ -241,8 +244,9 @@ def draw_journey(
         mood = min(mood, 0.4 + 0.2 * rnd())
     drift = -(mood - 0.05) * (0.6 + 0.4 * rnd()) if churned else 0.15 * (2 * rnd() - 1)
     delights, pains = _feelings(product=product, random=rnd)
-    cases = _cases(product=product, pains=pains, signup=signup, end=end, churned=churned,
-                   mean=rates.tickets * (1.5 if churned else 1.0), random=rnd)  # fmt: skip
+    cases = _cases(writer=writer, product=product, pains=pains, signup=signup, end=end,
+                   churned=churned, mean=rates.tickets * (1.5 if churned else 1.0),
+                   random=rnd)  # fmt: skip
     reviews = _review_plans(cases=cases, signup=signup, end=end, churned=churned,
                             mean=rates.reviews, random=rnd)  # fmt: skip
     interview = _interview_plan(pains=pains, signup=signup, end=end, last=last, churned=churned,
@@ -291,6 +295,7 @@ def write_reviews(
             writer=journey.writer, product=journey.product, content=content,
             complexity=complexity, random=rnd, memory=memory, titles=titles,
             identifier=f"feedback_{rng.getrandbits(48):012x}", timestamp=iso(plan.at),
+            facts=plan.case.facts if plan.case is not None else None,
         )  # fmt: skip
         entries.append(_joined(entry, journey))
     return entries
@@ -303,7 +308,7 @@ def write_tickets(*, journey: Journey, rng: random_module.Random) -> list[dict]:
     tickets = []
     for case in journey.cases:
         slots = entry_slots(writer=journey.writer, product=journey.product)
-        draw_item(product=journey.product, slots=slots, random=rnd)
+        slots.update(case.facts)
         # The product by its full name first, then by its short forms (as a review's story).
         slots["P"] = render(journey.product.kind.full, random=rnd, slots=slots)
         slots["short"] = journey.product.kind.short
@@ -422,6 +427,7 @@ def _feelings(*, product: Product, random: Random) -> tuple[tuple[Aspect, ...], 
 
 def _cases(
     *,
+    writer: Writer,
     product: Product,
     pains: tuple[Aspect, ...],
     signup: int,
@@ -455,8 +461,20 @@ def _cases(
         if resolved is not None and resolved >= end:
             handling, resolved = "open", None
         cases.append(Case(aspect=by_slug[incident.aspect], incident=incident, created=created,
-                          handling=handling, resolved=resolved))  # fmt: skip
+                          handling=handling, resolved=resolved,
+                          facts=_order(writer=writer, product=product, random=random)))  # fmt: skip
     return tuple(cases)
+
+
+def _order(*, writer: Writer, product: Product, random: Random) -> dict[str, Any]:
+    """What the customer ordered this time, as the slots ``realiser.draw_item`` fills."""
+    slots = entry_slots(writer=writer, product=product)
+    draw_item(product=product, slots=slots, random=random)
+    return {
+        name: value
+        for name, value in slots.items()
+        if name in ("item", "the_item", "i_number") or name.startswith("i_")
+    }
 
 
 def _incident(
