@@ -72,8 +72,13 @@ def coherence(dataset: dict[str, list[dict]]) -> dict[str, float | None]:
             unresolved.append(entry["rating"])
         elif _hours(ticket["createdAt"], resolved) <= 24:
             fast.append(entry["rating"])
+    # A churn interview names the main pain when what its answers talk about (``aspects``,
+    # as a review's) holds the aspect the customer's last review was about.
+    last_review: dict[str, dict] = {}
+    for entry in sorted(dataset["feedback"], key=lambda item: item["timestamp"]):
+        last_review[entry["customerId"]] = entry
     churn_interviews = [
-        interview
+        (interview, last_review.get(interview["customerId"]))
         for interview in dataset["interviews"]
         if interview.get("interviewType") == "churn"
         and customers[interview["customerId"]]["status"] == "churned"
@@ -85,7 +90,12 @@ def coherence(dataset: dict[str, list[dict]]) -> dict[str, float | None]:
         "churn_gap": _gap(ratings["active"], ratings["churned"]),
         "resolution_gap": _gap(fast, unresolved),
         "churn_pain": (
-            sum(interview.get("namesMainPain", False) for interview in churn_interviews)
+            sum(
+                review is not None
+                and interview.get("mainPain") in review["aspects"]
+                and interview.get("mainPain") in interview.get("aspects", ())
+                for interview, review in churn_interviews
+            )
             / len(churn_interviews)
             if churn_interviews
             else None

@@ -18,9 +18,9 @@ customers with the same text (prefix-stable), and any run of customers can be ma
    the journey fixes (rating, aspects, the incident and its outcome), written by the
    customer (``writers.writer_for``). Tickets carry the incident's facts and, until the
    ticket engine offers a per-ticket entry point, a subject and description told from the
-   incident's own story in the product world. Interviews are planned (who, when, which
-   type, the main pain) and written once the interview engine offers one; see
-   ``planned_interviews``.
+   incident's own story in the product world. Interviews are planned in the journey (who,
+   when, which type, the main pain it must name: ``Journey.interview``) and written once the
+   interview engine offers a per-interview entry point.
 """
 
 import math
@@ -335,21 +335,6 @@ def write_tickets(*, journey: Journey, rng: random_module.Random) -> list[dict]:
         }
         tickets.append(ticket)
     return tickets
-
-
-def planned_interviews(journey: Journey) -> list[dict[str, Any]]:
-    """What the interview engine is asked to write for this customer: the interview's type,
-    time, question count and the main pain a churn interview must name."""
-    plan = journey.interview
-    if plan is None:
-        return []
-    return [{
-        "customerId": journey.record["id"],
-        "interviewType": plan.interview_type,
-        "conductedAt": iso(plan.at),
-        "mainPain": plan.main_pain.slug,
-        "questionCount": plan.question_count,
-    }]  # fmt: skip
 
 
 def _review_content(

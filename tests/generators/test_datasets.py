@@ -1,13 +1,16 @@
 """Datasets (issue 12): one customer base whose reviews and tickets tell the same stories."""
 
+import random
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from statistics import mean
 
 import pytest
 
-from generators.engine.datasets import generate_dataset
+from generators.engine.datasets import default_rates, draw_journey, generate_dataset
+from generators.engine.v1.timeline import window_bounds
 from tests.generators.windows import WINDOW
 
 STORY_TYPES = ("saas", "ecommerce", "hardware")
@@ -189,3 +192,26 @@ def test_a_ticket_resolved_within_a_day_is_followed_by_better_reviews_than_an_op
 
 def _hours(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+
+
+def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain() -> None:
+    rates = default_rates("saas")
+    journeys = [
+        draw_journey(product_type="saas", rng=random.Random(f"plan:{index}"),
+                     bounds=window_bounds(WINDOW), satisfaction="balanced", churn_rate=0.5,
+                     rates=replace(rates, interview_share=1.0))
+        for index in range(60)
+    ]  # fmt: skip
+    churned = [journey for journey in journeys if journey.churned]
+    assert churned and len(churned) < len(journeys)
+    for journey in churned:
+        plan = journey.interview
+        assert plan is not None and plan.interview_type == "churn"
+        assert plan.main_pain == journey.pains[0]
+        assert plan.at > journey.end
+        last = journey.reviews[-1]
+        assert last.final and last.at < journey.end
+    for journey in journeys:
+        if not journey.churned:
+            assert journey.interview is not None
+            assert journey.interview.interview_type != "churn"
