@@ -1,9 +1,10 @@
 """Datasets (issue 12): one customer base behind feedback, tickets and interviews, as stories.
 
-Each customer is drawn from a random stream of their own, seeded by (seed, index), never from a
-stream the customers share: the first N customers of a larger dataset are the same N
-customers with the same text (prefix-stable), and any run of customers can be made on its own
-(a job's chunk). Per customer, in order:
+Each customer is drawn from random streams of their own, seeded by (seed, index) (one for the
+journey, one per part), never from a stream the customers share: the first N customers of a
+larger dataset are the same N customers with the same text (prefix-stable), any run of
+customers can be made on its own (a job's chunk), and leaving a part out changes no other.
+Per customer, in order:
 
 1. **who**: a person whose name and email belong together, a locale and country, a signup
    date, a segment and the product-type facts of ``vocab/datasets.json``, the one product
@@ -198,15 +199,19 @@ def generate_dataset(
     dataset: dict[str, list[dict]] = {"customers": [], "feedback": [], "tickets": [],
                                       "interviews": []}  # fmt: skip
     for index in range(first, first + customer_count):
-        rng = random_module.Random(f"dataset:{seed}:{index}")
+        # The journey and each part have streams of their own, so leaving a part out
+        # changes nothing in the others.
+        stream = f"dataset:{seed}:{index}"
         journey = draw_journey(
-            product_type=product_type, rng=rng, bounds=bounds, satisfaction=satisfaction,
-            churn_rate=churn_rate, rates=rates,
+            product_type=product_type, rng=random_module.Random(stream), bounds=bounds,
+            satisfaction=satisfaction, churn_rate=churn_rate, rates=rates,
         )  # fmt: skip
         dataset["customers"].append(journey.record)
         if "tickets" in include:
+            rng = random_module.Random(f"{stream}:tickets")
             dataset["tickets"].extend(write_tickets(journey=journey, rng=rng))
         if "feedback" in include:
+            rng = random_module.Random(f"{stream}:feedback")
             dataset["feedback"].extend(
                 write_reviews(
                     journey=journey, complexity=complexity, satisfaction=satisfaction, rng=rng

@@ -87,10 +87,12 @@ def test_a_chunk_made_on_its_own_is_the_same_customers() -> None:
     assert chunk["customers"] == whole["customers"][25:]
 
 
-def test_include_leaves_out_the_parts_not_asked_for() -> None:
-    dataset = make(include=["tickets"])
+def test_include_leaves_out_the_parts_not_asked_for_and_changes_nothing_else() -> None:
+    dataset, whole = make(include=["tickets"]), make()
     assert dataset["feedback"] == [] and dataset["tickets"]
-    assert dataset["customers"] == make()["customers"]
+    assert dataset["customers"] == whole["customers"]
+    assert dataset["tickets"] == whole["tickets"]
+    assert make(include=["feedback"])["feedback"] == whole["feedback"]
 
 
 @pytest.mark.parametrize(
