@@ -10,12 +10,12 @@ from rest_framework import serializers
 from generators.engine import LATEST, VERSIONS
 from generators.engine.catalog import (
     COMPLEXITY_LEVELS,
+    DATASET_VERSIONS,
     INTERVIEW_TYPES,
     PRODUCT_TYPES,
     SENTIMENT_MIXES,
 )
 from generators.engine.datasets import PARTS
-from generators.engine.datasets import VERSIONS as DATASET_VERSIONS
 from generators.engine.vocabulary import product_types_with_vocabulary
 
 MAX_SEED = 2**63 - 1

@@ -1258,25 +1258,7 @@ def finish_schema(
     return result
 
 
-def enum_names() -> dict[str, list[str]]:
-    """Names for the choice sets two fields share a name for: the datasets endpoint takes
-    fewer product types and versions than the others (those with 2.0 vocabulary, 2.0.0 only),
-    and the shared enums keep their names. A set the same as the shared one is not named
-    twice (drf-spectacular refuses that)."""
-    from generators.engine.catalog import PRODUCT_TYPES
-    from generators.engine.datasets import VERSIONS as DATASET_VERSIONS
-    from generators.engine.vocabulary import product_types_with_vocabulary
-
-    names = {"ProductTypeEnum": list(PRODUCT_TYPES), "GeneratorVersionEnum": list(engine.VERSIONS)}
-    if set(product_types_with_vocabulary()) != set(PRODUCT_TYPES):
-        names["DatasetProductTypeEnum"] = list(product_types_with_vocabulary())
-    if set(DATASET_VERSIONS) != set(engine.VERSIONS):
-        names["DatasetGeneratorVersionEnum"] = list(DATASET_VERSIONS)
-    return names
-
-
 SCHEMA_SETTINGS = {
-    "ENUM_NAME_OVERRIDES": enum_names(),
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "synthgen.schema.finish_schema",

@@ -51,8 +51,6 @@ from generators.engine.writers import Writer, writer_for
 
 Random = Callable[[], float]
 PARTS = ("feedback", "tickets", "interviews")
-# Datasets are new in 2.0.0: there is no 1.0.0 dataset to keep.
-VERSIONS = ("2.0.0",)
 HANDLINGS = ("fast", "slow", "open")
 _DATA = read("datasets.json")
 # Weighted tables as tuples of (value, weight) pairs, which ``grammar.weighted`` caches.
