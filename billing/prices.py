@@ -36,3 +36,14 @@ def job_price(*, kind: str, count: int, question_count: int = 1) -> int:
         return count * price.for_units(question_count)
     full, rest = divmod(count, JOB_BATCH_ENTRIES)
     return full * price.for_units(JOB_BATCH_ENTRIES) + (price.for_units(rest) if rest else 0)
+
+
+def dataset_price(*, feedback: int, tickets: int, interview_questions: list[int]) -> int:
+    """Credits for a dataset: exactly what its parts cost through their own endpoints (its
+    reviews in requests of up to 50, its tickets, each interview's questions); customers are
+    free."""
+    return (
+        job_price(kind="feedback", count=feedback)
+        + job_price(kind="tickets", count=tickets)
+        + sum(PRICES["interviews"].for_units(questions) for questions in interview_questions)
+    )

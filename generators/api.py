@@ -27,11 +27,13 @@ from accounts.authentication import authenticated_account, authenticated_key
 from accounts.models import Account
 from billing import idempotency, services
 from billing.estimates import estimate_charge
-from billing.prices import PRICES
+from billing.prices import PRICES, dataset_price
 from billing.services import Charge, Quota
 from billing.throttles import BurstThrottle
 from generators import engine
+from generators.engine.datasets import Rates, default_rates, generate_dataset
 from generators.serializers import (
+    DatasetRequestSerializer,
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
@@ -141,6 +143,9 @@ class GenerationView(APIView):
     endpoint: ClassVar[str]
     serializer_class: ClassVar[type[serializers.Serializer]]
     count_field: ClassVar[str]
+    # Whether the price depends on what the seed makes (a dataset's), so the seed is drawn
+    # before pricing and a dry run says which seed it priced.
+    priced_by_seed: ClassVar[bool] = False
     throttle_classes = [BurstThrottle]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -149,14 +154,22 @@ class GenerationView(APIView):
         self.charge: Charge | None = None
         super().initial(request, *args, **kwargs)
 
-    def generate(self, params: dict[str, Any], *, seed: int) -> list[dict]:
+    def generate(self, params: dict[str, Any], *, seed: int) -> Any:
         raise NotImplementedError
+
+    def credits(self, params: dict[str, Any]) -> int:
+        """What the request costs."""
+        return PRICES[self.endpoint].for_units(params[self.count_field])
+
+    def summary(self, data: Any) -> dict[str, Any]:
+        """The answer's summary of what was made."""
+        return Tally(kind=self.endpoint).add_all(data).summary()
 
     def post(self, request: Request) -> HttpResponse:
         params = self.validated(request)
         if params["dryRun"]:
-            credits = PRICES[self.endpoint].for_units(params[self.count_field])
-            return dry_run_answer(request, credits=credits)
+            extra = {"seed": params["seed"]} if self.priced_by_seed else {}
+            return dry_run_answer(request, credits=self.credits(params), **extra)
         self.units = params[self.count_field]
         try:
             response = answer_once(
@@ -172,7 +185,10 @@ class GenerationView(APIView):
     def validated(self, request: Request) -> dict[str, Any]:
         serializer = self.serializer_class(data=json_object(request))
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        params = dict(serializer.validated_data)
+        if self.priced_by_seed and "seed" not in params:
+            params["seed"] = secrets.randbits(63)
+        return params
 
     def produce(self, request: Request, params: dict[str, Any]) -> Callable[[], tuple[int, bytes]]:
         """The paid work as a callable, so an Idempotency-Key can run it at most once."""
@@ -182,7 +198,7 @@ class GenerationView(APIView):
             with services.charged_request(
                 account=authenticated_account(request),
                 api_key=authenticated_key(request),
-                credits=PRICES[self.endpoint].for_units(params[self.count_field]),
+                credits=self.credits(params),
                 endpoint=self.endpoint,
                 units=params[self.count_field],
                 request_id=request_id(request),
@@ -196,7 +212,7 @@ class GenerationView(APIView):
                 "seed": seed,
                 "generatorVersion": params["generatorVersion"],
                 "requestId": self.charge.request_id,
-                "summary": Tally(kind=self.endpoint).add_all(data).summary(),
+                "summary": self.summary(data),
             }
             return 200, JSONRenderer().render(body)
 
@@ -290,3 +306,79 @@ class TicketView(GenerationView):
             seed=seed,
             window=_window(params),
         )
+
+
+class DatasetView(GenerationView):
+    """A customer base and their feedback, tickets and interviews (issue 12), priced as the
+    sum of its parts at their own endpoints' prices; customers are free."""
+
+    endpoint = "datasets"
+    serializer_class = DatasetRequestSerializer
+    count_field = "customerCount"
+    priced_by_seed = True
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.made: dict[str, list[dict]] | None = None
+        super().initial(request, *args, **kwargs)
+
+    def credits(self, params: dict[str, Any]) -> int:
+        dataset = self.generate(params, seed=params["seed"])
+        return dataset_price(
+            feedback=len(dataset["feedback"]),
+            tickets=len(dataset["tickets"]),
+            interview_questions=[len(item["questions"]) for item in dataset["interviews"]],
+        )
+
+    def generate(self, params: dict[str, Any], *, seed: int) -> dict[str, list[dict]]:
+        # Made once: pricing needs what the seed makes, and the answer is the same dataset.
+        if self.made is None:
+            self.made = generate_dataset(
+                product_type=params["productType"],
+                customer_count=params["customerCount"],
+                seed=seed,
+                complexity=params["complexityLevel"],
+                window=_window(params),
+                satisfaction=params["satisfaction"],
+                churn_rate=params["churnRate"],
+                include=params["include"],
+                rates=_rates(params),
+            )
+        return self.made
+
+    def produce(self, request: Request, params: dict[str, Any]) -> Callable[[], tuple[int, bytes]]:
+        if self.credits(params) > 0:
+            return super().produce(request, params)
+
+        def free_answer() -> tuple[int, bytes]:
+            # Customers alone (no reviews or tickets drawn, or none asked for) cost nothing,
+            # and a ledger entry of zero credits does not exist; the usage record still does.
+            data = self.generate(params, seed=params["seed"])
+            body = {
+                "success": True,
+                "data": data,
+                "creditsUsed": 0,
+                "remainingCredits": authenticated_account(request).balance,
+                "seed": params["seed"],
+                "generatorVersion": params["generatorVersion"],
+                "requestId": request_id(request),
+                "summary": self.summary(data),
+            }
+            return 200, JSONRenderer().render(body)
+
+        return free_answer
+
+    def summary(self, data: Any) -> dict[str, Any]:
+        return {
+            part: Tally(kind=part).add_all(data[part]).summary()
+            for part in ("feedback", "tickets", "interviews")
+        }
+
+
+def _rates(params: dict[str, Any]) -> Rates:
+    rates = default_rates(params["productType"])
+    return Rates(
+        reviews=params.get("meanReviews", rates.reviews),
+        tickets=params.get("meanTickets", rates.tickets),
+        interview_share=params.get("interviewShare", rates.interview_share),
+        questions=params.get("questionsPerInterview", rates.questions),
+    )

@@ -10,10 +10,13 @@ from rest_framework import serializers
 from generators.engine import LATEST, VERSIONS
 from generators.engine.catalog import (
     COMPLEXITY_LEVELS,
+    DATASET_VERSIONS,
     INTERVIEW_TYPES,
     PRODUCT_TYPES,
     SENTIMENT_MIXES,
 )
+from generators.engine.datasets import PARTS
+from generators.engine.vocabulary import product_types_with_vocabulary
 
 MAX_SEED = 2**63 - 1
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -186,6 +189,48 @@ class InterviewRequestSerializer(GenerationRequestSerializer):
 
 class TicketRequestSerializer(GenerationRequestSerializer):
     ticketCount = WholeNumberField(low=1, high=50)
+
+
+class FractionField(serializers.Field):
+    """A JSON number from `low` to `high`: an integer or a decimal, never a boolean or a string."""
+
+    def __init__(self, *, low: float, high: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.low, self.high = low, high
+        self.error_messages["invalid"] = f"Must be a number from {low:g} to {high:g}"
+
+    def to_internal_value(self, data: Any) -> float:
+        if type(data) not in (int, float) or not self.low <= data <= self.high:
+            self.fail("invalid")
+        return float(data)
+
+    def to_representation(self, value: float) -> float:
+        return value
+
+
+class DatasetRequestSerializer(GenerationRequestSerializer):
+    """A customer base with its feedback, tickets and interviews (issue 12). Datasets exist
+    from 2.0.0 on, for the product types with 2.0 vocabulary; the per-customer rates
+    default per product type."""
+
+    productType = choice(product_types_with_vocabulary())
+    generatorVersion = choice(DATASET_VERSIONS, default=DATASET_VERSIONS[-1])
+    customerCount = WholeNumberField(low=1, high=50, default=10)
+    satisfaction = choice(SENTIMENT_MIXES, default="balanced")
+    churnRate = FractionField(low=0, high=1, default=0.15)
+    include = serializers.ListField(
+        child=choice(PARTS),
+        default=list(PARTS),
+        min_length=1,
+        error_messages={"not_a_list": f"Must be a list of: {', '.join(PARTS)}"},
+    )
+    meanReviews = FractionField(low=0, high=10, required=False)
+    meanTickets = FractionField(low=0, high=10, required=False)
+    interviewShare = FractionField(low=0, high=1, required=False)
+    questionsPerInterview = WholeNumberField(low=1, high=25, required=False)
+
+    def validate_include(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # a part named twice is made once
 
 
 def generation_window(

@@ -23,7 +23,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from billing.idempotency import MAX_KEY_LENGTH
-from billing.prices import PRICES
+from billing.prices import PRICES, dataset_price
 from generators import engine
 from generators.summary import Tally
 from synthgen import errors
@@ -316,6 +316,82 @@ ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+def _owned(item: str, *, extra: dict[str, Any]) -> dict[str, Any]:
+    """An item of a dataset: ``item``'s schema plus its customer's id and ``extra`` fields."""
+    schema = copy.deepcopy(ITEM_SCHEMAS[item])
+    schema["required"] = ["id", "customerId", *schema["required"][1:]]
+    schema["properties"] = {
+        "id": schema["properties"].pop("id"),
+        "customerId": {**STRING, "description": "The id of the customer it belongs to."},
+        **schema["properties"],
+        **extra,
+    }
+    return schema
+
+
+NULLABLE_TIME = {**DATE_TIME, "nullable": True}
+ITEM_SCHEMAS["Customer"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "id",
+        "name",
+        "email",
+        "country",
+        "locale",
+        "signupAt",
+        "segment",
+        "status",
+        "churnedAt",
+        "product",
+        "facts",
+    ],  # fmt: skip
+    "properties": {
+        "id": {**STRING, "description": "`cus_` and 12 hex digits, stable for a seed and index."},
+        "name": STRING,
+        "email": {"type": "string", "format": "email"},
+        "country": {**STRING, "description": "ISO 3166-1 alpha-2."},
+        "locale": STRING,
+        "signupAt": DATE_TIME,
+        "segment": {**STRING, "description": "A segment or plan that fits the product type."},
+        "status": {"type": "string", "enum": ["active", "churned"]},
+        "churnedAt": {**NULLABLE_TIME, "description": "null while active."},
+        "product": ITEM_SCHEMAS["FeedbackEntry"]["properties"]["product"],
+        "platform": {**STRING, "description": "Product types with platforms only."},
+        "facts": {
+            "type": "object",
+            "additionalProperties": INTEGER,
+            "description": "Product-type facts: orders for a shop, seats for SaaS, cards for "
+            "a bank.",
+        },
+    },
+}
+ITEM_SCHEMAS["DatasetFeedbackEntry"] = _owned("FeedbackEntry", extra={})
+ITEM_SCHEMAS["DatasetTicket"] = _owned(
+    "Ticket",
+    extra={
+        "resolvedAt": {**NULLABLE_TIME, "description": "null while unresolved."},
+        "aspect": {**STRING, "description": "What the ticket is about, as reviews name it."},
+        "incident": {**STRING, "description": "The kind of incident behind the ticket."},
+    },
+)
+ITEM_SCHEMAS["DatasetInterview"] = _owned("Interview", extra={})
+ITEM_SCHEMAS["Dataset"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["customers", "feedback", "tickets", "interviews"],
+    "properties": {
+        part: {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}
+        for part, item in (
+            ("customers", "Customer"),
+            ("feedback", "DatasetFeedbackEntry"),
+            ("tickets", "DatasetTicket"),
+            ("interviews", "DatasetInterview"),
+        )
+    },  # fmt: skip
+}
+
+
 def _counts(description: str, values: tuple[str, ...] | None = None) -> dict[str, Any]:
     """An object of counts: one per value (zeros included), or one per value that occurred."""
     counts: dict[str, Any] = {"type": "object", "description": description}
@@ -380,7 +456,7 @@ def summary_schemas() -> dict[str, dict[str, Any]]:
             },
         ),
     }
-    return {
+    schemas = {
         name: {
             "type": "object",
             "description": description,
@@ -389,9 +465,20 @@ def summary_schemas() -> dict[str, dict[str, Any]]:
         }
         for name, (description, groups) in kinds.items()
     }
+    parts = {"feedback": "FeedbackSummary", "tickets": "TicketSummary",
+             "interviews": "InterviewSummary"}  # fmt: skip
+    schemas["DatasetSummary"] = {
+        "type": "object",
+        "description": "A dataset: one summary per part.",
+        "required": list(parts),
+        "properties": {
+            part: {"$ref": f"#/components/schemas/{name}"} for part, name in parts.items()
+        },
+    }
+    return schemas
 
 
-def dry_run_answer(*, job: bool = False) -> dict[str, Any]:
+def dry_run_answer(*, job: bool = False, seed: bool = False) -> dict[str, Any]:
     """The answer to `"dryRun": true` (generators.api.dry_run_answer)."""
     nullable_int = {"type": "integer", "nullable": True}
     properties: dict[str, Any] = {
@@ -431,6 +518,12 @@ def dry_run_answer(*, job: bool = False) -> dict[str, Any]:
             },
         },
     }
+    if seed:
+        properties["seed"] = {
+            "type": "integer",
+            "description": "The seed priced (drawn if none was given): pass it to get the "
+            "dataset at exactly this price.",
+        }
     if job:
         properties["batches"] = {
             "type": "integer",
@@ -470,6 +563,7 @@ def success_envelope(item: str, *, many: bool = True) -> dict[str, Any]:
 
 
 SUMMARY_OF_ITEM = {
+    "Dataset": "DatasetSummary",
     "FeedbackEntry": "FeedbackSummary",
     "Ticket": "TicketSummary",
     "Interview": "InterviewSummary",
@@ -487,6 +581,13 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "sg_live_ key",
             "description": "`Authorization: Bearer <your API key>`. Keys start with `sg_live_`.",
         }
+
+
+class FractionFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "generators.serializers.FractionField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.target.low, "maximum": self.target.high}
 
 
 class WholeNumberFieldSchema(OpenApiSerializerFieldExtension):
@@ -599,11 +700,44 @@ def dry_run_example(*, credits: int, **extra: Any) -> dict[str, Any]:
     }
 
 
+DATASET_REQUEST_EXAMPLE = {"productType": "saas", "customerCount": 2, "seed": 42}
+
+
+def dataset_exchange() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The dataset endpoint's example: real engine output for two customers, priced as the
+    endpoint prices it, continuing the page's example account."""
+    from generators.engine.datasets import generate_dataset
+
+    data = generate_dataset(product_type="saas", customer_count=2, seed=42, complexity="simple",
+                            window=EXAMPLE_WINDOW)  # fmt: skip
+    credits = dataset_price(
+        feedback=len(data["feedback"]),
+        tickets=len(data["tickets"]),
+        interview_questions=[len(item["questions"]) for item in data["interviews"]],
+    )
+    page = FEEDBACK_RESPONSE_EXAMPLE
+    response = {
+        "success": True,
+        "data": data,
+        "creditsUsed": credits,
+        "remainingCredits": page["remainingCredits"] + page["creditsUsed"] - credits,
+        "seed": 42,
+        "generatorVersion": "2.0.0",
+        "summary": {
+            part: Tally(kind=part).add_all(data[part]).summary()
+            for part in ("feedback", "tickets", "interviews")
+        },  # fmt: skip
+    }
+    return {**DATASET_REQUEST_EXAMPLE, "complexityLevel": "simple"}, response
+
+
 def example_exchange(endpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """An endpoint's example request and answer: the page's own for feedback, seeded engine
     output for the others, with a balance that continues the page's example account."""
     if endpoint == "feedback":
         return FEEDBACK_REQUEST_EXAMPLE, FEEDBACK_RESPONSE_EXAMPLE
+    if endpoint == "datasets":
+        return dataset_exchange()
     request = INTERVIEW_REQUEST_EXAMPLE if endpoint == "interviews" else TICKET_REQUEST_EXAMPLE
     units = request.get("questionCount") or request.get("ticketCount") or 1
     credits = PRICES[endpoint].for_units(units)
@@ -621,8 +755,13 @@ def example_exchange(endpoint: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _generation_examples(endpoint: str) -> list[OpenApiExample]:
     request, response = example_exchange(endpoint)
-    units = request.get("feedbackCount") or request.get("questionCount") or request["ticketCount"]
-    dry_run = dry_run_example(credits=PRICES[endpoint].for_units(units))
+    if endpoint == "datasets":
+        dry_run = dry_run_example(credits=response["creditsUsed"], seed=response["seed"])
+    else:
+        units = (
+            request.get("feedbackCount") or request.get("questionCount") or request["ticketCount"]
+        )
+        dry_run = dry_run_example(credits=PRICES[endpoint].for_units(units))
     return [
         OpenApiExample("Request", value=request, request_only=True),
         OpenApiExample("Dry run", value={**request, "dryRun": True}, request_only=True),
@@ -635,7 +774,16 @@ GENERATORS = {
     "feedback": ("FeedbackEntry", "Generate realistic customer feedback and reviews"),
     "interviews": ("Interview", "Generate a user-research interview"),
     "tickets": ("Ticket", "Generate support tickets"),
+    "datasets": (
+        "Dataset",
+        "Generate a dataset: customers with their own feedback, tickets and interviews",
+    ),
 }
+DATASET_PRICE = (
+    "the sum of what its parts cost through their own endpoints (its reviews in requests of "
+    "up to 50, its tickets, its interviews' questions); customers are free, and a dry run says "
+    "the price of the dataset a seed makes"
+)
 
 
 class GenerationViewSchema(OpenApiViewExtension):
@@ -645,20 +793,25 @@ class GenerationViewSchema(OpenApiViewExtension):
     def view_replacement(self) -> type[APIView]:
         view = self.target
         item, summary = GENERATORS[view.endpoint]
-        price = PRICES[view.endpoint]
+        price = PRICES[view.endpoint].description if view.endpoint in PRICES else DATASET_PRICE
 
         class Described(view):  # type: ignore[misc, valid-type]  # a base known at run time
             @extend_schema(
                 operation_id=f"generate_{view.endpoint}",
                 summary=summary,
-                description=f"{summary}. Costs {price.description}; a failed request costs "
+                description=f"{summary}. Costs {price}; a failed request costs "
                 "nothing. Counts toward the plan's daily request limit. With `dryRun: true`, "
                 "answers what it would cost instead, and changes nothing.",
                 tags=["Generation"],
                 request=view.serializer_class,
                 responses={
                     200: OpenApiResponse(
-                        {"oneOf": [success_envelope(item), dry_run_answer()]},
+                        {
+                            "oneOf": [
+                                success_envelope(item, many=view.endpoint != "datasets"),
+                                dry_run_answer(seed=view.priced_by_seed),
+                            ]
+                        },
                         "The generated data, or with dryRun what it would cost",
                     )
                 },

@@ -21,7 +21,7 @@ the content of their story::
 """
 
 import random as random_module
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -102,8 +102,10 @@ def realise_feedback(
     titles: set[str],
     identifier: str,
     timestamp: str,
+    facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One review by ``writer`` of ``product`` saying ``content``, as an API entry."""
+    """One review by ``writer`` of ``product`` saying ``content``, as an API entry; ``facts``
+    are slots the caller fixed (a dataset's order, the same one its ticket names)."""
     memory.next_entry()
     words = writer.words(centre=CENTRES[complexity], random=random)
     moves = plan_discourse(
@@ -114,6 +116,8 @@ def realise_feedback(
     )
     slots = entry_slots(writer=writer, product=product)
     draw_item(product=product, slots=slots, random=random)
+    if facts:
+        slots.update(facts)
     rating_slots(slots, rating=content.rating)
     sentences = realise_messages(
         messages=messages,

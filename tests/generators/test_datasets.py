@@ -1,0 +1,219 @@
+"""Datasets (issue 12): one customer base whose reviews and tickets tell the same stories."""
+
+import random
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from functools import cache
+from statistics import mean
+
+import pytest
+
+from generators.engine.datasets import default_rates, draw_journey, generate_dataset
+from generators.engine.v1.timeline import window_bounds
+from tests.generators.windows import WINDOW
+
+STORY_TYPES = ("saas", "ecommerce", "hardware")
+CUSTOMER_FIELDS = {"id", "name", "email", "country", "locale", "signupAt", "segment", "status",
+                   "churnedAt", "product", "facts"}  # fmt: skip
+
+
+def make(**overrides: object) -> dict[str, list[dict]]:
+    options: dict = {
+        "product_type": "saas",
+        "customer_count": 30,
+        "seed": 42,
+        "complexity": "medium",
+        "window": WINDOW,
+    }
+    options.update(overrides)
+    return generate_dataset(**options)
+
+
+@cache
+def large(product_type: str) -> dict[str, list[dict]]:
+    return make(product_type=product_type, customer_count=300, seed=2024, churn_rate=0.25)
+
+
+def by_customer(items: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        grouped[item["customerId"]].append(item)
+    return grouped
+
+
+def test_a_customer_has_every_documented_field() -> None:
+    for customer in make()["customers"]:
+        assert set(customer) >= CUSTOMER_FIELDS
+        assert customer["id"].startswith("cus_")
+        assert customer["status"] in ("active", "churned")
+        assert (customer["churnedAt"] is None) == (customer["status"] == "active")
+        assert set(customer["facts"]) == {"seats", "workspaces"}
+        assert customer["facts"]["seats"] >= 1
+
+
+def test_shop_customers_have_orders_and_app_customers_a_platform() -> None:
+    shop = make(product_type="ecommerce")["customers"]
+    assert all(customer["facts"]["orders"] >= 1 for customer in shop)
+    assert all("platform" not in customer for customer in shop)
+    app = make(product_type="mobile_app")
+    assert {customer["platform"] for customer in app["customers"]} <= {"iOS", "Android"}
+    platforms = {customer["id"]: customer["platform"] for customer in app["customers"]}
+    assert all(entry["platform"] == platforms[entry["customerId"]] for entry in app["feedback"])
+
+
+def test_a_saas_customer_writes_from_a_work_address() -> None:
+    emails = [customer["email"] for customer in make()["customers"]]
+    free = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "aol.com", "icloud.com")
+    assert not any(email.endswith(free) for email in emails)
+
+
+def test_the_same_seed_gives_the_same_dataset() -> None:
+    assert make() == make()
+    assert make(seed=43)["customers"] != make()["customers"]
+
+
+def test_a_larger_count_keeps_the_first_customers_and_everything_about_them() -> None:
+    small, bigger = make(customer_count=20), make(customer_count=45)
+    ids = {customer["id"] for customer in small["customers"]}
+    assert bigger["customers"][:20] == small["customers"]
+    for part in ("feedback", "tickets"):
+        assert [item for item in bigger[part] if item["customerId"] in ids] == small[part]
+
+
+def test_a_chunk_made_on_its_own_is_the_same_customers() -> None:
+    whole = make(customer_count=40)
+    chunk = make(customer_count=15, first=25)
+    assert chunk["customers"] == whole["customers"][25:]
+
+
+def test_include_leaves_out_the_parts_not_asked_for_and_changes_nothing_else() -> None:
+    dataset, whole = make(include=["tickets"]), make()
+    assert dataset["feedback"] == [] and dataset["tickets"]
+    assert dataset["customers"] == whole["customers"]
+    assert dataset["tickets"] == whole["tickets"]
+    assert make(include=["feedback"])["feedback"] == whole["feedback"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("satisfaction", "ecstatic"), ("churn_rate", 1.5), ("include", ["emails"]),
+     ("complexity", "epic"), ("product_type", "spaceships")],
+)  # fmt: skip
+def test_an_unknown_option_is_refused(option: str, value: object) -> None:
+    with pytest.raises(ValueError, match=option):
+        make(**{option: value})
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_every_item_belongs_to_a_customer_by_id_name_and_email(product_type: str) -> None:
+    dataset = large(product_type)
+    customers = {customer["id"]: customer for customer in dataset["customers"]}
+    assert len(customers) == len(dataset["customers"])
+    for entry in dataset["feedback"]:
+        assert entry["author"] == customers[entry["customerId"]]["name"]
+    for ticket in dataset["tickets"]:
+        owner = customers[ticket["customerId"]]
+        assert ticket["customer"] == {"name": owner["name"], "email": owner["email"]}
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_nothing_happens_before_signup_or_after_churn(product_type: str) -> None:
+    dataset = large(product_type)
+    tickets, reviews = by_customer(dataset["tickets"]), by_customer(dataset["feedback"])
+    for customer in dataset["customers"]:
+        start, stop = customer["signupAt"], customer["churnedAt"] or "9999"
+        for ticket in tickets[customer["id"]]:
+            assert start < ticket["createdAt"] < stop
+            assert ticket["resolvedAt"] is None or ticket["createdAt"] < ticket["resolvedAt"]
+        for entry in reviews[customer["id"]]:
+            assert start < entry["timestamp"] < stop
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_review_after_a_ticket_talks_about_what_the_ticket_was_about(product_type: str) -> None:
+    dataset = large(product_type)
+    tickets = by_customer(dataset["tickets"])
+    after = [
+        (entry, earlier)
+        for entry in dataset["feedback"]
+        if (
+            earlier := [
+                t for t in tickets[entry["customerId"]] if t["createdAt"] < entry["timestamp"]
+            ]
+        )
+    ]
+    agreeing = [entry for entry, earlier in after if earlier[-1]["aspect"] in entry["aspects"]]
+    assert len(after) > 100
+    assert len(agreeing) >= 0.9 * len(after)
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_churned_customer_leaves_on_a_bad_review_of_their_main_pain(product_type: str) -> None:
+    dataset = large(product_type)
+    reviews = by_customer(dataset["feedback"])
+    churned = [c for c in dataset["customers"] if c["status"] == "churned"]
+    assert len(churned) > 40
+    for customer in churned:
+        last = max(reviews[customer["id"]], key=lambda entry: entry["timestamp"])
+        assert last["rating"] <= 2 and last["sentiment"] == "negative"
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_churned_customers_rate_at_least_one_and_a_half_stars_below_active_ones(
+    product_type: str,
+) -> None:
+    dataset = large(product_type)
+    status = {customer["id"]: customer["status"] for customer in dataset["customers"]}
+    ratings: dict[str, list[int]] = defaultdict(list)
+    for entry in dataset["feedback"]:
+        ratings[status[entry["customerId"]]].append(entry["rating"])
+    assert mean(ratings["active"]) - mean(ratings["churned"]) >= 1.5
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_ticket_resolved_within_a_day_is_followed_by_better_reviews_than_an_open_one(
+    product_type: str,
+) -> None:
+    dataset = large(product_type)
+    tickets = by_customer(dataset["tickets"])
+    fast, unresolved = [], []
+    for entry in dataset["feedback"]:
+        earlier = [t for t in tickets[entry["customerId"]] if t["createdAt"] < entry["timestamp"]]
+        if not earlier:
+            continue
+        ticket = earlier[-1]
+        resolved = ticket["resolvedAt"]
+        if resolved is None or resolved > entry["timestamp"]:
+            unresolved.append(entry["rating"])
+        elif _hours(ticket["createdAt"], resolved) <= 24:
+            fast.append(entry["rating"])
+    assert len(fast) > 20 and len(unresolved) > 20
+    assert mean(fast) - mean(unresolved) >= 0.5
+
+
+def _hours(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+
+
+def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain() -> None:
+    rates = default_rates("saas")
+    journeys = [
+        draw_journey(product_type="saas", rng=random.Random(f"plan:{index}"),
+                     bounds=window_bounds(WINDOW), satisfaction="balanced", churn_rate=0.5,
+                     rates=replace(rates, interview_share=1.0))
+        for index in range(60)
+    ]  # fmt: skip
+    churned = [journey for journey in journeys if journey.churned]
+    assert churned and len(churned) < len(journeys)
+    for journey in churned:
+        plan = journey.interview
+        assert plan is not None and plan.interview_type == "churn"
+        assert plan.main_pain == journey.pains[0]
+        assert plan.at > journey.end
+        last = journey.reviews[-1]
+        assert last.final and last.at < journey.end
+    for journey in journeys:
+        if not journey.churned:
+            assert journey.interview is not None
+            assert journey.interview.interview_type != "churn"
