@@ -61,12 +61,13 @@ USAGE = re.compile(
     rf"(?:about\s+|around\s+|nearly\s+|almost\s+)?{NUMBER}\s+(week|month|year)s?\b(?!\s+ago)",
     re.IGNORECASE,
 )
+FILLER = re.compile(r"\s+(?:i guess|tbh|lol|imo|honestly|haha|ngl|fwiw|though|really)$")
 APPLE = re.compile(r"\b(?:iphone|ipad|ios|macbook)\b", re.I)
 ANDROID = re.compile(r"\bandroid\b", re.I)
 TEAM = re.compile(r"\b(?:team of|my team is|there are) (\d+)\b", re.I)
 HEADCOUNT = re.compile(r"\b(?:about|roughly|of about|with about) ([\d,]+) people\b", re.I)
 HOUSEHOLD = re.compile(
-    r"\b(?:live with|living with|lives with|at home with|at home it's me and) "
+    r"\b(?<!can )(?:live with|living with|lives with|at home with|at home it's me and) "
     r"((?:my |their |a |an |two |three |four |nobody )?[a-z' -]+?)(?=[,.;]| and\b|$)",
     re.I,
 )
@@ -144,7 +145,9 @@ def _number(text: str) -> int:
 
 
 def _home(text: str) -> str:
-    return re.sub(r"\b(?:my|their)\b", "", text.lower()).strip()
+    # A speaker's trailing filler ("... a big family I guess") is not part of who they live with.
+    text = re.sub(r"\b(?:my|their)\b", "", text.lower())
+    return FILLER.sub("", text).strip()
 
 
 def share(flags: Iterable[bool]) -> float:

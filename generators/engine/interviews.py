@@ -28,7 +28,7 @@ from typing import Any
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
 from generators.engine.grammar import Alt, pick, render, settle_articles
-from generators.engine.people import draw_company
+from generators.engine.people import draw_company, draw_persona
 from generators.engine.products import AGREEMENT, Kind, Product, draw_product, load_world
 from generators.engine.products import product_slots as naming_slots
 from generators.engine.realiser import Grammar, draw_item, entry_slots, tidy
@@ -51,11 +51,13 @@ _SUPPORT: dict[str, tuple[int, int]] = {
 _FOLLOW_CHANCE: float = _PLAN["follow_chance"]
 # The facts drawn once per interviewee (slot name -> the bank it is drawn from).
 _FACT_BANKS: dict[str, str] = _PLAN["facts"]
+# Long facts, once said, are referred back to ("the other option") rather than said again.
+_BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
 _OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
-_MY = re.compile(r"\bmy\b")
+_MY = re.compile(r"\b(?:my|our)\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _TIME_SPAN = re.compile(_PLAN["guards"]["time_span"], re.IGNORECASE)
 _PLATFORMS: dict[str, re.Pattern[str]] = {
@@ -140,7 +142,7 @@ def generate_interview(
     identifier = f"interview_{rng.getrandbits(48):012x}"
     conducted = iso(moment(rnd(), bounds=window_bounds(window)))
     kind_book = book(product_type)
-    writer = draw_writer(audience=kind_book.audience, emoji=False, random=rnd)
+    writer = _settled(draw_writer(audience=kind_book.audience, emoji=False, random=rnd), rnd)
     product = _product(kind_book, random=rnd)
     mode = _MODES[interview_type]
     facts = draw_facts(book=kind_book, writer=writer, product=product, mode=mode, random=rnd)
@@ -156,6 +158,20 @@ def generate_interview(
         "conductedAt": conducted,
         "questions": talk.write(arc_stages(question_count=question_count)),
     }
+
+
+def _settled(writer: Writer, random: Random) -> Writer:
+    """``writer`` with a life that holds together: a routine that needs someone in the
+    household ("school runs") only beside a household that has them."""
+    for _ in range(_TRIES):
+        routine = writer.persona.slots.get("routine", "")
+        household = writer.persona.slots.get("household", "")
+        needs = _PLAN["persona_needs"].get(routine)
+        if needs is None or re.search(needs, household):
+            return writer
+        writer = replace(writer, persona=draw_persona(audience=writer.persona.audience,
+                                                      random=random))  # fmt: skip
+    return writer
 
 
 def _product(kind_book: Book, *, random: Random) -> Product:
@@ -182,6 +198,8 @@ def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, rando
     slots.update(AGREEMENT[product.kind.number])
     slots["P"] = product.name if not product.model else f"the {product.name}"
     slots["short"] = product.kind.short
+    # After the first mention, the interviewer says the brand or a short form ("the buds").
+    slots["P_short"] = Alt((product.brand, product.kind.short))
     household = writer.persona.slots.get("household", "")
     for name, bank in _FACT_BANKS.items():
         slots[name] = _fixed(slots[bank], slots=slots, household=household, random=random)
@@ -425,6 +443,7 @@ class _Conversation:
         # comes back only once every other one has been said.
         self.used: dict[int, set[int]] = {}
         self.grams: set[tuple[str, ...]] = set()
+        self.transcript = ""
         # Spoken, not typed: a speaker's fillers and contractions, none of a typist's slips.
         habits = writer.habits
         self.habits = replace(
@@ -495,6 +514,11 @@ class _Conversation:
         not said yet in this interview (once all are, a phrase that refers back to it)."""
         topic, main = self.topic, self.facts.pains[0]
         slots = {**self.facts.slots, "topic": topic.name}
+        for name, bank in _BACK_REFERENCES.items():
+            if self._said(str(slots[name])):
+                slots[name] = COMMON.banks[bank]
+        if self._said(str(slots["P"])):
+            slots["P"] = self.facts.slots["P_short"]
         problem, problem2 = self._unsaid(topic.sayings, 2)
         fix = self._unsaid(topic.fixes, 1)[0]
         main_problem = self._unsaid(main.sayings, 1)[0]
@@ -508,6 +532,10 @@ class _Conversation:
             if slots[name] is None:
                 slots[name] = COMMON.banks["recall_fix"]
         return slots
+
+    def _said(self, fact: str) -> bool:
+        # A fact of four words or more ("ringing the restaurant directly") said earlier.
+        return len(fact.split()) >= 4 and fact.lower() in self.transcript
 
     def _unsaid(self, sayings: tuple[str, ...], count: int) -> list[str | None]:
         fresh = [text for text in sayings if not six_grams(text) & self.grams]
@@ -532,8 +560,8 @@ class _Conversation:
                     core_bank = answers[key]
                     break
         core = self._say(core_bank, slots, keep=True)
-        lead = self._lead(core)
-        if lead.endswith(", ") and not core.startswith(("I ", "I'")):
+        lead = self._lead(core, spec["polarity"])
+        if lead and lead[-2] not in ".?!" and not core.startswith(("I ", "I'")):
             core = core[:1].lower() + core[1:]
         sentences = [(lead + core, spec["polarity"])]
         for move in self._moves(spec["support"]):
@@ -561,8 +589,9 @@ class _Conversation:
         self.rng.shuffle(moves)
         return moves[:count]
 
-    def _lead(self, core: str) -> str:
-        leads = COMMON.groups["leads"].get(self.writer.register)
+    def _lead(self, core: str, polarity: int) -> str:
+        group = "leads_negative" if polarity < 0 else "leads"
+        leads = COMMON.groups[group].get(self.writer.register)
         if leads is None or self.random() >= _PLAN["lead_chance"] or _OPENS_WITH_LEAD.match(core):
             return ""
         return render(self._choose(leads), random=self.random, slots={})
@@ -586,12 +615,13 @@ class _Conversation:
             text = _finish(render(frame, random=self.random, slots=slots))
             grams = six_grams(text)
             if not grams & self.grams:
-                self.grams |= grams
-                return text
-        if keep:
-            self.grams |= six_grams(text)
-            return text
-        return ""
+                return self._keep(text)
+        return self._keep(text) if keep else ""
+
+    def _keep(self, text: str) -> str:
+        self.grams |= six_grams(text)
+        self.transcript += " " + text.lower()
+        return text
 
 
 def six_grams(text: str) -> set[tuple[str, ...]]:
