@@ -40,8 +40,16 @@ from generators.engine.v1 import interviews as v1  # noqa: E402
 SEED = 20240115
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
 # Who uses each product type, as issue 9 asks: our own reading, apart from the engine's table.
-CONSUMER = {"ecommerce", "food_delivery", "travel", "mobile_app", "gaming", "fintech",
-            "healthcare", "hardware"}  # fmt: skip
+CONSUMER = {
+    "ecommerce",
+    "food_delivery",
+    "travel",
+    "mobile_app",
+    "gaming",
+    "fintech",
+    "healthcare",
+    "hardware",
+}
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 JOB_WORDS = re.compile(
     r"\b(?:manager|assistant|developer|engineer|nurse|supervisor|director|analyst|"
@@ -50,11 +58,29 @@ JOB_WORDS = re.compile(
     re.IGNORECASE,
 )
 EMPLOYER = re.compile(r"\b(?:company|employees|works as|at work for|staff of|colleagues)\b", re.I)
-NUMBER = (r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-          r"a couple of|a few|several)")  # fmt: skip
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-           "a couple of": 2, "a few": 3, "several": 4}  # fmt: skip
+NUMBER = (
+    r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"a couple of|a few|several)"
+)
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple of": 2,
+    "a few": 3,
+    "several": 4,
+}
 # How long they have used it: a span after a word that introduces a length of use.
 USAGE = re.compile(
     r"\b(?:for|been|over|about|almost|nearly|roughly|around|most of|just over|bit over)\s+"
@@ -81,16 +107,28 @@ Writer = Callable[..., dict]
 VERSIONS: dict[str, Writer] = {"1.0.0": v1.generate_interview, "2.0.0": v2.generate_interview}
 
 
-def make(writer: Writer, *, product_type: str, level: str, kind: str, count: int,
-         questions: int) -> list[dict]:  # fmt: skip
-    return [writer(product_type=product_type, question_count=questions, interview_type=kind,
-                   complexity=level, seed=SEED + offset, window=WINDOW)
-            for offset in range(count)]  # fmt: skip
+def make(
+    writer: Writer, *, product_type: str, level: str, kind: str, count: int, questions: int
+) -> list[dict]:
+    return [
+        writer(
+            product_type=product_type,
+            question_count=questions,
+            interview_type=kind,
+            complexity=level,
+            seed=SEED + offset,
+            window=WINDOW,
+        )
+        for offset in range(count)
+    ]
 
 
 def texts(interview: dict) -> list[str]:
-    return [part for question in interview["questions"]
-            for part in (question["question"], question["answer"])]  # fmt: skip
+    return [
+        part
+        for question in interview["questions"]
+        for part in (question["question"], question["answer"])
+    ]
 
 
 def repeats_six_words(interview: dict) -> bool:
@@ -108,9 +146,12 @@ def repeats_six_words(interview: dict) -> bool:
 def fits_persona(interview: dict) -> bool:
     person = interview["interviewee"]
     if interview["productType"] in CONSUMER:
-        return (not person["company"] and not JOB_WORDS.search(person["role"])
-                and not EMPLOYER.search(person["persona"])
-                and not JOB_WORDS.search(person["persona"]))  # fmt: skip
+        return (
+            not person["company"]
+            and not JOB_WORDS.search(person["role"])
+            and not EMPLOYER.search(person["persona"])
+            and not JOB_WORDS.search(person["persona"])
+        )
     described = person["persona"].lower()
     named = person["role"].lower() in described or person["company"].lower() in described
     return bool(person["company"] and person["role"] and person["companySize"] and named)
@@ -156,9 +197,11 @@ def share(flags: Iterable[bool]) -> float:
 
 
 def measure(interviews: list[dict]) -> tuple[float, float, float]:
-    return (share(repeats_six_words(item) for item in interviews),
-            share(fits_persona(item) for item in interviews),
-            share(bool(contradictions(item)) for item in interviews))  # fmt: skip
+    return (
+        share(repeats_six_words(item) for item in interviews),
+        share(fits_persona(item) for item in interviews),
+        share(bool(contradictions(item)) for item in interviews),
+    )
 
 
 def main() -> None:
@@ -172,14 +215,20 @@ def main() -> None:
     types = [args.product_type] if args.product_type else list(PRODUCT_TYPES)
     levels = [args.level] if args.level else list(COMPLEXITY_LEVELS)
     kinds = [args.interview_type] if args.interview_type else list(INTERVIEW_TYPES)
-    print(f"N = {args.count} interviews per cell (consecutive seeds from {SEED}), "
-          f"{args.questions} questions each")  # fmt: skip
+    print(
+        f"N = {args.count} interviews per cell (consecutive seeds from {SEED}), "
+        f"{args.questions} questions each"
+    )
     print("targets: 6-word repeats <= 10%, persona fit 100%, contradictions 0%\n")
-    header = (f"{'product type':14} {'level':8} {'interview':19} | {'6-word repeats':>15} | "
-              f"{'persona fit':>15} | {'contradictions':>15}")  # fmt: skip
+    header = (
+        f"{'product type':14} {'level':8} {'interview':19} | {'6-word repeats':>15} | "
+        f"{'persona fit':>15} | {'contradictions':>15}"
+    )
     print(header)
-    print(f"{'':44}| {'1.0.0':>7} {'2.0.0':>7} | {'1.0.0':>7} {'2.0.0':>7} | "
-          f"{'1.0.0':>7} {'2.0.0':>7}")  # fmt: skip
+    print(
+        f"{'':44}| {'1.0.0':>7} {'2.0.0':>7} | {'1.0.0':>7} {'2.0.0':>7} | "
+        f"{'1.0.0':>7} {'2.0.0':>7}"
+    )
     print("-" * len(header))
     totals: dict[str, list[tuple[float, float, float]]] = {version: [] for version in VERSIONS}
     started = time.perf_counter()
@@ -188,23 +237,35 @@ def main() -> None:
             for kind in kinds:
                 row = {}
                 for version, writer in VERSIONS.items():
-                    made = make(writer, product_type=product_type, level=level, kind=kind,
-                                count=args.count, questions=args.questions)  # fmt: skip
+                    made = make(
+                        writer,
+                        product_type=product_type,
+                        level=level,
+                        kind=kind,
+                        count=args.count,
+                        questions=args.questions,
+                    )
                     row[version] = measure(made)
                     totals[version].append(row[version])
                 old, new = row["1.0.0"], row["2.0.0"]
-                print(f"{product_type:14} {level:8} {kind:19} | {old[0]:6.1f}% {new[0]:6.1f}% | "
-                      f"{old[1]:6.1f}% {new[1]:6.1f}% | {old[2]:6.1f}% {new[2]:6.1f}%")  # fmt: skip
+                print(
+                    f"{product_type:14} {level:8} {kind:19} | {old[0]:6.1f}% {new[0]:6.1f}% | "
+                    f"{old[1]:6.1f}% {new[1]:6.1f}% | {old[2]:6.1f}% {new[2]:6.1f}%"
+                )
     print("-" * len(header))
     for version, cells in totals.items():
         worst = max(cell[0] for cell in cells)
         mean = [sum(cell[index] for cell in cells) / len(cells) for index in range(3)]
         meeting = sum(1 for cell in cells if cell[0] <= 10 and cell[1] == 100 and cell[2] == 0)
-        print(f"{version}: mean 6-word repeats {mean[0]:.1f}% (worst cell {worst:.1f}%), "
-              f"persona fit {mean[1]:.1f}%, contradictions {mean[2]:.1f}%; "
-              f"cells meeting every target: {meeting}/{len(cells)}")  # fmt: skip
-    print(f"({len(types) * len(levels) * len(kinds) * args.count * 2} interviews in "
-          f"{time.perf_counter() - started:.0f} s)")  # fmt: skip
+        print(
+            f"{version}: mean 6-word repeats {mean[0]:.1f}% (worst cell {worst:.1f}%), "
+            f"persona fit {mean[1]:.1f}%, contradictions {mean[2]:.1f}%; "
+            f"cells meeting every target: {meeting}/{len(cells)}"
+        )
+    print(
+        f"({len(types) * len(levels) * len(kinds) * args.count * 2} interviews in "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

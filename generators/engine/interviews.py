@@ -88,6 +88,8 @@ class Facts:
     likes: list[Topic]
     platform: str
     household: str
+    # Names the interviewee must not say: in customer discovery, the product being explored.
+    unsaid: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +148,22 @@ def generate_interview(
     product = _product(kind_book, random=rnd)
     mode = _MODES[interview_type]
     facts = draw_facts(book=kind_book, writer=writer, product=product, mode=mode, random=rnd)
-    interviewee = _interviewee(facts=facts, writer=writer, audience=kind_book.audience, mode=mode,
-                               grammar=kind_book.grammar, random=rnd)  # fmt: skip
-    talk = _Conversation(facts=facts, writer=writer, mode=mode, audience=kind_book.audience,
-                         complexity=complexity, rng=rng)  # fmt: skip
+    interviewee = _interviewee(
+        facts=facts,
+        writer=writer,
+        audience=kind_book.audience,
+        mode=mode,
+        grammar=kind_book.grammar,
+        random=rnd,
+    )
+    talk = _Conversation(
+        facts=facts,
+        writer=writer,
+        mode=mode,
+        audience=kind_book.audience,
+        complexity=complexity,
+        rng=rng,
+    )
     return {
         "id": identifier,
         "interviewType": interview_type,
@@ -169,8 +183,9 @@ def _settled(writer: Writer, random: Random) -> Writer:
         needs = _PLAN["persona_needs"].get(routine)
         if needs is None or re.search(needs, household):
             return writer
-        writer = replace(writer, persona=draw_persona(audience=writer.persona.audience,
-                                                      random=random))  # fmt: skip
+        writer = replace(
+            writer, persona=draw_persona(audience=writer.persona.audience, random=random)
+        )
     return writer
 
 
@@ -181,11 +196,28 @@ def _product(kind_book: Book, *, random: Random) -> Product:
     banks = kind_book.grammar.banks
     brand = render(banks["brands"], random=random, slots={})
     label = render(banks["label"], random=random, slots={})
-    kind = Kind(slug=kind_book.product_type, label=label, number="sg", full=banks["full"],
-                short=banks["short"], models=None, price=(0, 0), aspects=(), incidents=(),
-                slots={"noun": banks["noun"]}, items=())  # fmt: skip
-    return Product(product_type=kind_book.product_type, kind=kind, brand=brand, model="",
-                   name=brand, price=0, slots=naming_slots(brand=brand, model=""))  # fmt: skip
+    kind = Kind(
+        slug=kind_book.product_type,
+        label=label,
+        number="sg",
+        full=banks["full"],
+        short=banks["short"],
+        models=None,
+        price=(0, 0),
+        aspects=(),
+        incidents=(),
+        slots={"noun": banks["noun"]},
+        items=(),
+    )
+    return Product(
+        product_type=kind_book.product_type,
+        kind=kind,
+        brand=brand,
+        model="",
+        name=brand,
+        price=0,
+        slots=naming_slots(brand=brand, model=""),
+    )
 
 
 def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, random: Random) -> Facts:
@@ -205,7 +237,10 @@ def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, rando
         slots[name] = _fixed(slots[bank], slots=slots, household=household, random=random)
     slots["task"] = _task(product, slots=slots, household=household, random=random)
     platform = next((name for name, rule in _PLATFORMS.items() if rule.search(slots["device"])), "")
-    facts = Facts(slots=slots, pains=[], likes=[], platform=platform, household=household)
+    unsaid = (product.brand,) if mode == "discovery" else ()
+    facts = Facts(
+        slots=slots, pains=[], likes=[], platform=platform, household=household, unsaid=unsaid
+    )
     if book.audience == "professional":
         _company_facts(slots, random=random)
     tools = list(_tool_names(book))
@@ -290,8 +325,9 @@ def _topics(
         aspects = list(product.kind.aspects)
         random_module.Random(int(random() * 2**32)).shuffle(aspects)
         for aspect in aspects:
-            topic = _aspect_topic(aspect, facts, degrees=("poor", "minus", "niggle", "awful"),
-                                  random=random)  # fmt: skip
+            topic = _aspect_topic(
+                aspect, facts, degrees=("poor", "minus", "niggle", "awful"), random=random
+            )
             if topic is not None:
                 found.append(topic)
             if len(found) >= 4:
@@ -344,8 +380,11 @@ def _aspect_topic(
         text = f"{name} {text}" if predicate else text
         if text not in sayings and not _conflicts(text, facts):
             sayings.append(text)
-    fixes = [text for text in (_safe_render(aspect.fixes, slots, random) for _ in range(3))
-             if text is not None and not _conflicts(text, facts)]  # fmt: skip
+    fixes = [
+        text
+        for text in (_safe_render(aspect.fixes, slots, random) for _ in range(3))
+        if text is not None and not _conflicts(text, facts)
+    ]
     if len(sayings) < 2 or not fixes:
         return None
     return Topic(name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)))
@@ -358,16 +397,23 @@ def _number(number: str, name: str) -> str:
     return "pl" if number == "sg" and plural else number
 
 
-def _made_topic(name_bank: Alt, saying_bank: Alt, fix_bank: Alt, facts: Facts, *,
-                random: Random) -> Topic | None:  # fmt: skip
+def _made_topic(
+    name_bank: Alt, saying_bank: Alt, fix_bank: Alt, facts: Facts, *, random: Random
+) -> Topic | None:
     slots = facts.slots
     name = _clean(render(name_bank, random=random, slots=slots))
-    sayings = list(dict.fromkeys(
-        text for text in (_safe_render(saying_bank, slots, random) for _ in range(8))
+    sayings = list(
+        dict.fromkeys(
+            text
+            for text in (_safe_render(saying_bank, slots, random) for _ in range(8))
+            if text is not None and not _conflicts(text, facts)
+        )
+    )[:4]
+    fixes = [
+        text
+        for text in (_safe_render(fix_bank, slots, random) for _ in range(3))
         if text is not None and not _conflicts(text, facts)
-    ))[:4]  # fmt: skip
-    fixes = [text for text in (_safe_render(fix_bank, slots, random) for _ in range(3))
-             if text is not None and not _conflicts(text, facts)]  # fmt: skip
+    ]
     if not sayings or not fixes:
         return None
     return Topic(name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)))
@@ -383,8 +429,11 @@ def _safe_render(bank: Any, slots: dict[str, Any], random: Random) -> str | None
 
 def _conflicts(text: str, facts: Facts) -> bool:
     """Whether ``text`` states something the facts do not hold: a span of time (only the
-    tenure says how long), another platform, a person or pet not in the household."""
+    tenure says how long), a team's size, another platform, a person or pet not in the
+    household, or a name the interviewee does not know."""
     if _TIME_SPAN.search(text) or _TEAM_SIZE.search(text):
+        return True
+    if any(name in text for name in facts.unsaid):
         return True
     if any(rule.search(text) for name, rule in _PLATFORMS.items() if name != facts.platform):
         return True
@@ -392,7 +441,8 @@ def _conflicts(text: str, facts: Facts) -> bool:
 
 
 def _clean(text: str) -> str:
-    return tidy(settle_articles(text)) if "\x01" in text else tidy(text)
+    text = tidy(settle_articles(text)) if "\x01" in text else tidy(text)
+    return text.replace(" ?", "?").replace(" !", "!")
 
 
 def _interviewee(
@@ -400,11 +450,16 @@ def _interviewee(
 ) -> dict:
     slots = facts.slots
     # The persona describes them, so their own words ("in my thirties") turn to "their".
-    persona = _MY.sub("their", _finish(render(COMMON.groups["persona"][audience][mode],
-                                              random=random, slots=slots)))  # fmt: skip
+    persona = _MY.sub(
+        "their",
+        _finish(render(COMMON.groups["persona"][audience][mode], random=random, slots=slots)),
+    )
     if audience == "professional":
-        role, company, size = (_capital(str(slots["role"])), str(slots["company_name"]),
-                               str(slots["company_size"]))  # fmt: skip
+        role, company, size = (
+            _capital(str(slots["role"])),
+            str(slots["company_name"]),
+            str(slots["company_size"]),
+        )
     else:
         # A consumer has a life, not an employer: the role says how they relate to the product.
         role = _capital(_clean(render(grammar.groups["roles"][mode], random=random, slots=slots)))
@@ -485,12 +540,14 @@ class _Conversation:
                         self.rng.shuffle(mains)
                     intent, previous_main = mains.pop(), True
             self._move_topic(_PLAN["intents"][intent]["topic"], stage)
-            questions.append({
-                "number": len(questions) + 1,
-                "stage": stage,
-                "question": self._question(intent, first=not questions),
-                "answer": self._answer(intent),
-            })  # fmt: skip
+            questions.append(
+                {
+                    "number": len(questions) + 1,
+                    "stage": stage,
+                    "question": self._question(intent, first=not questions),
+                    "answer": self._answer(intent),
+                }
+            )
 
     def _move_topic(self, rule: str, stage: str) -> None:
         pains = self.facts.pains
@@ -523,8 +580,13 @@ class _Conversation:
         fix = self._unsaid(topic.fixes, 1)[0]
         main_problem = self._unsaid(main.sayings, 1)[0]
         main_fix = self._unsaid(main.fixes, 1)[0]
-        slots.update(problem=problem, problem2=problem2, main_problem=main_problem, fix=fix,
-                     main_fix=main_fix)  # fmt: skip
+        slots.update(
+            problem=problem,
+            problem2=problem2,
+            main_problem=main_problem,
+            fix=fix,
+            main_fix=main_fix,
+        )
         for name in ("problem", "problem2", "main_problem"):
             if slots[name] is None:
                 slots[name] = COMMON.banks["recall"]
@@ -569,8 +631,9 @@ class _Conversation:
             text = self._say(bank, slots, keep=False)
             if text:
                 sentences.append((text, _PLAN["move_polarity"].get(move, 0)))
-        return self.writer.locale.respell(apply_habits(sentences, habits=self.habits,
-                                                       random=self.random))  # fmt: skip
+        return self.writer.locale.respell(
+            apply_habits(sentences, habits=self.habits, random=self.random)
+        )
 
     def _variant(self, group: dict[str, Any]) -> Alt:
         """The most specific frames of ``group`` for this interview: its mode and audience,
