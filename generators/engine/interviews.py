@@ -499,6 +499,8 @@ class _Conversation:
         self.used: dict[int, set[int]] = {}
         self.grams: set[tuple[str, ...]] = set()
         self.transcript = ""
+        # The last words of the question or answer being written.
+        self.tail = ""
         # Spoken, not typed: a speaker's fillers and contractions, none of a typist's slips.
         habits = writer.habits
         self.habits = replace(
@@ -532,12 +534,16 @@ class _Conversation:
         previous_main = True
         for index in range(count):
             if index:
-                if previous_main and follows and self.random() < _FOLLOW_CHANCE:
+                if not mains and not follows:
+                    # A long interview has asked everything of this stage: the memory keeps a
+                    # question asked again from getting the same words.
+                    mains, follows = list(script["more"]), list(script["follow"])
+                    self.rng.shuffle(mains)
+                    self.rng.shuffle(follows)
+                wants_follow = previous_main and self.random() < _FOLLOW_CHANCE
+                if follows and (wants_follow or not mains):
                     intent, previous_main = follows.pop(), False
                 else:
-                    if not mains:
-                        mains = list(script["more"])
-                        self.rng.shuffle(mains)
                     intent, previous_main = mains.pop(), True
             self._move_topic(_PLAN["intents"][intent]["topic"], stage)
             questions.append(
@@ -569,43 +575,43 @@ class _Conversation:
     def _slots(self) -> dict[str, Any]:
         """The slots of one question or answer: the facts, and the current topic's sayings
         not said yet in this interview (once all are, a phrase that refers back to it)."""
-        topic, main = self.topic, self.facts.pains[0]
-        slots = {**self.facts.slots, "topic": topic.name}
-        for name, bank in _BACK_REFERENCES.items():
-            if self._said(str(slots[name])):
-                slots[name] = COMMON.banks[bank]
-        if self._said(str(slots["P"])):
-            slots["P"] = self.facts.slots["P_short"]
-        problem, problem2 = self._unsaid(topic.sayings, 2)
-        fix = self._unsaid(topic.fixes, 1)[0]
-        main_problem = self._unsaid(main.sayings, 1)[0]
-        main_fix = self._unsaid(main.fixes, 1)[0]
-        slots.update(
-            problem=problem,
-            problem2=problem2,
-            main_problem=main_problem,
-            fix=fix,
-            main_fix=main_fix,
-        )
-        for name in ("problem", "problem2", "main_problem"):
-            if slots[name] is None:
-                slots[name] = COMMON.banks["recall"]
-        for name in ("fix", "main_fix"):
-            if slots[name] is None:
-                slots[name] = COMMON.banks["recall_fix"]
+        slots = {**self.facts.slots, "topic": self.topic.name}
+        self._refresh(slots)
         return slots
 
-    def _said(self, fact: str) -> bool:
-        # A fact of four words or more ("ringing the restaurant directly") said earlier.
-        return len(fact.split()) >= 4 and fact.lower() in self.transcript
+    def _refresh(self, slots: dict[str, Any]) -> None:
+        """Once a long fact or a saying has been said, later sentences refer back to it."""
+        for name, bank in _BACK_REFERENCES.items():
+            if isinstance(slots[name], str) and self._said(slots[name]):
+                slots[name] = COMMON.banks[bank]
+        if isinstance(slots["P"], str) and self._said(slots["P"]):
+            slots["P"] = self.facts.slots["P_short"]
+        topic, main = self.topic, self.facts.pains[0]
+        fresh = {
+            "problem": self._unsaid(topic.sayings, 0),
+            "problem2": self._unsaid(topic.sayings, 1),
+            "main_problem": self._unsaid(main.sayings, 0),
+            "fix": self._unsaid(topic.fixes, 0),
+            "main_fix": self._unsaid(main.fixes, 0),
+        }
+        for name, text in fresh.items():
+            recall = "recall_fix" if name.endswith("fix") else "recall"
+            slots[name] = COMMON.banks[recall] if text is None else text
 
-    def _unsaid(self, sayings: tuple[str, ...], count: int) -> list[str | None]:
-        fresh = [text for text in sayings if not six_grams(text) & self.grams]
-        return (fresh + [None] * count)[:count]
+    def _said(self, fact: str, *, words: int = 4) -> bool:
+        # A fact of four words or more ("ringing the restaurant directly") said earlier.
+        return len(fact.split()) >= words and fact.lower() in self.transcript
+
+    def _unsaid(self, sayings: tuple[str, ...], index: int) -> str | None:
+        """The ``index``-th of ``sayings`` not said yet, or None."""
+        fresh = [text for text in sayings if not self._said(text, words=3)]
+        return fresh[index] if index < len(fresh) else None
 
     def _question(self, intent: str, *, first: bool) -> str:
         slots = self._slots()
-        ask = self._say(self._variant(COMMON.groups["questions"][intent]), slots, keep=True)
+        self.tail = ""
+        questions = self._variant(COMMON.groups["questions"][intent])
+        ask = self._say(questions, slots, keep=True, spoken=False)
         if first or self.random() < 0.45 or _OPENS_WITH_LEAD.match(ask):
             return ask
         ack = render(self._choose(COMMON.groups["acks"]), random=self.random, slots=slots)
@@ -613,6 +619,7 @@ class _Conversation:
 
     def _answer(self, intent: str) -> str:
         slots = self._slots()
+        self.tail = ""
         spec = _PLAN["intents"][intent]
         answers = COMMON.groups["answers"][intent]
         core_bank = self._variant(answers)
@@ -621,19 +628,15 @@ class _Conversation:
                 if key in answers:
                     core_bank = answers[key]
                     break
-        core = self._say(core_bank, slots, keep=True)
-        lead = self._lead(core, spec["polarity"])
-        if lead and lead[-2] not in ".?!" and not core.startswith(("I ", "I'")):
-            core = core[:1].lower() + core[1:]
-        sentences = [(lead + core, spec["polarity"])]
+        lead = self.random() < _PLAN["lead_chance"]
+        polarity = spec["polarity"]
+        sentences = [self._say(core_bank, slots, keep=True, polarity=polarity, lead=lead)]
         for move in self._moves(spec["support"]):
             bank = self._variant(COMMON.groups["support"][move])
-            text = self._say(bank, slots, keep=False)
-            if text:
-                sentences.append((text, _PLAN["move_polarity"].get(move, 0)))
-        return self.writer.locale.respell(
-            apply_habits(sentences, habits=self.habits, random=self.random)
-        )
+            polarity = _PLAN["move_polarity"].get(move, 0)
+            self._refresh(slots)
+            sentences.append(self._say(bank, slots, keep=False, polarity=polarity))
+        return " ".join(sentence for sentence in sentences if sentence)
 
     def _variant(self, group: dict[str, Any]) -> Alt:
         """The most specific frames of ``group`` for this interview: its mode and audience,
@@ -652,12 +655,23 @@ class _Conversation:
         self.rng.shuffle(moves)
         return moves[:count]
 
-    def _lead(self, core: str, polarity: int) -> str:
+    def _with_lead(self, core: str, polarity: int) -> str:
+        """``core`` opened the way this speaker opens an answer ("Honestly? ", "Well, "),
+        unless it already opens with a lead-in of its own."""
         group = "leads_negative" if polarity < 0 else "leads"
         leads = COMMON.groups[group].get(self.writer.register)
-        if leads is None or self.random() >= _PLAN["lead_chance"] or _OPENS_WITH_LEAD.match(core):
-            return ""
-        return render(self._choose(leads), random=self.random, slots={})
+        if leads is None or _OPENS_WITH_LEAD.match(core):
+            return core
+        lead = render(self._choose(leads), random=self.random, slots={})
+        if lead and lead[-2] not in ".?!" and not core.startswith(("I ", "I'")):
+            core = core[:1].lower() + core[1:]
+        return lead + core
+
+    def _spoken(self, text: str, polarity: int) -> str:
+        # Habits apply sentence by sentence (the spoken ones need no whole-answer pass), so the
+        # memory below judges the words exactly as they will be read.
+        finished = apply_habits([(text, polarity)], habits=self.habits, random=self.random)
+        return self.writer.locale.respell(finished)
 
     def _choose(self, bank: Alt) -> Any:
         """One frame of ``bank`` this interview has not used yet (any, once all have been)."""
@@ -669,21 +683,38 @@ class _Conversation:
         used.add(index)
         return bank[index]
 
-    def _say(self, bank: Alt, slots: dict[str, Any], *, keep: bool) -> str:
+    def _say(
+        self,
+        bank: Alt,
+        slots: dict[str, Any],
+        *,
+        keep: bool,
+        polarity: int = 0,
+        lead: bool = False,
+        spoken: bool = True,
+    ) -> str:
         """A sentence from ``bank`` that repeats no six words already said in this interview;
-        after a few tries, the last one drawn when ``keep`` (a question, a core), else none."""
-        text = ""
+        after a few tries, the one repeating least when ``keep`` (a question, a core), else
+        none (a supporting sentence is simply left out)."""
+        best, least = "", 1 << 30
         for _ in range(_TRIES):
-            frame = self._choose(bank)
-            text = _finish(render(frame, random=self.random, slots=slots))
-            grams = six_grams(text)
-            if not grams & self.grams:
+            text = _finish(render(self._choose(bank), random=self.random, slots=slots))
+            if lead:
+                text = self._with_lead(text, polarity)
+            if spoken:
+                text = self._spoken(text, polarity)
+            # Six words may run across the end of the sentence before it, too.
+            overlap = len(six_grams(f"{self.tail} {text}") & self.grams)
+            if not overlap:
                 return self._keep(text)
-        return self._keep(text) if keep else ""
+            if overlap < least:
+                best, least = text, overlap
+        return self._keep(best) if keep else ""
 
     def _keep(self, text: str) -> str:
-        self.grams |= six_grams(text)
+        self.grams |= six_grams(f"{self.tail} {text}")
         self.transcript += " " + text.lower()
+        self.tail = " ".join(_WORD.findall(text.lower())[-5:])
         return text
 
 
