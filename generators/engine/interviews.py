@@ -54,6 +54,7 @@ _FACT_BANKS: dict[str, str] = _PLAN["facts"]
 # Long facts, once said, are referred back to ("the other option") rather than said again.
 _BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
+_UNSAYABLE = "\x02"
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
 _OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
@@ -175,18 +176,21 @@ def generate_interview(
 
 
 def _settled(writer: Writer, random: Random) -> Writer:
-    """``writer`` with a life that holds together: a routine that needs someone in the
-    household ("school runs") only beside a household that has them."""
+    """``writer`` with a life that holds together (``persona_rules`` in the plan): no school
+    runs without children, no night shifts once retired."""
     for _ in range(_TRIES):
-        routine = writer.persona.slots.get("routine", "")
-        household = writer.persona.slots.get("household", "")
-        needs = _PLAN["persona_needs"].get(routine)
-        if needs is None or re.search(needs, household):
+        if all(_holds(rule, writer.persona.slots) for rule in _PLAN["persona_rules"]):
             return writer
-        writer = replace(
-            writer, persona=draw_persona(audience=writer.persona.audience, random=random)
-        )
+        persona = draw_persona(audience=writer.persona.audience, random=random)
+        writer = replace(writer, persona=persona)
     return writer
+
+
+def _holds(rule: dict[str, dict[str, str]], slots: dict[str, str]) -> bool:
+    applies = all(re.search(pattern, slots.get(name, "")) for name, pattern in rule["if"].items())
+    return not applies or all(
+        re.search(pattern, slots.get(name, "")) for name, pattern in rule["then"].items()
+    )
 
 
 def _product(kind_book: Book, *, random: Random) -> Product:
@@ -597,6 +601,9 @@ class _Conversation:
         for name, text in fresh.items():
             recall = "recall_fix" if name.endswith("fix") else "recall"
             slots[name] = COMMON.banks[recall] if text is None else text
+        if fresh["problem2"] is None:
+            # A second complaint about a topic that has none left is not said at all.
+            slots["problem2"] = _UNSAYABLE
 
     def _said(self, fact: str, *, words: int = 4) -> bool:
         # A fact of four words or more ("ringing the restaurant directly") said earlier.
@@ -699,6 +706,8 @@ class _Conversation:
         best, least = "", 1 << 30
         for _ in range(_TRIES):
             text = _finish(render(self._choose(bank), random=self.random, slots=slots))
+            if _UNSAYABLE in text:
+                continue
             if lead:
                 text = self._with_lead(text, polarity)
             if spoken:
