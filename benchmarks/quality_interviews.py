@@ -20,6 +20,7 @@ The checks keep their own patterns, written apart from the engine's vocabulary.
 """
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -27,7 +28,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from generators.engine import interviews as v2  # noqa: E402
 from generators.engine.catalog import (  # noqa: E402
@@ -39,7 +41,8 @@ from generators.engine.v1 import interviews as v1  # noqa: E402
 
 SEED = 20240115
 WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 3, 31, tzinfo=UTC))
-# Who uses each product type, as issue 9 asks: our own reading, apart from the engine's table.
+# Who uses each product type, as issue 9 asks: our own reading, apart from the engine's table
+# (saas is for professionals; web_app may be either).
 CONSUMER = {
     "ecommerce",
     "food_delivery",
@@ -143,9 +146,19 @@ def repeats_six_words(interview: dict) -> bool:
     return False
 
 
+def expected_audience(product_type: str) -> str:
+    """Issue 9's reading; web_app, which may be either, as its product file says if it has one."""
+    if product_type in CONSUMER:
+        return "consumer"
+    world = ROOT / "generators" / "engine" / "vocab" / "products" / f"{product_type}.json"
+    if product_type == "web_app" and world.exists():
+        return str(json.loads(world.read_text(encoding="utf-8"))["audience"])
+    return "professional"
+
+
 def fits_persona(interview: dict) -> bool:
     person = interview["interviewee"]
-    if interview["productType"] in CONSUMER:
+    if expected_audience(interview["productType"]) == "consumer":
         return (
             not person["company"]
             and not JOB_WORDS.search(person["role"])

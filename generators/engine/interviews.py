@@ -77,6 +77,7 @@ class Topic:
     name: str
     sayings: tuple[str, ...]
     fixes: tuple[str, ...]
+    number: str = "sg"
 
 
 @dataclass(slots=True)
@@ -368,7 +369,8 @@ def _aspect_topic(
         return None
     phrase = pick(names, random=random)
     name = _clean(render(phrase.node, random=random, slots=facts.slots))
-    slots = {**facts.slots, **AGREEMENT[_number(phrase.number, name)]}
+    number = _number(phrase.number, name)
+    slots = {**facts.slots, **AGREEMENT[number]}
     slots["subj"] = slots["Subj"] = slots["obj"] = name
     slots["ctx"] = aspect.contexts
     banks = [(aspect.degrees[d], True) for d in degrees if d in aspect.degrees]
@@ -391,7 +393,9 @@ def _aspect_topic(
     ]
     if len(sayings) < 2 or not fixes:
         return None
-    return Topic(name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)))
+    return Topic(
+        name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)), number=number
+    )
 
 
 def _number(number: str, name: str) -> str:
@@ -420,7 +424,12 @@ def _made_topic(
     ]
     if not sayings or not fixes:
         return None
-    return Topic(name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)))
+    return Topic(
+        name=name,
+        sayings=tuple(sayings),
+        fixes=tuple(dict.fromkeys(fixes)),
+        number=_number("sg", name),
+    )
 
 
 def _safe_render(bank: Any, slots: dict[str, Any], random: Random) -> str | None:
@@ -601,6 +610,12 @@ class _Conversation:
         for name, text in fresh.items():
             recall = "recall_fix" if name.endswith("fix") else "recall"
             slots[name] = COMMON.banks[recall] if text is None else text
+        problem = slots["problem"]
+        if isinstance(problem, str) and problem.startswith(f"{topic.name} "):
+            # After the topic's name ("the app: ..."), the complaint goes on with a pronoun.
+            pronoun = "they" if topic.number == "pl" else "it"
+            problem = f"{pronoun} {problem[len(topic.name) + 1 :]}"
+        slots["problem_it"] = problem
         if fresh["problem2"] is None:
             # A second complaint about a topic that has none left is not said at all.
             slots["problem2"] = _UNSAYABLE
