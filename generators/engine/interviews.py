@@ -23,6 +23,7 @@ import random as random_module
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -131,7 +132,7 @@ def generate_interview(
     interview_type: str,
     complexity: str,
     seed: int,
-    window: tuple[Any, Any],
+    window: tuple[datetime, datetime],
 ) -> dict:
     """One interview about ``product_type`` with ``question_count`` question/answer pairs."""
     for name, value, allowed in (
@@ -595,7 +596,7 @@ class _Conversation:
     def _refresh(self, slots: dict[str, Any]) -> None:
         """Once a long fact or a saying has been said, later sentences refer back to it."""
         for name, bank in _BACK_REFERENCES.items():
-            if isinstance(slots[name], str) and self._said(slots[name]):
+            if isinstance(slots[name], str) and self._said(slots[name], words=3):
                 slots[name] = COMMON.banks[bank]
         if isinstance(slots["P"], str) and self._said(slots["P"]):
             slots["P"] = self.facts.slots["P_short"]
