@@ -21,6 +21,7 @@ The review pipeline's stages, in interview form:
 
 import random as random_module
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -241,7 +242,9 @@ def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, rando
     household = writer.persona.slots.get("household", "")
     for name, bank in _FACT_BANKS.items():
         slots[name] = _fixed(slots[bank], slots=slots, household=household, random=random)
-    slots["task"] = _task(product, slots=slots, household=household, random=random)
+    slots["task"], slots["purpose"] = _task(
+        product, slots=slots, household=household, random=random
+    )
     platform = next((name for name, rule in _PLATFORMS.items() if rule.search(slots["device"])), "")
     unsaid = (product.brand,) if mode == "discovery" else ()
     facts = Facts(
@@ -273,17 +276,21 @@ def _fixed(bank: Any, *, slots: dict[str, Any], household: str, random: Random) 
     return text
 
 
-def _task(product: Product, *, slots: dict[str, Any], household: str, random: Random) -> str:
-    # What they use it for: the kind's own uses when its world has them ("on my commute",
-    # "for sprint planning"), else the interview vocabulary's tasks of the type.
+def _task(
+    product: Product, *, slots: dict[str, Any], household: str, random: Random
+) -> tuple[str, str]:
+    """What they use it for, as a verb phrase ("use them on my commute") and as a purpose
+    ("on my commute", "to order dinner"): the kind's own uses when its world has them, else
+    the interview vocabulary's tasks of the type."""
     uses = product.kind.slots.get("use")
+    task = str(slots["task"])
     if uses is None:
-        return str(slots["task"])
+        return task, f"to {task}"
     for _ in range(_TRIES):
         use = _clean(render(uses, random=random, slots=slots))
         if not _mentions_someone_else(use, household) and not _TEAM_SIZE.search(use):
-            return f"{render(COMMON.banks['use_verb'], random=random, slots=slots)} {use}"
-    return str(slots["task"])
+            return f"{render(COMMON.banks['use_verb'], random=random, slots=slots)} {use}", use
+    return task, f"to {task}"
 
 
 def _mentions_someone_else(text: str, household: str) -> bool:
@@ -513,6 +520,7 @@ class _Conversation:
         self.used: dict[int, set[int]] = {}
         self.grams: set[tuple[str, ...]] = set()
         self.transcript = ""
+        self.made: Counter[str] = Counter()
         # The last words of the question or answer being written.
         self.tail = ""
         # Spoken, not typed: a speaker's fillers and contractions, none of a typist's slips.
@@ -651,6 +659,12 @@ class _Conversation:
                 if key in answers:
                     core_bank = answers[key]
                     break
+        for name in spec.get("states", ()):
+            # The question asks for this fact: the answer says it plainly, not "as I said",
+            # unless saying it again would repeat six words.
+            fact = self.facts.slots[name]
+            if not self._said(fact, words=6):
+                slots[name] = fact
         lead = self.random() < _PLAN["lead_chance"]
         polarity = spec["polarity"]
         sentences = [self._say(core_bank, slots, keep=True, polarity=polarity, lead=lead)]
@@ -676,7 +690,13 @@ class _Conversation:
         count = max(low, min(high, round(count * min(verbosity, 1.3))))
         moves = list(allowed)
         self.rng.shuffle(moves)
-        return moves[:count]
+        # The moves this speaker has made least come first, so no one move (a comparison, a
+        # workaround) turns up in every answer.
+        moves.sort(key=lambda move: self.made[move])
+        chosen = moves[:count]
+        for move in chosen:
+            self.made[move] += 1
+        return chosen
 
     def _with_lead(self, core: str, polarity: int) -> str:
         """``core`` opened the way this speaker opens an answer ("Honestly? ", "Well, "),
