@@ -519,7 +519,9 @@ class _Conversation:
         # comes back only once every other one has been said.
         self.used: dict[int, set[int]] = {}
         self.grams: set[tuple[str, ...]] = set()
-        self.transcript = ""
+        # What of the facts and sayings this interviewee has said so far, each lowercased.
+        self.candidates = _candidates(facts)
+        self.said: set[str] = set()
         self.made: Counter[str] = Counter()
         # The last words of the question or answer being written.
         self.tail = ""
@@ -631,7 +633,7 @@ class _Conversation:
 
     def _said(self, fact: str, *, words: int = 4) -> bool:
         # A fact of four words or more ("ringing the restaurant directly") said earlier.
-        return len(fact.split()) >= words and fact.lower() in self.transcript
+        return fact.lower() in self.said and len(fact.split()) >= words
 
     def _unsaid(self, sayings: tuple[str, ...], index: int) -> str | None:
         """The ``index``-th of ``sayings`` not said yet, or None."""
@@ -706,6 +708,10 @@ class _Conversation:
         if leads is None or _OPENS_WITH_LEAD.match(core):
             return core
         lead = render(self._choose(leads), random=self.random, slots={})
+        if core.split(" ", 1)[0].lower().strip(",.?!") == lead.split(" ", 1)[0].lower().strip(
+            ",.?!"
+        ):
+            return core  # no "Honestly? Honestly, ..."
         if lead and lead[-2] not in ".?!" and not core.startswith(("I ", "I'")):
             core = core[:1].lower() + core[1:]
         return lead + core
@@ -758,9 +764,20 @@ class _Conversation:
 
     def _keep(self, text: str) -> str:
         self.grams |= six_grams(f"{self.tail} {text}")
-        self.transcript += " " + text.lower()
+        lowered = text.lower()
+        self.said.update(candidate for candidate in self.candidates if candidate in lowered)
         self.tail = " ".join(_WORD.findall(text.lower())[-5:])
         return text
+
+
+def _candidates(facts: Facts) -> tuple[str, ...]:
+    """Everything an interview may need to know it has said: the facts that are referred back
+    to, the product's name, and every saying and fix of every topic."""
+    texts = [str(facts.slots[name]) for name in (*_BACK_REFERENCES, *_FACT_BANKS, "P")]
+    for topic in (*facts.pains, *facts.likes):
+        texts.extend(topic.sayings)
+        texts.extend(topic.fixes)
+    return tuple(dict.fromkeys(text.lower() for text in texts))
 
 
 def six_grams(text: str) -> set[tuple[str, ...]]:
