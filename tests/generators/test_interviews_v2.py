@@ -83,7 +83,8 @@ LEAVING = re.compile(
     r"gave up|dropped|moved)\b",
     re.IGNORECASE,
 )
-MARKUP = re.compile(r"[<>{}|\x01]|\s{2,}| [,.!?]")
+# Markup left behind, stray spacing, or a word said twice in a row ("the the").
+MARKUP = re.compile(r"[<>{}|\x01\x02]|\s{2,}| [,.!?]|\b(\w+) \1\b", re.IGNORECASE)
 
 
 def make(**overrides: object) -> dict:
