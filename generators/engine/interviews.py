@@ -57,6 +57,7 @@ _FACT_BANKS: dict[str, str] = _PLAN["facts"]
 _BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
 _UNSAYABLE = "\x02"
+_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w+) \1\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
 _OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
@@ -792,6 +793,8 @@ def _finish(text: str) -> str:
         return text
     if text[-1] not in ".!?":
         text += "."
+    # A slot's words may meet the frame's ("starting again" + " again"): say them once.
+    text = _DOUBLED.sub(r"\1", text)
     return _SENTENCE_START.sub(lambda match: match.group(0).upper(), _capital(text))
 
 
