@@ -14,9 +14,15 @@ The review pipeline's stages, in interview form:
   interview type (``vocab/interviews/plan.json``) pick the questions and follow-ups;
 - **the words**: every answer is a core and, by complexity and the speaker's verbosity,
   supporting moves (a detail, an example, a contrast, a feeling), each composed from
-  ``vocab/interviews/common.json`` and the type's file; a per-interview ``Memory`` refuses a
-  frame already used, and a guard refuses a sentence that repeats six words already said or
-  names a platform, a span of time or a household the facts do not hold.
+  ``vocab/interviews/common.json`` and the type's file, then given the speaker's habits;
+- **the memory** (``_Conversation``, one per interview): a frame comes back only once its
+  bank's others have been used, a sentence that repeats six words already said is redrawn
+  (or, if it only supports, left out), a long fact or a saying once said is referred back
+  to ("the other option"), and a phrase borrowed from the product's world is refused when it
+  names a platform, a span of time, a team size or a household the facts do not hold.
+
+Registered as part of 2.0.0 by the lead; until then callers import ``generate_interview``
+from here. The output has the same fields and types as 1.0.0's.
 """
 
 import random as random_module
