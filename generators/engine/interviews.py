@@ -408,9 +408,7 @@ def _aspect_topic(
     ]
     if len(sayings) < 2 or not fixes:
         return None
-    return Topic(
-        name=name, sayings=tuple(sayings), fixes=tuple(dict.fromkeys(fixes)), number=number
-    )
+    return Topic(name=name, sayings=_distinct(sayings), fixes=_distinct(fixes), number=number)
 
 
 def _number(number: str, name: str) -> str:
@@ -440,11 +438,22 @@ def _made_topic(
     if not sayings or not fixes:
         return None
     return Topic(
-        name=name,
-        sayings=tuple(sayings),
-        fixes=tuple(dict.fromkeys(fixes)),
-        number=_number("sg", name),
+        name=name, sayings=_distinct(sayings), fixes=_distinct(fixes), number=_number("sg", name)
     )
+
+
+def _distinct(texts: Iterable[str]) -> tuple[str, ...]:
+    """``texts`` without the ones that say another's words with a synonym swapped ("will
+    really take" and "will genuinely take"): each kept one shares no four words in a row."""
+    kept: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = _WORD.findall(text.lower())
+        grams = {tuple(words[index : index + 4]) for index in range(len(words) - 3)}
+        if not grams & seen:
+            kept.append(text)
+            seen |= grams
+    return tuple(kept)
 
 
 def _safe_render(bank: Any, slots: dict[str, Any], random: Random) -> str | None:
