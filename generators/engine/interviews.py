@@ -500,15 +500,11 @@ def _interviewee(
     else:
         # A consumer has a life, not an employer: the role says how they relate to the product.
         role = _capital(_clean(render(grammar.groups["roles"][mode], random=random, slots=slots)))
-        company, size = "", "1-10"
-    return {
-        "name": writer.person.name,
-        "role": role,
-        "company": company,
-        "companySize": size,
-        "persona": persona,
-        "toolsUsed": list(slots["tools"]),
-    }
+        company, size = "", None
+    person = {"name": writer.person.name, "role": role, "company": company}
+    if size is not None:  # a household has no company size; the field is optional
+        person["companySize"] = size
+    return {**person, "persona": persona, "toolsUsed": list(slots["tools"])}
 
 
 class _Conversation:
