@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from synthgen_client import (
     InsufficientCreditsError,
     InvalidParametersError,
@@ -43,10 +44,16 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture(autouse=True)
 def _jobs_inline_and_local_webhooks(settings: Any, tmp_path: Path) -> None:
-    """A job runs inside its POST's commit (no worker needed); webhooks may go to 127.0.0.1."""
+    """A job runs inside its POST's commit (no worker needed); webhooks may go to 127.0.0.1.
+
+    On the tests' in-memory SQLite a delivery is made inside the request that records it, not
+    on the server's sweeper thread: another thread's connection to a shared-cache memory
+    database is refused ("table is locked") rather than made to wait.
+    """
     settings.JOBS_RUN_IN_THREAD = False
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.WEBHOOKS_RUN_IN_THREAD = connection.vendor != "sqlite"
 
 
 @pytest.fixture
