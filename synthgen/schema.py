@@ -906,7 +906,13 @@ def job_schema() -> dict[str, Any]:
             "id": {"type": "string", "format": "uuid"},
             "type": {"type": "string", "enum": Job.Kind.values},
             "status": {"type": "string", "enum": Job.Status.values},
-            "progress": {"type": "number", "description": "From 0 to 1."},
+            "progress": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 100,
+                "description": "Percent done, 0 to 100, from the entries of finished batches; "
+                "100 only once the file is ready.",
+            },
             "count": INTEGER,
             "entriesDone": INTEGER,
             "format": {"type": "string", "enum": Job.Format.values},

@@ -160,3 +160,38 @@ def test_a_malformed_key_is_one_line_not_a_traceback(live_server: Any, db: None)
 
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1
+
+
+def test_dry_run_prints_the_price_and_standing_and_charges_nothing(
+    live_server: Any, bob: Consumer
+) -> None:
+    done = synthgen(
+        "tickets", "--product-type", "saas", "--count", "7", "--dry-run",
+        key=bob.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Price:          7 credits (dry run: nothing charged)"
+    assert lines[1] == "Credits:        1,000, 993 after"
+    assert re.fullmatch(r"Requests today: 0 of 100, resets \S+Z", lines[2]), lines[2]
+    assert lines[3] == "Standing:       would be accepted"
+    assert done.stderr == ""
+    assert bob.refresh().balance == 1000
+
+
+def test_a_job_dry_run_the_balance_cannot_pay_says_so_and_exits_0(
+    live_server: Any, alice: Consumer, tmp_path: Path
+) -> None:
+    done = synthgen(
+        "job", "feedback", *FEEDBACK, "--count", "100000", "--dry-run",
+        key=alice.key, url=live_server.url, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    rows = dict(line.split(":", 1) for line in done.stdout.splitlines())
+    assert rows["Price"].strip() == "4,000 credits (dry run: nothing charged)"
+    assert rows["Credits"].strip() == "50"
+    assert rows["Standing"].strip().startswith("would be refused (402): ")
+    assert rows["Batches"].strip().startswith("2,000, about ")
+    assert list(tmp_path.iterdir()) == [] and alice.refresh().balance == 50

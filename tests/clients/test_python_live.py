@@ -2,12 +2,15 @@
 
 import csv
 import io
+import json
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from synthgen_client import (
     InsufficientCreditsError,
     InvalidParametersError,
@@ -41,10 +44,16 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture(autouse=True)
 def _jobs_inline_and_local_webhooks(settings: Any, tmp_path: Path) -> None:
-    """A job runs inside its POST's commit (no worker needed); webhooks may go to 127.0.0.1."""
+    """A job runs inside its POST's commit (no worker needed); webhooks may go to 127.0.0.1.
+
+    On the tests' in-memory SQLite a delivery is made inside the request that records it, not
+    on the server's sweeper thread: another thread's connection to a shared-cache memory
+    database is refused ("table is locked") rather than made to wait.
+    """
     settings.JOBS_RUN_IN_THREAD = False
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    settings.WEBHOOKS_RUN_IN_THREAD = connection.vendor != "sqlite"
 
 
 @pytest.fixture
@@ -292,3 +301,107 @@ def test_the_typed_answers_name_every_field_the_server_sends(
     assert _shaped_as(dict(endpoint), WebhookEndpoint)
     assert _shaped_as(dict(client.send_test_webhook(endpoint["id"])), WebhookDelivery)
     assert _shaped_as(dict(_delivered(client, endpoint["id"])[0]), WebhookDelivery)
+
+
+def test_dry_runs_price_each_request_and_charge_or_count_nothing(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+    before = client.get_account()
+
+    feedback = client.generate_feedback(
+        product_type="mobile_app", sentiment_mix="mixed", feedback_count=30, dry_run=True
+    )
+    tickets = client.generate_tickets(product_type="saas", ticket_count=7, dry_run=True)
+    interviews = client.generate_interviews(product_type="fintech", question_count=3, dry_run=True)
+    job = client.create_job(type="tickets", count=120, params={"productType": "saas"}, dry_run=True)
+
+    prices = [answer["credits"] for answer in (feedback, tickets, interviews, job)]
+    assert prices == [2, 7, 6, 120]
+    assert tickets["remainingCreditsAfter"] == 1000 - 7 and tickets["creditsUsed"] == 0
+    assert job["allowed"] and job["refusal"] is None and job["dailyLimit"]["allowed"]
+    assert job["batches"] == 3 and job["estimatedSeconds"] >= 0
+    after = client.get_account()
+    assert (after["remainingCredits"], after["requestsToday"]) == (
+        before["remainingCredits"],
+        before["requestsToday"],
+    )
+    assert bob.refresh().balance == 1000 and client.list_jobs() == []
+
+
+def test_a_dry_run_the_balance_cannot_pay_answers_the_402_it_would_meet(
+    live_server: Any, alice: Consumer
+) -> None:
+    client = client_for(live_server, alice)
+
+    estimate = client.create_job(
+        type="feedback",
+        count=100_000,
+        params={"productType": "mobile_app", "sentimentMix": "balanced"},
+        dry_run=True,
+    )
+
+    assert (estimate["allowed"], estimate["sufficientCredits"]) == (False, False)
+    assert estimate["remainingCreditsAfter"] is None
+    refusal = estimate["refusal"]
+    assert refusal is not None and refusal["status"] == 402
+    assert refusal["body"]["code"] == "INSUFFICIENT_CREDITS"
+    assert alice.refresh().balance == 50
+
+
+def _shown(counts: Mapping[str, int]) -> dict[str, int]:
+    return {value: times for value, times in counts.items() if times}
+
+
+def _words(texts: list[str]) -> tuple[int, int]:
+    counts = [len(text.split()) for text in texts]
+    return min(counts), max(counts)
+
+
+def test_answers_carry_summaries_equal_to_a_recount_of_their_data(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+
+    feedback = client.generate_feedback(
+        product_type="ecommerce", sentiment_mix="balanced", feedback_count=12, seed=3
+    )
+    tickets = client.generate_tickets(product_type="saas", ticket_count=9, seed=4)
+    interviews = client.generate_interviews(product_type="saas", question_count=6, seed=5)
+
+    entries = feedback["data"]
+    summary = feedback["summary"]
+    assert summary["entries"] == 12
+    assert _shown(summary["sentiment"]) == Counter(entry["sentiment"] for entry in entries)
+    assert _shown(summary["ratings"]) == Counter(str(entry["rating"]) for entry in entries)
+    words = summary["words"]
+    assert (words["min"], words["max"]) == _words([entry["content"] for entry in entries])
+    assert _shown(tickets["summary"]["priority"]) == Counter(t["priority"] for t in tickets["data"])
+    assert tickets["summary"]["category"] == Counter(t["category"] for t in tickets["data"])
+    questions = interviews["data"][0]["questions"]
+    assert interviews["summary"]["questions"] == len(questions) == 6
+    assert _shown(interviews["summary"]["stages"]) == Counter(q["stage"] for q in questions)
+
+
+def test_a_finished_jobs_summary_equals_a_recount_of_its_file(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+    job = client.create_job(
+        type="feedback", count=60, params={"productType": "saas", "sentimentMix": "mixed"}
+    )["data"]
+    job = client.wait_for_job(job, poll_interval=0.1)
+    with client.open_download(job["id"]) as download:
+        lines = b"".join(download.iter_bytes()).decode().splitlines()
+    entries = [json.loads(line) for line in lines]
+
+    summary = job["summary"]
+    assert summary is not None and summary["entries"] == 60 == len(entries)
+    assert _shown(summary.get("sentiment", {})) == Counter(e["sentiment"] for e in entries)
+    assert _shown(summary.get("ratings", {})) == Counter(str(e["rating"]) for e in entries)
+    words = summary["words"]
+    assert (words["min"], words["max"]) == _words([entry["content"] for entry in entries])
+    sentences = summary["sentences"]
+    assert 0 < sentences["distinct"] <= sentences["total"]
+    repeated = (sentences["total"] - sentences["distinct"]) / sentences["total"]
+    assert sentences["repeatedShare"] == round(repeated, 4)

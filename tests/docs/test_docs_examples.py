@@ -125,3 +125,43 @@ def test_the_typescript_client_example_works_when_pasted(
     lines = output.splitlines()
     assert lines[0] == "2 credits used, 998 left"
     assert len(lines) == 6 and all(re.match(r"^[1-5] \S", line) for line in lines[1:])
+
+
+def _balance(base_url: str, key: str) -> int:
+    headers = {"Authorization": f"Bearer {key}"}
+    answer = requests.get(f"{base_url}/api/account", headers=headers, timeout=10)
+    return answer.json()["data"]["remainingCredits"]
+
+
+def _dry_run_printed(output: str) -> None:
+    lines = output.splitlines()
+    assert lines[0] == "200 credits; 800 would remain"
+    assert re.fullmatch(r"100 batches, about \d+ s", lines[1]), lines[1]
+    assert len(lines) == 2
+
+
+def test_the_python_client_dry_run_example_prices_a_job_and_charges_nothing(
+    live_server: object, tmp_path: Path
+) -> None:
+    key = _key()
+    [code] = [c for kind, _, c in _examples(live_server.url) if kind == "python-client-dry-run"]
+    script = tmp_path / "example.py"
+    script.write_text(code.replace(PLACEHOLDER, key))
+
+    _dry_run_printed(_run([sys.executable, str(script)], tmp_path))
+    assert _balance(live_server.url, key) == 1000
+
+
+def test_the_typescript_client_dry_run_example_prices_a_job_and_charges_nothing(
+    live_server: object, tmp_path: Path
+) -> None:
+    if not shutil.which("npm"):
+        pytest.skip("node and npm are not installed")
+    key = _key()
+    [code] = [c for kind, _, c in _examples(live_server.url) if kind == "typescript-client-dry-run"]
+    _installed_typescript_client(tmp_path)
+    script = tmp_path / "example.mjs"
+    script.write_text(code.replace(PLACEHOLDER, key))
+
+    _dry_run_printed(_run(["node", str(script)], tmp_path))
+    assert _balance(live_server.url, key) == 1000

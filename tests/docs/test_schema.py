@@ -11,6 +11,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from accounts.models import Account
+from generators.models import Job
 from tests.conftest import Consumer
 
 CONTRACT_STATUSES = {"400", "401", "402", "403", "409", "422", "429", "500"}
@@ -323,3 +324,24 @@ def test_each_generation_endpoint_describes_its_own_summary(schema: dict[str, An
     tickets = schema["components"]["schemas"]["TicketSummary"]
     assert "ratings" not in tickets["properties"]
     assert tickets["properties"]["priority"]["required"] == ["low", "medium", "high", "urgent"]
+
+
+def test_a_jobs_progress_is_described_as_the_percent_the_server_sends(
+    schema: dict[str, Any], bob: Consumer, settings: Any
+) -> None:
+    settings.JOBS_RUN_IN_THREAD = False  # the job stays queued: no worker runs it
+    operation = _operation(schema, "/api/jobs/{job_id}", "get")
+    described = _content(operation, "200")["schema"]["properties"]["data"]["properties"]
+    created = bob.client.post("/api/jobs", JOB, format="json").json()["data"]
+    seen = []
+    for done in (0, 30, 75):
+        Job.objects.filter(pk=created["id"]).update(entries_done=done)
+        seen.append(bob.client.get(f"/api/jobs/{created['id']}").json()["data"]["progress"])
+    Job.objects.filter(pk=created["id"]).update(status=Job.Status.SUCCEEDED)
+    seen.append(bob.client.get(f"/api/jobs/{created['id']}").json()["data"]["progress"])
+
+    assert seen == [0, 40, 99, 100]
+    assert described["progress"]["type"] == "integer"
+    assert (described["progress"]["minimum"], described["progress"]["maximum"]) == (0, 100)
+    for progress in seen:
+        _validator(schema, described["progress"]).validate(progress)

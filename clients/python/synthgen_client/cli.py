@@ -16,7 +16,7 @@ from synthgen_client.errors import (
     SynthGenError,
     UnauthorizedError,
 )
-from synthgen_client.types import Job
+from synthgen_client.types import DryRunAnswer, Job
 
 USER_AGENT = f"synthgen-cli/{__version__}"
 POLL_SECONDS = 0.5
@@ -89,6 +89,7 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
         "seed": args.seed,
         "date_from": args.date_from,
         "date_to": args.date_to,
+        "dry_run": args.dry_run,
     }
     answer: Any
     if args.kind == "feedback":
@@ -101,6 +102,9 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
         answer = client.generate_interviews(
             question_count=args.questions, interview_type=args.interview_type, **options
         )
+    if args.dry_run:
+        labelled(estimate_rows(answer), out)
+        return
     if not args.table:
         json.dump(answer["data"], out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -110,6 +114,31 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
         f"{answer['creditsUsed']} credits used, {answer['remainingCredits']} left",
         file=sys.stderr,
     )
+
+
+def estimate_rows(answer: DryRunAnswer) -> list[tuple[str, str]]:
+    """A dry run's price and where the account stands, as labelled lines."""
+    limit = answer["dailyLimit"]
+    after = answer["remainingCreditsAfter"]
+    used = f"{limit['used']} of {limit['limit']}" if limit["limit"] is not None else "unlimited"
+    credits = f"{answer['remainingCredits']:,}" + (
+        f", {after:,} after" if after is not None else ""
+    )
+    refusal = answer["refusal"]
+    verdict = "would be accepted"
+    if refusal:
+        verdict = f"would be refused ({refusal['status']}): {refusal['body'].get('error', '')}"
+    return [
+        ("Price", f"{answer['credits']:,} credits (dry run: nothing charged)"),
+        ("Credits", credits),
+        ("Requests today", f"{used}, resets {limit['resetsAt']}"),
+        ("Standing", verdict),
+    ]
+
+
+def labelled(rows: list[tuple[str, str]], out: TextIO) -> None:
+    for label, value in rows:
+        out.write(f"{label + ':':<16}{value}\n")
 
 
 def table(rows: list[list[str]], headers: list[str], out: TextIO) -> None:
@@ -156,10 +185,15 @@ TABLES: dict[str, Callable[[list[dict[str, Any]], TextIO], None]] = {
 
 
 def run_job(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
-    """Submit a job, show its progress on stderr, then download its file."""
-    job = client.create_job(
-        type=args.kind, count=args.count, format=args.format, params=generator_params(args)
-    )["data"]
+    """Submit a job, show its progress on stderr, then download its file; with --dry-run,
+    only its price and where the account stands."""
+    fields = {"type": args.kind, "count": args.count, "format": args.format}
+    if args.dry_run:
+        estimate = client.create_job(**fields, params=generator_params(args), dry_run=True)
+        batches = f"{estimate['batches']:,}, about {duration(estimate['estimatedSeconds'])}"
+        labelled([*estimate_rows(estimate), ("Batches", batches)], out)
+        return
+    job = client.create_job(**fields, params=generator_params(args))["data"]
     print(f"Job {job['id']} accepted: {job['price']} credits.", file=sys.stderr)
     bar = ProgressBar(sys.stderr, total=job["count"])
     try:
@@ -240,6 +274,9 @@ def add_generator_options(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--seed", type=int, help="the same seed gives the same data")
     parser.add_argument("--date-from", metavar="YYYY-MM-DD")
     parser.add_argument("--date-to", metavar="YYYY-MM-DD")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show the price and your standing; charge nothing"
+    )
     if kind == "feedback":
         parser.add_argument("--mix", required=True, help="balanced, positive, negative, mixed")
     if kind == "interviews":

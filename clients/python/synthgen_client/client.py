@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from http.client import HTTPResponse
 from pathlib import Path
-from typing import IO, Any, Final, cast
+from typing import IO, Any, Final, Literal, cast, overload
 
 from synthgen_client.errors import (
     SynthGenConnectionError,
@@ -23,11 +23,13 @@ from synthgen_client.errors import (
 from synthgen_client.types import (
     Account,
     ComplexityLevel,
+    DryRunAnswer,
     FeedbackAnswer,
     InterviewsAnswer,
     InterviewType,
     Job,
     JobAnswer,
+    JobEstimate,
     JobFormat,
     JobType,
     SentimentMix,
@@ -125,6 +127,41 @@ class SynthGen:
 
     # Generation
 
+    @overload
+    def generate_feedback(
+        self,
+        *,
+        product_type: str,
+        sentiment_mix: SentimentMix | str,
+        feedback_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[False] = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> FeedbackAnswer: ...
+
+    @overload
+    def generate_feedback(
+        self,
+        *,
+        product_type: str,
+        sentiment_mix: SentimentMix | str,
+        feedback_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[True],
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DryRunAnswer: ...
+
+    @overload
     def generate_feedback(
         self,
         *,
@@ -139,8 +176,25 @@ class SynthGen:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         **extra: Any,
-    ) -> FeedbackAnswer:
-        """POST /api/feedback/generate (2 credits a request). `extra` fields go as they are."""
+    ) -> FeedbackAnswer | DryRunAnswer: ...
+
+    def generate_feedback(
+        self,
+        *,
+        product_type: str,
+        sentiment_mix: SentimentMix | str,
+        feedback_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> FeedbackAnswer | DryRunAnswer:
+        """POST /api/feedback/generate (2 credits a request). `extra` fields go as they are.
+        With `dry_run=True`, what it would cost and whether it would pass, charging nothing."""
         body = _fields(
             productType=product_type,
             sentimentMix=sentiment_mix,
@@ -153,7 +207,59 @@ class SynthGen:
             dryRun=dry_run or None,
             **extra,
         )
-        return cast(FeedbackAnswer, self._metered("/api/feedback/generate", body, idempotency_key))
+        answer = self._metered("/api/feedback/generate", body, idempotency_key)
+        return cast(FeedbackAnswer | DryRunAnswer, answer)
+
+    @overload
+    def generate_interviews(
+        self,
+        *,
+        product_type: str,
+        question_count: int,
+        interview_type: InterviewType | str | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[False] = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> InterviewsAnswer: ...
+
+    @overload
+    def generate_interviews(
+        self,
+        *,
+        product_type: str,
+        question_count: int,
+        interview_type: InterviewType | str | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[True],
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DryRunAnswer: ...
+
+    @overload
+    def generate_interviews(
+        self,
+        *,
+        product_type: str,
+        question_count: int,
+        interview_type: InterviewType | str | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> InterviewsAnswer | DryRunAnswer: ...
 
     def generate_interviews(
         self,
@@ -169,8 +275,8 @@ class SynthGen:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         **extra: Any,
-    ) -> InterviewsAnswer:
-        """POST /api/interviews/generate (2 credits a question)."""
+    ) -> InterviewsAnswer | DryRunAnswer:
+        """POST /api/interviews/generate (2 credits a question); `dry_run=True` prices it."""
         body = _fields(
             productType=product_type,
             questionCount=question_count,
@@ -184,7 +290,55 @@ class SynthGen:
             **extra,
         )
         answer = self._metered("/api/interviews/generate", body, idempotency_key)
-        return cast(InterviewsAnswer, answer)
+        return cast(InterviewsAnswer | DryRunAnswer, answer)
+
+    @overload
+    def generate_tickets(
+        self,
+        *,
+        product_type: str,
+        ticket_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[False] = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> TicketsAnswer: ...
+
+    @overload
+    def generate_tickets(
+        self,
+        *,
+        product_type: str,
+        ticket_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[True],
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DryRunAnswer: ...
+
+    @overload
+    def generate_tickets(
+        self,
+        *,
+        product_type: str,
+        ticket_count: int,
+        complexity_level: ComplexityLevel | str | None = None,
+        seed: int | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> TicketsAnswer | DryRunAnswer: ...
 
     def generate_tickets(
         self,
@@ -199,8 +353,8 @@ class SynthGen:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         **extra: Any,
-    ) -> TicketsAnswer:
-        """POST /api/tickets/generate (1 credit a ticket)."""
+    ) -> TicketsAnswer | DryRunAnswer:
+        """POST /api/tickets/generate (1 credit a ticket); `dry_run=True` prices it."""
         body = _fields(
             productType=product_type,
             ticketCount=ticket_count,
@@ -212,9 +366,49 @@ class SynthGen:
             dryRun=dry_run or None,
             **extra,
         )
-        return cast(TicketsAnswer, self._metered("/api/tickets/generate", body, idempotency_key))
+        answer = self._metered("/api/tickets/generate", body, idempotency_key)
+        return cast(TicketsAnswer | DryRunAnswer, answer)
 
     # Bulk jobs
+
+    @overload
+    def create_job(
+        self,
+        *,
+        type: JobType | str,
+        count: int,
+        params: Mapping[str, Any],
+        format: JobFormat | str | None = None,
+        dry_run: Literal[False] = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> JobAnswer: ...
+
+    @overload
+    def create_job(
+        self,
+        *,
+        type: JobType | str,
+        count: int,
+        params: Mapping[str, Any],
+        format: JobFormat | str | None = None,
+        dry_run: Literal[True],
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> JobEstimate: ...
+
+    @overload
+    def create_job(
+        self,
+        *,
+        type: JobType | str,
+        count: int,
+        params: Mapping[str, Any],
+        format: JobFormat | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> JobAnswer | JobEstimate: ...
 
     def create_job(
         self,
@@ -226,9 +420,10 @@ class SynthGen:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         **extra: Any,
-    ) -> JobAnswer:
+    ) -> JobAnswer | JobEstimate:
         """POST /api/jobs: queue a job of up to 100,000 entries; `params` are the generator's
-        fields in the API's own names (productType, sentimentMix, ...)."""
+        fields in the API's own names (productType, sentimentMix, ...). With `dry_run=True`,
+        the estimate: price, standing, batches and estimatedSeconds; no job is made."""
         body = _fields(
             type=type,
             count=count,
@@ -237,7 +432,7 @@ class SynthGen:
             dryRun=dry_run or None,
             **extra,
         )
-        return cast(JobAnswer, self._metered("/api/jobs", body, idempotency_key))
+        return cast(JobAnswer | JobEstimate, self._metered("/api/jobs", body, idempotency_key))
 
     def get_job(self, job_id: str) -> Job:
         return cast(Job, self._data("GET", f"/api/jobs/{_segment(job_id)}"))

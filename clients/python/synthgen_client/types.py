@@ -1,5 +1,5 @@
 """What the API answers, as TypedDicts. They are plain dicts at run time: a field the server
-adds later (a `summary`, say) is there too, before this module names it."""
+adds later is there too, before this module names it."""
 
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -53,6 +53,87 @@ class Interview(TypedDict):
     conductedAt: NotRequired[str]
 
 
+class Words(TypedDict):
+    """Words per text: the fewest, the median and the most (None for each without texts)."""
+
+    min: int | None
+    median: int | float | None
+    max: int | None
+
+
+class Sentences(TypedDict):
+    """Jobs only, over the whole file: sentences, how many differ, and the share repeated."""
+
+    total: int
+    distinct: int
+    repeatedShare: float
+
+
+class SentimentCounts(TypedDict):
+    positive: int
+    neutral: int
+    negative: int
+    mixed: int
+
+
+RatingCounts = TypedDict("RatingCounts", {"1": int, "2": int, "3": int, "4": int, "5": int})
+
+
+class PriorityCounts(TypedDict):
+    low: int
+    medium: int
+    high: int
+    urgent: int
+
+
+class StageCounts(TypedDict):
+    warm_up: int
+    current_workflow: int
+    pain_points: int
+    wishes: int
+    wrap_up: int
+
+
+class FeedbackSummary(TypedDict):
+    entries: int
+    sentiment: SentimentCounts
+    ratings: RatingCounts
+    words: Words
+    sentences: NotRequired[Sentences]
+
+
+class TicketSummary(TypedDict):
+    entries: int
+    sentiment: SentimentCounts
+    priority: PriorityCounts
+    category: dict[str, int]  # the categories that occur
+    words: Words
+    sentences: NotRequired[Sentences]
+
+
+class InterviewSummary(TypedDict):
+    entries: int
+    questions: int
+    stages: StageCounts
+    words: Words
+    sentences: NotRequired[Sentences]
+
+
+class JobSummary(TypedDict):
+    """A finished job's summary: its type's summary over the whole file, with `sentences`;
+    the groups are those of its type (feedback: sentiment and ratings, ...)."""
+
+    entries: int
+    words: Words
+    sentences: Sentences
+    sentiment: NotRequired[SentimentCounts]
+    ratings: NotRequired[RatingCounts]
+    priority: NotRequired[PriorityCounts]
+    category: NotRequired[dict[str, int]]
+    questions: NotRequired[int]
+    stages: NotRequired[StageCounts]
+
+
 class Answer(TypedDict):
     """The envelope of a generation: its data, what it cost and how to repeat it."""
 
@@ -62,20 +143,61 @@ class Answer(TypedDict):
     seed: int
     generatorVersion: str
     requestId: str
-    summary: NotRequired[dict[str, Any]]
-    dryRun: NotRequired[bool]
 
 
 class FeedbackAnswer(Answer):
     data: list[FeedbackEntry]
+    summary: FeedbackSummary
 
 
 class TicketsAnswer(Answer):
     data: list[Ticket]
+    summary: TicketSummary
 
 
 class InterviewsAnswer(Answer):
     data: list[Interview]
+    summary: InterviewSummary
+
+
+class DailyLimit(TypedDict):
+    """The plan's daily request limit as it stands (limit and remaining None if unlimited)."""
+
+    allowed: bool
+    limit: int | None
+    used: int
+    remaining: int | None
+    resetsAt: str
+
+
+class Refusal(TypedDict):
+    """What the request would be answered instead: its status and exact error body."""
+
+    status: Literal[402, 429]
+    body: dict[str, Any]
+
+
+class DryRunAnswer(TypedDict):
+    """The answer to `dry_run=True`: what the request would cost and whether it would pass;
+    nothing is charged or counted."""
+
+    success: bool
+    dryRun: Literal[True]
+    credits: int
+    creditsUsed: Literal[0]
+    remainingCredits: int
+    remainingCreditsAfter: int | None
+    allowed: bool
+    sufficientCredits: bool
+    dailyLimit: DailyLimit
+    refusal: Refusal | None
+
+
+class JobEstimate(DryRunAnswer):
+    """A job's dry run: the price and standing, its batches and about how long it would take."""
+
+    batches: int
+    estimatedSeconds: int
 
 
 class Job(TypedDict):
@@ -101,7 +223,7 @@ class Job(TypedDict):
     fileSize: int | None
     fileExpiresAt: str | None
     fileExpired: bool
-    summary: NotRequired[dict[str, Any]]
+    summary: JobSummary | None  # None until the file is written
 
 
 class JobAnswer(TypedDict):
@@ -111,7 +233,6 @@ class JobAnswer(TypedDict):
     data: Job
     creditsUsed: int
     remainingCredits: int
-    dryRun: NotRequired[bool]
 
 
 class Account(TypedDict):

@@ -11,18 +11,35 @@ type JsonOf<R> = R extends { content: { 'application/json': infer Body } } ? Bod
 export type AnswerOf<Op extends keyof operations, Status extends keyof operations[Op]['responses']> = JsonOf<
   operations[Op]['responses'][Status]
 >;
-/** Fields a newer server may take that these types do not name yet. */
-type Later = { dryRun?: boolean };
+/** A generation endpoint's 200: its data, or with `dryRun: true` what it would cost. */
+type Generated<Op extends 'generate_feedback' | 'generate_interviews' | 'generate_tickets'> = AnswerOf<Op, 200>;
+type IsDryRun = { dryRun: true };
 
-export type FeedbackRequest = Schemas['FeedbackRequest'] & Later;
-export type InterviewRequest = Schemas['InterviewRequest'] & Later;
-export type TicketRequest = Schemas['TicketRequest'] & Later;
-export type JobRequest = Schemas['JobRequest'] & Later;
-export type FeedbackAnswer = AnswerOf<'generate_feedback', 200>;
-export type InterviewsAnswer = AnswerOf<'generate_interviews', 200>;
-export type TicketsAnswer = AnswerOf<'generate_tickets', 200>;
-export type JobAnswer = AnswerOf<'create_job', 202>;
-export type Job = AnswerOf<'get_job', 200>['data'];
+export type FeedbackRequest = Schemas['FeedbackRequest'];
+export type InterviewRequest = Schemas['InterviewRequest'];
+export type TicketRequest = Schemas['TicketRequest'];
+export type JobRequest = Schemas['JobRequest'];
+/** A request that runs (and is charged): `dryRun` left out or false. */
+type Run<T> = T & { dryRun?: false };
+/** A request that is only priced. */
+type DryRun<T> = T & IsDryRun;
+export type FeedbackAnswer = Exclude<Generated<'generate_feedback'>, IsDryRun>;
+export type InterviewsAnswer = Exclude<Generated<'generate_interviews'>, IsDryRun>;
+export type TicketsAnswer = Exclude<Generated<'generate_tickets'>, IsDryRun>;
+/** The answer to a dry run of a generation: the price, the balance and the daily limit as they stand. */
+export type DryRunAnswer = Extract<Generated<'generate_feedback'>, IsDryRun>;
+/** The answer to a dry run of a job: a DryRunAnswer with its batches and estimated duration. */
+export type JobEstimate = AnswerOf<'create_job', 200>;
+export type FeedbackSummary = Schemas['FeedbackSummary'];
+export type TicketSummary = Schemas['TicketSummary'];
+export type InterviewSummary = Schemas['InterviewSummary'];
+/** A finished job's summary: its type's summary over the whole file, with its sentences. */
+export type JobSummary = (FeedbackSummary | TicketSummary | InterviewSummary) & {
+  sentences: NonNullable<FeedbackSummary['sentences']>;
+};
+type JobAsServed = AnswerOf<'get_job', 200>['data'];
+export type Job = Omit<JobAsServed, 'summary'> & { summary?: JobSummary | null };
+export type JobAnswer = Omit<AnswerOf<'create_job', 202>, 'data'> & { data: Job };
 export type Account = AnswerOf<'get_account', 200>['data'];
 export type AccountChange = Schemas['PatchedAccountChangeRequest'];
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
@@ -112,25 +129,37 @@ export class SynthGen {
 
   // Generation
 
-  /** POST /api/feedback/generate (2 credits a request). */
-  generateFeedback(body: FeedbackRequest, options: CallOptions = {}): Promise<FeedbackAnswer> {
+  /** POST /api/feedback/generate (2 credits a request). With `dryRun: true`, what it would cost, charging nothing. */
+  generateFeedback(body: DryRun<FeedbackRequest>, options?: CallOptions): Promise<DryRunAnswer>;
+  generateFeedback(body: Run<FeedbackRequest>, options?: CallOptions): Promise<FeedbackAnswer>;
+  generateFeedback(body: FeedbackRequest, options?: CallOptions): Promise<FeedbackAnswer | DryRunAnswer>;
+  generateFeedback(body: FeedbackRequest, options: CallOptions = {}): Promise<FeedbackAnswer | DryRunAnswer> {
     return this.metered('/api/feedback/generate', body, options);
   }
 
-  /** POST /api/interviews/generate (2 credits a question). */
-  generateInterviews(body: InterviewRequest, options: CallOptions = {}): Promise<InterviewsAnswer> {
+  /** POST /api/interviews/generate (2 credits a question). With `dryRun: true`, what it would cost, charging nothing. */
+  generateInterviews(body: DryRun<InterviewRequest>, options?: CallOptions): Promise<DryRunAnswer>;
+  generateInterviews(body: Run<InterviewRequest>, options?: CallOptions): Promise<InterviewsAnswer>;
+  generateInterviews(body: InterviewRequest, options?: CallOptions): Promise<InterviewsAnswer | DryRunAnswer>;
+  generateInterviews(body: InterviewRequest, options: CallOptions = {}): Promise<InterviewsAnswer | DryRunAnswer> {
     return this.metered('/api/interviews/generate', body, options);
   }
 
-  /** POST /api/tickets/generate (1 credit a ticket). */
-  generateTickets(body: TicketRequest, options: CallOptions = {}): Promise<TicketsAnswer> {
+  /** POST /api/tickets/generate (1 credit a ticket). With `dryRun: true`, what it would cost, charging nothing. */
+  generateTickets(body: DryRun<TicketRequest>, options?: CallOptions): Promise<DryRunAnswer>;
+  generateTickets(body: Run<TicketRequest>, options?: CallOptions): Promise<TicketsAnswer>;
+  generateTickets(body: TicketRequest, options?: CallOptions): Promise<TicketsAnswer | DryRunAnswer>;
+  generateTickets(body: TicketRequest, options: CallOptions = {}): Promise<TicketsAnswer | DryRunAnswer> {
     return this.metered('/api/tickets/generate', body, options);
   }
 
   // Bulk jobs
 
-  /** POST /api/jobs: queue a job of up to 100,000 entries. */
-  createJob(body: JobRequest, options: CallOptions = {}): Promise<JobAnswer> {
+  /** POST /api/jobs: queue a job of up to 100,000 entries. With `dryRun: true`, what it would cost, charging nothing. */
+  createJob(body: DryRun<JobRequest>, options?: CallOptions): Promise<JobEstimate>;
+  createJob(body: Run<JobRequest>, options?: CallOptions): Promise<JobAnswer>;
+  createJob(body: JobRequest, options?: CallOptions): Promise<JobAnswer | JobEstimate>;
+  createJob(body: JobRequest, options: CallOptions = {}): Promise<JobAnswer | JobEstimate> {
     return this.metered('/api/jobs', body, options);
   }
 

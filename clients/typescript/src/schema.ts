@@ -37,7 +37,7 @@ export interface paths {
         put?: never;
         /**
          * Generate realistic customer feedback and reviews
-         * @description Generate realistic customer feedback and reviews. Costs 2 credits per request; a failed request costs nothing. Counts toward the plan's daily request limit.
+         * @description Generate realistic customer feedback and reviews. Costs 2 credits per request; a failed request costs nothing. Counts toward the plan's daily request limit. With `dryRun: true`, answers what it would cost instead, and changes nothing.
          */
         post: operations["generate_feedback"];
         delete?: never;
@@ -57,7 +57,7 @@ export interface paths {
         put?: never;
         /**
          * Generate a user-research interview
-         * @description Generate a user-research interview. Costs 2 credits per question; a failed request costs nothing. Counts toward the plan's daily request limit.
+         * @description Generate a user-research interview. Costs 2 credits per question; a failed request costs nothing. Counts toward the plan's daily request limit. With `dryRun: true`, answers what it would cost instead, and changes nothing.
          */
         post: operations["generate_interviews"];
         delete?: never;
@@ -78,7 +78,7 @@ export interface paths {
         put?: never;
         /**
          * Generate many entries in the background
-         * @description `params` takes the fields of the matching generation endpoint, without its count field (interviews keep questionCount). The price is taken up front, counts as one request toward the daily limit, and is refunded for anything the job does not produce.
+         * @description `params` takes the fields of the matching generation endpoint, without its count field (interviews keep questionCount). The price is taken up front, counts as one request toward the daily limit, and is refunded for anything the job does not produce. With `dryRun: true` (beside `type`, not in `params`), answers 200 with the price, the batches and an estimated duration, and makes no job.
          */
         post: operations["create_job"];
         delete?: never;
@@ -133,7 +133,7 @@ export interface paths {
         put?: never;
         /**
          * Generate support tickets
-         * @description Generate support tickets. Costs 1 credit per ticket; a failed request costs nothing. Counts toward the plan's daily request limit.
+         * @description Generate support tickets. Costs 1 credit per ticket; a failed request costs nothing. Counts toward the plan's daily request limit. With `dryRun: true`, answers what it would cost instead, and changes nothing.
          */
         post: operations["generate_tickets"];
         delete?: never;
@@ -397,6 +397,11 @@ export interface components {
         };
         FeedbackJobRequest: {
             count: number;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
             /** @default jsonl */
             format?: components["schemas"]["FormatEnum"];
             params: components["schemas"]["FeedbackParams"];
@@ -451,6 +456,11 @@ export interface components {
             dateFrom?: string;
             /** @description Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today. */
             dateTo?: string;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
             /** @description Number of feedback entries to generate. */
             feedbackCount: number;
             /**
@@ -464,6 +474,38 @@ export interface components {
             seed?: number;
             /** @description Distribution of sentiment: balanced (positive, neutral and negative in equal shares), positive or negative (every entry), or mixed (a marketplace-like spread, including entries that praise and complain at once). */
             sentimentMix: components["schemas"]["SentimentMixEnum"];
+        };
+        /** @description Feedback: its texts are the entries' content. */
+        FeedbackSummary: {
+            /** @description Entries counted. */
+            entries: number;
+            /** @description Entries per rating. */
+            ratings: {
+                1: number;
+                2: number;
+                3: number;
+                4: number;
+                5: number;
+            };
+            /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+            sentences?: {
+                distinct: number;
+                repeatedShare: number;
+                total: number;
+            };
+            /** @description Entries per sentiment label. */
+            sentiment: {
+                mixed: number;
+                negative: number;
+                neutral: number;
+                positive: number;
+            };
+            /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+            words: {
+                max: number | null;
+                median: number | null;
+                min: number | null;
+            };
         };
         /**
          * @description * `jsonl` - jsonl
@@ -546,6 +588,11 @@ export interface components {
             /** @description Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today. */
             dateTo?: string;
             /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
+            /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
              * @default 1.0.0
              */
@@ -564,6 +611,11 @@ export interface components {
         };
         InterviewsJobRequest: {
             count: number;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
             /** @default jsonl */
             format?: components["schemas"]["FormatEnum"];
             params: components["schemas"]["InterviewParams"];
@@ -578,6 +630,33 @@ export interface components {
          * @enum {string}
          */
         InterviewsJobRequestTypeEnum: "interviews";
+        /** @description Interviews: its texts are the answers. */
+        InterviewSummary: {
+            /** @description Entries counted. */
+            entries: number;
+            /** @description Questions, over all interviews. */
+            questions: number;
+            /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+            sentences?: {
+                distinct: number;
+                repeatedShare: number;
+                total: number;
+            };
+            /** @description Questions per interview stage. */
+            stages: {
+                current_workflow: number;
+                pain_points: number;
+                warm_up: number;
+                wishes: number;
+                wrap_up: number;
+            };
+            /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+            words: {
+                max: number | null;
+                median: number | null;
+                min: number | null;
+            };
+        };
         /**
          * @description * `user_research` - user_research
          *     * `customer_discovery` - customer_discovery
@@ -615,7 +694,7 @@ export interface components {
                 params?: Record<string, never>;
                 /** @description Credits the job took up front. */
                 price?: number;
-                /** @description From 0 to 1. */
+                /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
                 progress?: number;
                 refundedCredits?: number;
                 /** Format: date-time */
@@ -624,6 +703,22 @@ export interface components {
                 status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** Format: uri */
                 statusUrl: string;
+                /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                summary?: {
+                    entries?: number;
+                    /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+                    sentences?: {
+                        distinct: number;
+                        repeatedShare: number;
+                        total: number;
+                    };
+                    /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+                    words?: {
+                        max: number | null;
+                        median: number | null;
+                        min: number | null;
+                    };
+                } | null;
                 /** @enum {string} */
                 type: "feedback" | "tickets" | "interviews";
             };
@@ -767,6 +862,11 @@ export interface components {
             /** @description Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today. */
             dateTo?: string;
             /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
+            /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
              * @default 1.0.0
              */
@@ -780,6 +880,11 @@ export interface components {
         };
         TicketsJobRequest: {
             count: number;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
             /** @default jsonl */
             format?: components["schemas"]["FormatEnum"];
             params: components["schemas"]["TicketParams"];
@@ -794,6 +899,41 @@ export interface components {
          * @enum {string}
          */
         TicketsJobRequestTypeEnum: "tickets";
+        /** @description Tickets: its texts are the tickets' descriptions. */
+        TicketSummary: {
+            /** @description Tickets per category that occurs. */
+            category: {
+                [key: string]: number;
+            };
+            /** @description Entries counted. */
+            entries: number;
+            /** @description Tickets per priority. */
+            priority: {
+                high: number;
+                low: number;
+                medium: number;
+                urgent: number;
+            };
+            /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+            sentences?: {
+                distinct: number;
+                repeatedShare: number;
+                total: number;
+            };
+            /** @description Entries per sentiment label. */
+            sentiment: {
+                mixed: number;
+                negative: number;
+                neutral: number;
+                positive: number;
+            };
+            /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+            words: {
+                max: number | null;
+                median: number | null;
+                min: number | null;
+            };
+        };
         WebhookAttempt: {
             durationMs: number;
             /** @description A timeout, a refused address, a redirect. */
@@ -1054,7 +1194,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The generated data */
+            /** @description The generated data, or with dryRun what it would cost */
             200: {
                 headers: {
                     /** @description Present when this answer is the stored first answer to the same Idempotency-Key and body. */
@@ -1084,6 +1224,42 @@ export interface operations {
                         seed?: number;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description What `data` contains. */
+                        summary?: components["schemas"]["FeedbackSummary"];
+                    } | {
+                        /** @description Whether the request would be accepted. */
+                        allowed: boolean;
+                        /** @description What the request would cost. */
+                        credits: number;
+                        /**
+                         * @description A dry run is free.
+                         * @enum {integer}
+                         */
+                        creditsUsed: 0;
+                        /** @description The plan's daily request limit as it stands; limit and remaining are null on unlimited plans. */
+                        dailyLimit: {
+                            allowed: boolean;
+                            limit: number | null;
+                            remaining: number | null;
+                            /** Format: date-time */
+                            resetsAt: string;
+                            used: number;
+                        };
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        /** @description What the request would be answered instead: its status and exact body (the daily limit is checked first, as the real request does); null if allowed. */
+                        refusal: {
+                            body: components["schemas"]["ErrorEnvelope"];
+                            /** @enum {integer} */
+                            status: 402 | 429;
+                        } | null;
+                        /** @description The balance, unchanged. */
+                        remainingCredits: number;
+                        /** @description What would remain after the request; null if it would be refused. */
+                        remainingCreditsAfter: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        sufficientCredits: boolean;
                     };
                 };
             };
@@ -1199,7 +1375,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The generated data */
+            /** @description The generated data, or with dryRun what it would cost */
             200: {
                 headers: {
                     /** @description Present when this answer is the stored first answer to the same Idempotency-Key and body. */
@@ -1229,6 +1405,42 @@ export interface operations {
                         seed?: number;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description What `data` contains. */
+                        summary?: components["schemas"]["InterviewSummary"];
+                    } | {
+                        /** @description Whether the request would be accepted. */
+                        allowed: boolean;
+                        /** @description What the request would cost. */
+                        credits: number;
+                        /**
+                         * @description A dry run is free.
+                         * @enum {integer}
+                         */
+                        creditsUsed: 0;
+                        /** @description The plan's daily request limit as it stands; limit and remaining are null on unlimited plans. */
+                        dailyLimit: {
+                            allowed: boolean;
+                            limit: number | null;
+                            remaining: number | null;
+                            /** Format: date-time */
+                            resetsAt: string;
+                            used: number;
+                        };
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        /** @description What the request would be answered instead: its status and exact body (the daily limit is checked first, as the real request does); null if allowed. */
+                        refusal: {
+                            body: components["schemas"]["ErrorEnvelope"];
+                            /** @enum {integer} */
+                            status: 402 | 429;
+                        } | null;
+                        /** @description The balance, unchanged. */
+                        remainingCredits: number;
+                        /** @description What would remain after the request; null if it would be refused. */
+                        remainingCreditsAfter: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        sufficientCredits: boolean;
                     };
                 };
             };
@@ -1374,7 +1586,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description From 0 to 1. */
+                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -1383,6 +1595,22 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            summary?: {
+                                entries?: number;
+                                /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+                                sentences?: {
+                                    distinct: number;
+                                    repeatedShare: number;
+                                    total: number;
+                                };
+                                /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+                                words?: {
+                                    max: number | null;
+                                    median: number | null;
+                                    min: number | null;
+                                };
+                            } | null;
                             /** @enum {string} */
                             type: "feedback" | "tickets" | "interviews";
                         }[];
@@ -1456,6 +1684,65 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With dryRun: the estimate */
+            200: {
+                headers: {
+                    /** @description Present when this answer is the stored first answer to the same Idempotency-Key and body. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The IETF draft's remaining/reset field. Left out on unlimited plans. */
+                    RateLimit?: string;
+                    /** @description The IETF draft's policy field. Left out on unlimited plans. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests a day on your plan. Left out on unlimited plans. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left today (UTC). Left out on unlimited plans. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When the count resets, in epoch seconds. Left out on unlimited plans. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whether the request would be accepted. */
+                        allowed: boolean;
+                        /** @description Batches the job is built in: 50 entries, or one interview, each. */
+                        batches: number;
+                        /** @description What the request would cost. */
+                        credits: number;
+                        /**
+                         * @description A dry run is free.
+                         * @enum {integer}
+                         */
+                        creditsUsed: 0;
+                        /** @description The plan's daily request limit as it stands; limit and remaining are null on unlimited plans. */
+                        dailyLimit: {
+                            allowed: boolean;
+                            limit: number | null;
+                            remaining: number | null;
+                            /** Format: date-time */
+                            resetsAt: string;
+                            used: number;
+                        };
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        /** @description About how long the job would take on one worker. */
+                        estimatedSeconds: number;
+                        /** @description What the request would be answered instead: its status and exact body (the daily limit is checked first, as the real request does); null if allowed. */
+                        refusal: {
+                            body: components["schemas"]["ErrorEnvelope"];
+                            /** @enum {integer} */
+                            status: 402 | 429;
+                        } | null;
+                        /** @description The balance, unchanged. */
+                        remainingCredits: number;
+                        /** @description What would remain after the request; null if it would be refused. */
+                        remainingCreditsAfter: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        sufficientCredits: boolean;
+                    };
+                };
+            };
             /** @description The job, queued */
             202: {
                 headers: {
@@ -1503,7 +1790,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description From 0 to 1. */
+                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -1512,6 +1799,22 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            summary?: {
+                                entries?: number;
+                                /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+                                sentences?: {
+                                    distinct: number;
+                                    repeatedShare: number;
+                                    total: number;
+                                };
+                                /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+                                words?: {
+                                    max: number | null;
+                                    median: number | null;
+                                    min: number | null;
+                                };
+                            } | null;
                             /** @enum {string} */
                             type: "feedback" | "tickets" | "interviews";
                         };
@@ -1662,7 +1965,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description From 0 to 1. */
+                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -1671,6 +1974,22 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            summary?: {
+                                entries?: number;
+                                /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+                                sentences?: {
+                                    distinct: number;
+                                    repeatedShare: number;
+                                    total: number;
+                                };
+                                /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+                                words?: {
+                                    max: number | null;
+                                    median: number | null;
+                                    min: number | null;
+                                };
+                            } | null;
                             /** @enum {string} */
                             type: "feedback" | "tickets" | "interviews";
                         };
@@ -1773,7 +2092,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description From 0 to 1. */
+                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -1782,6 +2101,22 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            summary?: {
+                                entries?: number;
+                                /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
+                                sentences?: {
+                                    distinct: number;
+                                    repeatedShare: number;
+                                    total: number;
+                                };
+                                /** @description Words (separated by white space) per text: the fewest, the median (the mean of the middle two for an even number of texts) and the most. */
+                                words?: {
+                                    max: number | null;
+                                    median: number | null;
+                                    min: number | null;
+                                };
+                            } | null;
                             /** @enum {string} */
                             type: "feedback" | "tickets" | "interviews";
                         };
@@ -1953,7 +2288,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The generated data */
+            /** @description The generated data, or with dryRun what it would cost */
             200: {
                 headers: {
                     /** @description Present when this answer is the stored first answer to the same Idempotency-Key and body. */
@@ -1983,6 +2318,42 @@ export interface operations {
                         seed?: number;
                         /** @enum {boolean} */
                         success: true;
+                        /** @description What `data` contains. */
+                        summary?: components["schemas"]["TicketSummary"];
+                    } | {
+                        /** @description Whether the request would be accepted. */
+                        allowed: boolean;
+                        /** @description What the request would cost. */
+                        credits: number;
+                        /**
+                         * @description A dry run is free.
+                         * @enum {integer}
+                         */
+                        creditsUsed: 0;
+                        /** @description The plan's daily request limit as it stands; limit and remaining are null on unlimited plans. */
+                        dailyLimit: {
+                            allowed: boolean;
+                            limit: number | null;
+                            remaining: number | null;
+                            /** Format: date-time */
+                            resetsAt: string;
+                            used: number;
+                        };
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        /** @description What the request would be answered instead: its status and exact body (the daily limit is checked first, as the real request does); null if allowed. */
+                        refusal: {
+                            body: components["schemas"]["ErrorEnvelope"];
+                            /** @enum {integer} */
+                            status: 402 | 429;
+                        } | null;
+                        /** @description The balance, unchanged. */
+                        remainingCredits: number;
+                        /** @description What would remain after the request; null if it would be refused. */
+                        remainingCreditsAfter: number | null;
+                        /** @enum {boolean} */
+                        success: true;
+                        sufficientCredits: boolean;
                     };
                 };
             };

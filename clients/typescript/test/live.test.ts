@@ -188,3 +188,72 @@ test('bad fields and a bad key are typed errors', live, async () => {
   assert.deepEqual(Object.keys(invalid.details).sort(), ['feedbackCount', 'productType', 'sentimentMix']);
   await assert.rejects(stranger.getAccount(), UnauthorizedError);
 });
+
+test('dry runs price each request and the job, and charge or count nothing', live, async () => {
+  const before = await client.getAccount();
+  const jobsBefore = (await client.listJobs({ limit: 100 })).map((j) => j.id);
+  const feedback = await client.generateFeedback({ productType: 'mobile_app', sentimentMix: 'mixed', feedbackCount: 30, dryRun: true });
+  const tickets = await client.generateTickets({ productType: 'saas', ticketCount: 7, dryRun: true });
+  const interviews = await client.generateInterviews({ productType: 'fintech', questionCount: 3, dryRun: true });
+  const job = await client.createJob({ type: 'tickets', count: 120, params: { productType: 'saas' }, dryRun: true });
+  const after = await client.getAccount();
+
+  assert.deepEqual([feedback.credits, tickets.credits, interviews.credits, job.credits], [2, 7, 6, 120]);
+  assert.deepEqual([feedback.creditsUsed, job.creditsUsed], [0, 0]);
+  assert.equal(tickets.remainingCreditsAfter, before.remainingCredits! - 7);
+  assert.ok(job.allowed && job.refusal === null && job.dailyLimit.allowed);
+  assert.equal(job.batches, 3);
+  assert.ok(job.estimatedSeconds >= 0);
+  assert.equal(after.remainingCredits, before.remainingCredits);
+  assert.equal(after.requestsToday, before.requestsToday);
+  assert.deepEqual((await client.listJobs({ limit: 100 })).map((j) => j.id), jobsBefore);
+});
+
+test('a dry run the balance cannot pay answers the 402 it would meet', live, async () => {
+  const poor = new SynthGen({ apiKey: process.env.SYNTHGEN_POOR_KEY ?? '', baseUrl });
+  const params = { productType: 'mobile_app', sentimentMix: 'balanced' } as const;
+  const estimate = await poor.createJob({ type: 'feedback', count: 100_000, params, dryRun: true });
+
+  assert.equal(estimate.allowed, false);
+  assert.equal(estimate.sufficientCredits, false);
+  assert.equal(estimate.remainingCreditsAfter, null);
+  assert.equal(estimate.refusal?.status, 402);
+  assert.equal(estimate.refusal?.body.code, 'INSUFFICIENT_CREDITS');
+  assert.equal((await poor.getAccount()).remainingCredits, 50);
+});
+
+function words(texts: string[]): { min: number; max: number } {
+  const counts = texts.map((text) => text.split(/\s+/).filter(Boolean).length);
+  return { min: Math.min(...counts), max: Math.max(...counts) };
+}
+
+function tally(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+test('an answer and a finished job carry summaries equal to a recount of their data', live, async () => {
+  const feedback = await client.generateFeedback({ productType: 'ecommerce', sentimentMix: 'balanced', feedbackCount: 12, seed: 3 });
+  const tickets = await client.generateTickets({ productType: 'saas', ticketCount: 9, seed: 4 });
+  const answer = await client.createJob({ type: 'feedback', count: 60, params: { productType: 'saas', sentimentMix: 'mixed' } });
+  const job = await client.waitForJob(answer.data.id, { pollInterval: 0.1 });
+  const { text: file } = await text((await client.downloadJob(job.id)).body);
+  const entries = file.trim().split('\n').map((line) => JSON.parse(line) as { sentiment: string; rating: number; content: string });
+
+  const summary = feedback.summary!;
+  assert.equal(summary.entries, 12);
+  assert.deepEqual(Object.fromEntries(Object.entries(summary.sentiment).filter(([, n]) => n > 0)), tally(feedback.data.map((e) => e.sentiment)));
+  assert.deepEqual(Object.fromEntries(Object.entries(summary.ratings).filter(([, n]) => n > 0)), tally(feedback.data.map((e) => String(e.rating))));
+  const spread = words(feedback.data.map((e) => e.content));
+  assert.deepEqual([summary.words.min, summary.words.max], [spread.min, spread.max]);
+  assert.deepEqual(Object.fromEntries(Object.entries(tickets.summary!.priority).filter(([, n]) => n > 0)), tally(tickets.data.map((t) => t.priority)));
+  assert.deepEqual(tickets.summary!.category, tally(tickets.data.map((t) => t.category)));
+  const whole = job.summary!;
+  assert.equal(whole.entries, 60);
+  assert.ok('ratings' in whole);
+  assert.deepEqual(Object.fromEntries(Object.entries(whole.sentiment).filter(([, n]) => n > 0)), tally(entries.map((e) => e.sentiment)));
+  assert.deepEqual([whole.words.min, whole.words.max], Object.values(words(entries.map((e) => e.content))));
+  assert.ok(whole.sentences.total >= whole.sentences.distinct && whole.sentences.distinct > 0);
+  assert.equal(whole.sentences.repeatedShare, Math.round(((whole.sentences.total - whole.sentences.distinct) / whole.sentences.total) * 1e4) / 1e4);
+});
