@@ -26,6 +26,26 @@ export interface paths {
         patch: operations["update_account"];
         trace?: never;
     };
+    "/api/datasets/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate a dataset: customers with their own feedback, tickets and interviews
+         * @description Generate a dataset: customers with their own feedback, tickets and interviews. Costs the sum of what its parts cost through their own endpoints (its reviews in requests of up to 50, its tickets, its interviews' questions); customers are free, and a dry run says the price of the dataset a seed makes; a failed request costs nothing. Counts toward the plan's daily request limit. With `dryRun: true`, answers what it would cost instead, and changes nothing.
+         */
+        post: operations["generate_datasets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/feedback/generate": {
         parameters: {
             query?: never;
@@ -334,6 +354,198 @@ export interface components {
              */
             type: "credits.low";
         };
+        Customer: {
+            /**
+             * Format: date-time
+             * @description null while active.
+             */
+            churnedAt: string | null;
+            /** @description ISO 3166-1 alpha-2. */
+            country: string;
+            /** Format: email */
+            email: string;
+            /** @description Product-type facts: orders for a shop, seats for SaaS, cards for a bank. */
+            facts: {
+                [key: string]: number;
+            };
+            /** @description `cus_` and 12 hex digits, stable for a seed and index. */
+            id: string;
+            locale: string;
+            name: string;
+            /** @description Product types with platforms only. */
+            platform?: string;
+            /** @description From generatorVersion 2.0.0: the made-up product reviewed (a brand and model of one kind, or a shop or tool by name). */
+            product: {
+                brand: string;
+                kind: string;
+                name: string;
+            };
+            /** @description A segment or plan that fits the product type. */
+            segment: string;
+            /** Format: date-time */
+            signupAt: string;
+            /** @enum {string} */
+            status: "active" | "churned";
+        };
+        Dataset: {
+            customers: components["schemas"]["Customer"][];
+            feedback: components["schemas"]["DatasetFeedbackEntry"][];
+            interviews: components["schemas"]["DatasetInterview"][];
+            tickets: components["schemas"]["DatasetTicket"][];
+        };
+        DatasetFeedbackEntry: {
+            /** @description Product types with platforms only. */
+            appVersion?: string;
+            /** @description What the review talks about. */
+            aspects?: string[];
+            /** @description The reviewer's display name. */
+            author?: string;
+            content: string;
+            /** @description The id of the customer it belongs to. */
+            customerId: string;
+            helpfulVotes?: number;
+            id: string;
+            /** @description Product types with platforms only. */
+            platform?: string;
+            /** @description From generatorVersion 2.0.0: the made-up product reviewed (a brand and model of one kind, or a shop or tool by name). */
+            product?: {
+                brand: string;
+                kind: string;
+                name: string;
+            };
+            rating: number;
+            /** @enum {string} */
+            sentiment: "positive" | "neutral" | "negative" | "mixed";
+            /** Format: date-time */
+            timestamp: string;
+            title: string;
+            verifiedPurchase?: boolean;
+        };
+        /**
+         * @description * `2.0.0` - 2.0.0
+         * @enum {string}
+         */
+        DatasetGeneratorVersionEnum: "2.0.0";
+        DatasetInterview: {
+            /** Format: date-time */
+            conductedAt?: string;
+            /** @description The id of the customer it belongs to. */
+            customerId: string;
+            id: string;
+            interviewee: {
+                company: string;
+                /** @enum {string} */
+                companySize?: "1-10" | "11-50" | "51-200" | "201-1000" | "1000+";
+                name: string;
+                persona: string;
+                role: string;
+                toolsUsed?: string[];
+            };
+            interviewType: string;
+            productType: string;
+            questions: {
+                answer: string;
+                number: number;
+                question: string;
+                /** @enum {string} */
+                stage: "warm_up" | "current_workflow" | "pain_points" | "wishes" | "wrap_up";
+            }[];
+        };
+        /**
+         * @description A customer base with its feedback, tickets and interviews (issue 12). Datasets exist
+         *     from 2.0.0 on, for the product types with 2.0 vocabulary; the per-customer rates
+         *     default per product type.
+         */
+        DatasetRequest: {
+            /** @default 0.15 */
+            churnRate?: number;
+            /**
+             * @description Complexity of the generated content: length, vocabulary and structure.
+             * @default medium
+             */
+            complexityLevel?: components["schemas"]["ComplexityLevelEnum"];
+            /** @default 10 */
+            customerCount?: number;
+            /** @description Earliest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today and on or before dateTo. Default: 90 days ago. */
+            dateFrom?: string;
+            /** @description Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today. */
+            dateTo?: string;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
+            /**
+             * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
+             * @default 2.0.0
+             */
+            generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
+            /**
+             * @default [
+             *       "feedback",
+             *       "tickets",
+             *       "interviews"
+             *     ]
+             */
+            include?: components["schemas"]["IncludeEnum"][];
+            interviewShare?: number;
+            meanReviews?: number;
+            meanTickets?: number;
+            /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
+            productType: components["schemas"]["ProductTypeEnum"];
+            questionsPerInterview?: number;
+            /** @default balanced */
+            satisfaction?: components["schemas"]["SentimentMixEnum"];
+            /** @description The same seed and parameters give byte-identical data; without one, every call differs (the answer tells you the seed it used). */
+            seed?: number;
+        };
+        /** @description A dataset: one summary per part. */
+        DatasetSummary: {
+            feedback: components["schemas"]["FeedbackSummary"];
+            interviews: components["schemas"]["InterviewSummary"];
+            tickets: components["schemas"]["TicketSummary"];
+        };
+        DatasetTicket: {
+            /** @description What the ticket is about, as reviews name it. */
+            aspect?: string;
+            category: string;
+            /** @enum {string} */
+            channel: "email" | "chat" | "phone" | "web";
+            /** Format: date-time */
+            createdAt: string;
+            customer: {
+                /** Format: email */
+                email: string;
+                name: string;
+            };
+            /** @description The id of the customer it belongs to. */
+            customerId: string;
+            description: string;
+            id: string;
+            /** @description The kind of incident behind the ticket. */
+            incident?: string;
+            /** @enum {string} */
+            priority: "low" | "medium" | "high" | "urgent";
+            /**
+             * Format: date-time
+             * @description null while unresolved.
+             */
+            resolvedAt?: string | null;
+            /** @enum {string} */
+            sentiment: "positive" | "neutral" | "negative" | "mixed";
+            /** @enum {string} */
+            status: "open" | "pending" | "in_progress" | "resolved" | "closed";
+            subject: string;
+            /** @description Complex tickets: the customer/agent conversation. */
+            thread?: {
+                author: string;
+                /** @enum {string} */
+                from: "customer" | "agent";
+                message: string;
+                /** Format: date-time */
+                sentAt: string;
+            }[];
+        };
         /** @description Every failure under /api/ answers this shape, never HTML. */
         ErrorEnvelope: {
             /**
@@ -432,7 +644,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -465,7 +677,7 @@ export interface components {
             feedbackCount: number;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -516,9 +728,17 @@ export interface components {
         FormatEnum: "jsonl" | "csv" | "json";
         /**
          * @description * `1.0.0` - 1.0.0
+         *     * `2.0.0` - 2.0.0
          * @enum {string}
          */
-        GeneratorVersionEnum: "1.0.0";
+        GeneratorVersionEnum: "1.0.0" | "2.0.0";
+        /**
+         * @description * `feedback` - feedback
+         *     * `tickets` - tickets
+         *     * `interviews` - interviews
+         * @enum {string}
+         */
+        IncludeEnum: "feedback" | "tickets" | "interviews";
         Interview: {
             /** Format: date-time */
             conductedAt?: string;
@@ -558,7 +778,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -594,7 +814,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -839,7 +1059,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -868,7 +1088,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 1.0.0
+             * @default 2.0.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -1151,6 +1371,189 @@ export interface operations {
             /** @description Forbidden */
             403: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generate_datasets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional; a fresh key (a UUID, say) for each operation you want done once. Keys are kept per account for 24 hours from their first use. A retry with the same key and the same body replays the first answer byte for byte, with `Idempotent-Replayed: true`, and charges once. The same key with another body is refused with 422 IDEMPOTENCY_KEY_REUSED, and a retry while the first request still runs with 409 IDEMPOTENCY_IN_PROGRESS and `Retry-After: 1`. Answers 402, 429 and 500 are not kept, so after one a retry with the same key runs afresh. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetRequest"];
+            };
+        };
+        responses: {
+            /** @description The generated data, or with dryRun what it would cost */
+            200: {
+                headers: {
+                    /** @description Present when this answer is the stored first answer to the same Idempotency-Key and body. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description The IETF draft's remaining/reset field. Left out on unlimited plans. */
+                    RateLimit?: string;
+                    /** @description The IETF draft's policy field. Left out on unlimited plans. */
+                    "RateLimit-Policy"?: string;
+                    /** @description Requests a day on your plan. Left out on unlimited plans. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left today (UTC). Left out on unlimited plans. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description When the count resets, in epoch seconds. Left out on unlimited plans. */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Credits this request took. */
+                        creditsUsed: number;
+                        data: components["schemas"]["Dataset"];
+                        generatorVersion?: string;
+                        /** @description The balance afterwards. */
+                        remainingCredits: number;
+                        requestId?: string;
+                        /** @description The seed used: pass it to repeat. */
+                        seed?: number;
+                        /** @enum {boolean} */
+                        success: true;
+                        /** @description What `data` contains. */
+                        summary?: components["schemas"]["DatasetSummary"];
+                    } | {
+                        /** @description Whether the request would be accepted. */
+                        allowed: boolean;
+                        /** @description What the request would cost. */
+                        credits: number;
+                        /**
+                         * @description A dry run is free.
+                         * @enum {integer}
+                         */
+                        creditsUsed: 0;
+                        /** @description The plan's daily request limit as it stands; limit and remaining are null on unlimited plans. */
+                        dailyLimit: {
+                            allowed: boolean;
+                            limit: number | null;
+                            remaining: number | null;
+                            /** Format: date-time */
+                            resetsAt: string;
+                            used: number;
+                        };
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        /** @description What the request would be answered instead: its status and exact body (the daily limit is checked first, as the real request does); null if allowed. */
+                        refusal: {
+                            body: components["schemas"]["ErrorEnvelope"];
+                            /** @enum {integer} */
+                            status: 402 | 429;
+                        } | null;
+                        /** @description The balance, unchanged. */
+                        remainingCredits: number;
+                        /** @description What would remain after the request; null if it would be refused. */
+                        remainingCreditsAfter: number | null;
+                        /** @description The seed priced (drawn if none was given): pass it to get the dataset at exactly this price. */
+                        seed: number;
+                        /** @enum {boolean} */
+                        success: true;
+                        sufficientCredits: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Payment Required */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
