@@ -187,6 +187,8 @@ def product_slots(*, brand: str, model: str) -> dict[str, str]:
         "brand": brand,
         "model": model,
         "name": f"{brand} {model}" if model else brand,
+        # "the Veltra Q3", but a shop or a tool without a model goes by its brand alone.
+        "the_name": f"the {brand} {model}" if model else brand,
         "brand_s": possessive,
     }
 
