@@ -54,9 +54,10 @@ CONSUMER = {
     "hardware",
 }
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A job title, not a product's staff ("the property manager", "the nurse practitioners").
 JOB_WORDS = re.compile(
-    r"\b(?:manager|assistant|developer|engineer|nurse|supervisor|director|analyst|"
-    r"designer|accountant|officer|coordinator|specialist|consultant|administrator|"
+    r"\b(?<!property )(?:manager|assistant|developer|engineer|nurse(?! practitioner)|"
+    r"supervisor|director|analyst|designer|accountant|officer|coordinator|specialist|consultant|administrator|"
     r"executive|clerk|technician|lead|head of|founder|bookkeeper|admin)\b",
     re.IGNORECASE,
 )

@@ -43,9 +43,10 @@ BANDS = {
     "201-1000": (201, 1000),
     "1000+": (1001, 10**6),
 }
+# A job title, not a product's staff ("the property manager", "the nurse practitioners").
 JOB_WORDS = re.compile(
-    r"\b(?:manager|assistant|developer|engineer|nurse|supervisor|director|"
-    r"analyst|designer|lead|founder|admin|bookkeeper|company|employees)\b",
+    r"\b(?<!property )(?:manager|assistant|developer|engineer|nurse(?! practitioner)|"
+    r"supervisor|director|analyst|designer|lead|founder|admin|bookkeeper|company|employees)\b",
     re.IGNORECASE,
 )
 NUMBER = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few)"
