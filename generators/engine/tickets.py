@@ -232,6 +232,7 @@ def ticket_for(
         desk=desk, category=category, issue=issue, writer=writer, random=rnd,
         product=product, filler=filler,
     )  # fmt: skip
+    slots["audience"] = writer.persona.audience
     for name in _ORDERED:
         # What was ordered is the order the customer's reviews name.
         if "the_item" in facts and slots.pending.pop(name, None) is not None:
@@ -591,7 +592,8 @@ def _say(
     elif move == "mood":
         frames = frames[sentiment]
     elif move in ("context", "aside", "about") and isinstance(frames, dict):
-        frames = frames[desk.audience]
+        # A known customer speaks as who they are (a web app's user may be no professional).
+        frames = frames[slots.get("audience", desk.audience)]
     elif move == "happened" and slots.knows("area"):
         # Said without the action that led to it, a bug names what broke ("it" needs a noun).
         frames = frames["named"]

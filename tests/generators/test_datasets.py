@@ -10,6 +10,7 @@ from statistics import mean
 
 import pytest
 
+from generators.engine.catalog import PRODUCT_TYPES
 from generators.engine.datasets import (
     default_rates,
     draw_journey,
@@ -264,6 +265,17 @@ def test_a_ticket_about_an_order_names_the_order_its_reviews_name() -> None:
             if case.incident.slug in ("damaged", "wrong_item"):
                 told.append(case.facts["the_item"].lower() in text)
     assert len(told) > 30 and sum(told) >= 0.4 * len(told)
+
+
+@pytest.mark.parametrize("product_type", PRODUCT_TYPES)
+def test_every_product_type_files_its_customers_tickets_at_every_level(product_type: str) -> None:
+    for complexity in ("simple", "medium", "complex"):
+        dataset = make(product_type=product_type, customer_count=40, complexity=complexity,
+                       churn_rate=0.4, include=["tickets"])  # fmt: skip
+        assert dataset["tickets"]
+        for ticket in dataset["tickets"]:
+            assert not re.search(r"[<{}]", ticket_text(ticket))  # ">" is a menu path
+            assert ticket["customer"]["email"] in {c["email"] for c in dataset["customers"]}
 
 
 def test_a_tickets_status_its_thread_and_its_resolution_agree() -> None:
