@@ -11,6 +11,7 @@ from types import ModuleType
 
 _MODULES: dict[str, str] = {
     "1.0.0": "generators.engine.v1",
+    "2.0.0": "generators.engine.v2",
 }
 VERSIONS: tuple[str, ...] = tuple(_MODULES)
 LATEST: str = VERSIONS[-1]

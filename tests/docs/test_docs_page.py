@@ -7,6 +7,7 @@ from django.test import Client
 
 from billing.models import Tier
 from billing.prices import PRICES
+from generators.engine import LATEST, VERSIONS
 
 SECTIONS = [
     "API Documentation",
@@ -148,3 +149,9 @@ def test_the_summary_table_names_what_each_kind_counts(page: str) -> None:
     assert "priority (low, medium, high, urgent)" in table
     assert "warm_up, current_workflow, pain_points, wishes, wrap_up" in table
     assert "each answer" in table
+
+
+def test_the_page_names_every_generator_version(page: str) -> None:
+    for version in VERSIONS:
+        assert f"<code>{version}</code>" in page, version
+    assert f"<code>{LATEST}</code>, the newest" in page
