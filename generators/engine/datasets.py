@@ -19,9 +19,8 @@ Per customer, in order:
    the journey fixes (rating, aspects, the incident and its outcome), written by the
    customer (``writers.writer_for``). Every ticket is ``tickets.ticket_for`` of a case:
    the customer's product, the incident's category and issue, the case's order and
-   handling. Interviews are planned in the journey (who,
-   when, which type, the main pain it must name: ``Journey.interview``) and written once the
-   interview engine offers a per-interview entry point.
+   handling. The interview the journey plans (``Journey.interview``: which type, when, the
+   main pain it must name) is ``interviews.interview_for``, the main pain first.
 """
 
 import math
@@ -35,6 +34,7 @@ from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMEN
 from generators.engine.content import plan_content
 from generators.engine.feedback import realise_feedback, render_choice
 from generators.engine.grammar import weighted
+from generators.engine.interviews import interview_for
 from generators.engine.locales import DEFAULT_LOCALE, locale
 from generators.engine.people import (
     Person,
@@ -208,6 +208,11 @@ def generate_dataset(
             dataset["tickets"].extend(
                 write_tickets(journey=journey, complexity=complexity, rng=rng)
             )
+        if "interviews" in include and journey.interview is not None:
+            rng = random_module.Random(f"{stream}:interviews")
+            dataset["interviews"].append(
+                write_interview(journey=journey, complexity=complexity, rng=rng)
+            )
         if "feedback" in include:
             rng = random_module.Random(f"{stream}:feedback")
             dataset["feedback"].extend(
@@ -334,6 +339,23 @@ def write_tickets(*, journey: Journey, complexity: str, rng: random_module.Rando
             }
         )
     return tickets
+
+
+def write_interview(*, journey: Journey, complexity: str, rng: random_module.Random) -> dict:
+    """The customer's planned interview (``interviews.interview_for``): about their product,
+    their main pain first, with the interviewee's name and email theirs."""
+    plan = journey.interview
+    if plan is None:
+        raise ValueError("this customer gives no interview")
+    customer = journey.record
+    interview = interview_for(
+        product=journey.product, writer=journey.writer, interview_type=plan.interview_type,
+        main_pain=plan.main_pain, question_count=plan.question_count, complexity=complexity,
+        conducted=plan.at, rng=rng,
+    )  # fmt: skip
+    interviewee = {**interview.pop("interviewee"), "email": customer["email"]}
+    return {"id": interview.pop("id"), "customerId": customer["id"], **interview,
+            "interviewee": interviewee}  # fmt: skip
 
 
 def _review_content(

@@ -17,6 +17,7 @@ from generators.engine.datasets import (
     generate_dataset,
     write_tickets,
 )
+from generators.engine.products import load_world
 from generators.engine.v1.timeline import window_bounds
 from generators.engine.vocabulary import read
 from tests.generators.windows import WINDOW
@@ -85,8 +86,9 @@ def test_a_larger_count_keeps_the_first_customers_and_everything_about_them() ->
     small, bigger = make(customer_count=20), make(customer_count=45)
     ids = {customer["id"] for customer in small["customers"]}
     assert bigger["customers"][:20] == small["customers"]
-    for part in ("feedback", "tickets"):
+    for part in ("feedback", "tickets", "interviews"):
         assert [item for item in bigger[part] if item["customerId"] in ids] == small[part]
+    assert small["interviews"]
 
 
 def test_a_chunk_made_on_its_own_is_the_same_customers() -> None:
@@ -101,6 +103,7 @@ def test_include_leaves_out_the_parts_not_asked_for_and_changes_nothing_else() -
     assert dataset["customers"] == whole["customers"]
     assert dataset["tickets"] == whole["tickets"]
     assert make(include=["feedback"])["feedback"] == whole["feedback"]
+    assert make(include=["interviews"])["interviews"] == whole["interviews"]
 
 
 @pytest.mark.parametrize(
@@ -293,6 +296,42 @@ def test_a_tickets_status_its_thread_and_its_resolution_agree() -> None:
         else:
             assert resolved is None
             assert thread[-1]["from"] == "agent"
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_churned_customers_interview_says_why_they_left(product_type: str) -> None:
+    dataset = large(product_type)
+    customers = {customer["id"]: customer for customer in dataset["customers"]}
+    reviews = by_customer(dataset["feedback"])
+    churn = [i for i in dataset["interviews"] if customers[i["customerId"]]["churnedAt"]]
+    assert len(churn) > 10
+    for interview in churn:
+        customer = customers[interview["customerId"]]
+        last = max(reviews[customer["id"]], key=lambda entry: entry["timestamp"])
+        assert interview["interviewType"] == "churn"
+        assert interview["mainPain"] in last["aspects"]
+        assert interview["mainPain"] in interview["aspects"]
+        assert interview["conductedAt"] > customer["churnedAt"]
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_an_interview_is_given_by_its_customer_about_their_product(product_type: str) -> None:
+    dataset = large(product_type)
+    customers = {customer["id"]: customer for customer in dataset["customers"]}
+    questions = default_rates(product_type).questions
+    aspects = {
+        kind.label: {aspect.slug for aspect in kind.aspects}
+        for kind in load_world(product_type).kinds
+    }
+    assert dataset["interviews"]
+    for interview in dataset["interviews"]:
+        customer = customers[interview["customerId"]]
+        assert interview["interviewee"]["name"] == customer["name"]
+        assert interview["interviewee"]["email"] == customer["email"]
+        assert customer["signupAt"] < interview["conductedAt"]
+        assert len(interview["questions"]) == questions
+        # What it talks about are aspects of the customer's own kind of product.
+        assert set(interview["aspects"]) <= aspects[customer["product"]["kind"]]
 
 
 def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain() -> None:
