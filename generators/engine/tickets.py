@@ -439,7 +439,6 @@ _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")
 # Banks of a type's file that name one thing per ticket: the same order, item or street in
 # every mention.
 _ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
-# The phrases drawn once per ticket (the rest are drawn per sentence).
 # The banks of a type's file that name what was ordered (a dataset's order, when it has one).
 _ORDERED = ("item", "dish")
 # A known incident's priority, by how serious it is.
@@ -448,6 +447,7 @@ _SEVERITY_PRIORITIES = {
     "major": (("medium", 55), ("high", 45)),
     "severe": (("high", 60), ("urgent", 40)),
 }
+# The phrases drawn once per ticket (the rest are drawn per sentence).
 _CASE_FIELDS = frozenset({"happened", "expected", "error", "impact", "ref_noun", "did"})
 
 

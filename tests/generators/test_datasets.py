@@ -18,6 +18,7 @@ from generators.engine.datasets import (
     write_tickets,
 )
 from generators.engine.products import load_world
+from generators.engine.tickets import load_desk
 from generators.engine.v1.timeline import window_bounds
 from generators.engine.vocabulary import read
 from tests.generators.windows import WINDOW
@@ -355,3 +356,11 @@ def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain()
         if not journey.churned:
             assert journey.interview is not None
             assert journey.interview.interview_type != "churn"
+
+
+@pytest.mark.parametrize("product_type", PRODUCT_TYPES)
+def test_every_incident_of_a_product_world_is_filed_as_a_ticket(product_type: str) -> None:
+    incidents = {
+        incident.slug for kind in load_world(product_type).kinds for incident in kind.incidents
+    }
+    assert incidents <= set(load_desk(product_type).incidents)
