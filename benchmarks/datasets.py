@@ -10,7 +10,7 @@ On one dataset per product type (2,000 customers by default), prints:
 - churn gap: active customers' mean rating minus churned customers' (target 1.5 stars);
 - resolution gap: mean rating of reviews after a ticket resolved within a day minus after
   one still unresolved (target 0.5 stars);
-- churn interviews naming the main pain (target 90%), once the interview engine plugs in;
+- churn interviews naming the main pain (target 90%);
 - speed: customers per second in-process, and the dataset's reviews per second against the
   feedback engine's own rate in the same run (the ratio; a dataset adds journeys and
   tickets, so it is expected below 1).

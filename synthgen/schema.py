@@ -375,7 +375,23 @@ ITEM_SCHEMAS["DatasetTicket"] = _owned(
         "incident": {**STRING, "description": "The kind of incident behind the ticket."},
     },
 )
-ITEM_SCHEMAS["DatasetInterview"] = _owned("Interview", extra={})
+ITEM_SCHEMAS["DatasetInterview"] = _owned(
+    "Interview",
+    extra={
+        "mainPain": {
+            **STRING,
+            "description": "What annoys the customer most, as reviews name aspects; a churn "
+            "interview says they left over it.",
+        },
+        "aspects": {**STRINGS, "description": "The aspects its questions were about."},
+    },
+)
+ITEM_SCHEMAS["DatasetInterview"]["required"] += ["mainPain", "aspects"]
+# The interviewee is the customer: their name and email.
+ITEM_SCHEMAS["DatasetInterview"]["properties"]["interviewee"]["properties"]["email"] = {
+    "type": "string",
+    "format": "email",
+}
 ITEM_SCHEMAS["Dataset"] = {
     "type": "object",
     "additionalProperties": False,

@@ -17,11 +17,10 @@ Per customer, in order:
    review, just before they leave, is negative about the main pain;
 3. **the text**: every review is ``feedback.realise_feedback`` of a ``content.plan_content``
    the journey fixes (rating, aspects, the incident and its outcome), written by the
-   customer (``writers.writer_for``). Tickets carry the incident's facts and, until the
-   ticket engine offers a per-ticket entry point, a subject and description told from the
-   incident's own story in the product world. Interviews are planned in the journey (who,
-   when, which type, the main pain it must name: ``Journey.interview``) and written once the
-   interview engine offers a per-interview entry point.
+   customer (``writers.writer_for``). Every ticket is ``tickets.ticket_for`` of a case:
+   the customer's product, the incident's category and issue, the case's order and
+   handling. The interview the journey plans (``Journey.interview``: which type, when, the
+   main pain it must name) is ``interviews.interview_for``, the main pain first.
 """
 
 import math
@@ -34,7 +33,8 @@ from typing import Any
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
 from generators.engine.content import plan_content
 from generators.engine.feedback import realise_feedback, render_choice
-from generators.engine.grammar import render, settle_articles, weighted
+from generators.engine.grammar import weighted
+from generators.engine.interviews import interview_for
 from generators.engine.locales import DEFAULT_LOCALE, locale
 from generators.engine.people import (
     Person,
@@ -44,7 +44,8 @@ from generators.engine.people import (
     email_address,
 )
 from generators.engine.products import Aspect, Incident, Product, draw_product, load_world
-from generators.engine.realiser import Memory, draw_item, entry_slots, tidy
+from generators.engine.realiser import Memory, draw_item, entry_slots
+from generators.engine.tickets import ticket_for
 from generators.engine.v1.timeline import iso, window_bounds
 from generators.engine.vocabulary import read
 from generators.engine.writers import Writer, writer_for
@@ -81,9 +82,6 @@ _EFFECT = {"fast": 0.08, "slow": -0.06, "open": -0.22}
 _FOLLOW_UP = 0.65  # the chance a ticket is followed by a review about it
 _STATUSES = {"fast": ("resolved", "closed"), "slow": ("resolved", "closed"),
              "open": ("open", "pending", "in_progress")}  # fmt: skip
-_PRIORITIES = {"minor": (("low", 60), ("medium", 40)), "major": (("medium", 55), ("high", 45)),
-               "severe": (("high", 60), ("urgent", 40))}  # fmt: skip
-_CHANNELS = (("email", 40), ("chat", 30), ("web", 20), ("phone", 10))
 # The incidents a review of a rating may tell (4 stands for 4 and 5).
 _TELLABLE = {4: ("minor",), 3: ("minor", "major"), 2: ("major", "severe"), 1: ("major", "severe")}
 _INTERVIEW_TYPES = (("user_research", 50), ("customer_discovery", 25), ("usability", 25))
@@ -207,7 +205,14 @@ def generate_dataset(
         dataset["customers"].append(journey.record)
         if "tickets" in include:
             rng = random_module.Random(f"{stream}:tickets")
-            dataset["tickets"].extend(write_tickets(journey=journey, rng=rng))
+            dataset["tickets"].extend(
+                write_tickets(journey=journey, complexity=complexity, rng=rng)
+            )
+        if "interviews" in include and journey.interview is not None:
+            rng = random_module.Random(f"{stream}:interviews")
+            dataset["interviews"].append(
+                write_interview(journey=journey, complexity=complexity, rng=rng)
+            )
         if "feedback" in include:
             rng = random_module.Random(f"{stream}:feedback")
             dataset["feedback"].extend(
@@ -306,38 +311,51 @@ def write_reviews(
     return entries
 
 
-def write_tickets(*, journey: Journey, rng: random_module.Random) -> list[dict]:
-    """One ticket per case, told from the incident's story in the customer's product."""
-    rnd = rng.random
+def write_tickets(*, journey: Journey, complexity: str, rng: random_module.Random) -> list[dict]:
+    """One 2.0.0 ticket per case (``tickets.ticket_for``): about the customer's own product
+    and the case's incident, its order the one the reviews about it name, its thread ending
+    as support handled it."""
     customer = journey.record
+    memory = Memory()
+    subjects: set[str] = set()
     tickets = []
     for case in journey.cases:
-        slots = entry_slots(writer=journey.writer, product=journey.product)
-        slots.update(case.facts)
-        # The product by its full name first, then by its short forms (as a review's story).
-        slots["P"] = render(journey.product.kind.full, random=rnd, slots=slots)
-        slots["short"] = journey.product.kind.short
-        status = _STATUSES[case.handling][int(rnd() * len(_STATUSES[case.handling]))]
-        ticket: dict[str, Any] = {
-            "id": f"ticket_{rng.getrandbits(48):012x}",
-            "customerId": customer["id"],
-            "subject": _sentence(render(case.incident.titles, random=rnd, slots=slots)).rstrip("."),
-            "description": " ".join(
-                _sentence(render(step, random=rnd, slots=slots)) for step in case.incident.steps
-            ),
-            "category": _category(journey.product.product_type, case.aspect.slug),
-            "priority": weighted(_PRIORITIES[case.incident.severity], random=rnd),
-            "status": status,
-            "channel": weighted(_CHANNELS, random=rnd),
-            "customer": {"name": customer["name"], "email": customer["email"]},
-            "sentiment": "negative" if case.incident.severity != "minor" else "neutral",
-            "createdAt": iso(case.created),
-            "resolvedAt": iso(case.resolved) if case.resolved is not None else None,
-            "aspect": case.aspect.slug,
-            "incident": case.incident.slug,
-        }
-        tickets.append(ticket)
+        statuses = _STATUSES[case.handling]
+        status = statuses[int(rng.random() * len(statuses))]
+        ticket = ticket_for(
+            product=journey.product, writer=journey.writer, email=customer["email"],
+            incident=case.incident, status=status, created=case.created,
+            resolved=case.resolved, last=journey.end - 1, complexity=complexity,
+            facts=case.facts, rng=rng, memory=memory, subjects=subjects,
+        )  # fmt: skip
+        tickets.append(
+            {
+                "id": ticket.pop("id"),
+                "customerId": customer["id"],
+                **ticket,
+                "resolvedAt": iso(case.resolved) if case.resolved is not None else None,
+                "aspect": case.aspect.slug,
+                "incident": case.incident.slug,
+            }
+        )
     return tickets
+
+
+def write_interview(*, journey: Journey, complexity: str, rng: random_module.Random) -> dict:
+    """The customer's planned interview (``interviews.interview_for``): about their product,
+    their main pain first, with the interviewee's name and email theirs."""
+    plan = journey.interview
+    if plan is None:
+        raise ValueError("this customer gives no interview")
+    customer = journey.record
+    interview = interview_for(
+        product=journey.product, writer=journey.writer, interview_type=plan.interview_type,
+        main_pain=plan.main_pain, question_count=plan.question_count, complexity=complexity,
+        conducted=plan.at, rng=rng,
+    )  # fmt: skip
+    interviewee = {**interview.pop("interviewee"), "email": customer["email"]}
+    return {"id": interview.pop("id"), "customerId": customer["id"], **interview,
+            "interviewee": interviewee}  # fmt: skip
 
 
 def _review_content(
@@ -365,12 +383,6 @@ def _review_content(
     outcome = "bad" if handling == "open" or rating < 3 else "good"
     told = _fitting(case.incident, rating) if plan.follows else None
     return rating, _label(rating, 0.0, random), [case.aspect], told, outcome
-
-
-def _sentence(text: str) -> str:
-    text = tidy(settle_articles(text))
-    text = text[:1].upper() + text[1:]
-    return text if text[-1:] in ".!?" else text + "."
 
 
 def _fitting(incident: Incident | None, rating: int) -> Incident | None:
@@ -558,13 +570,6 @@ def _email(*, person: Person, locale_code: str, audience: str, random: Random) -
 
 def _country(locale_code: str, random: Random) -> str:
     return str(weighted(_COUNTRIES[locale_code], random=random))
-
-
-def _category(product_type: str, aspect: str) -> str:
-    for category, aspects in _type(product_type)["categories"].items():
-        if aspect in aspects:
-            return str(category)
-    return "technical"
 
 
 def _skewed(low: int, high: int, random: Random) -> int:

@@ -37,7 +37,7 @@ from typing import Any
 from generators.engine.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
 from generators.engine.grammar import Alt, pick, render, settle_articles
 from generators.engine.people import draw_company, draw_persona
-from generators.engine.products import AGREEMENT, Kind, Product, draw_product, load_world
+from generators.engine.products import AGREEMENT, Aspect, Kind, Product, draw_product, load_world
 from generators.engine.products import product_slots as naming_slots
 from generators.engine.realiser import Grammar, draw_item, entry_slots, tidy
 from generators.engine.surface import apply_habits
@@ -62,6 +62,7 @@ _FACT_BANKS: dict[str, str] = _PLAN["facts"]
 # Long facts, once said, are referred back to ("the other option") rather than said again.
 _BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
+_PAIN_DEGREES = ("poor", "minus", "niggle", "awful")
 _UNSAYABLE = "\x02"
 _DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w+) \1\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
@@ -87,6 +88,8 @@ class Topic:
     sayings: tuple[str, ...]
     fixes: tuple[str, ...]
     number: str = "sg"
+    # The world aspect it is (``""`` for the interview vocabulary's own topics).
+    aspect: str = ""
 
 
 @dataclass(slots=True)
@@ -157,15 +160,84 @@ def generate_interview(
     kind_book = book(product_type)
     writer = _settled(draw_writer(audience=kind_book.audience, emoji=False, random=rnd), rnd)
     product = _product(kind_book, random=rnd)
+    facts = draw_facts(
+        book=kind_book, writer=writer, product=product, mode=_MODES[interview_type], random=rnd
+    )
+    interview, _ = _interview(
+        kind_book=kind_book, facts=facts, writer=writer, interview_type=interview_type,
+        complexity=complexity, question_count=question_count, rng=rng,
+    )  # fmt: skip
+    return {
+        "id": identifier,
+        "interviewType": interview_type,
+        "productType": product_type,
+        "interviewee": interview["interviewee"],
+        "conductedAt": conducted,
+        "questions": interview["questions"],
+    }
+
+
+def interview_for(
+    *,
+    product: Product,
+    writer: Writer,
+    interview_type: str,
+    main_pain: Aspect,
+    question_count: int,
+    complexity: str,
+    conducted: int,
+    rng: random_module.Random,
+) -> dict:
+    """The interview a known customer gives about their own ``product``, ``main_pain`` the
+    first of their pains (what a churn interview is about), with ``mainPain`` and the
+    ``aspects`` its answers talk about."""
+    if interview_type not in INTERVIEW_TYPES:
+        raise ValueError(f"interview_type must be one of: {', '.join(INTERVIEW_TYPES)}")
+    if complexity not in COMPLEXITY_LEVELS:
+        raise ValueError(f"complexity must be one of: {', '.join(COMPLEXITY_LEVELS)}")
+    rnd = rng.random
+    identifier = f"interview_{rng.getrandbits(48):012x}"
+    kind_book = book(product.product_type)
+    writer = _settled(writer, rnd)
+    facts = draw_facts(
+        book=kind_book, writer=writer, product=product, mode=_MODES[interview_type],
+        random=rnd, main=main_pain,
+    )  # fmt: skip
+    interview, talked = _interview(
+        kind_book=kind_book, facts=facts, writer=writer, interview_type=interview_type,
+        complexity=complexity, question_count=question_count, rng=rng,
+    )  # fmt: skip
+    return {
+        "id": identifier,
+        "interviewType": interview_type,
+        "productType": product.product_type,
+        "interviewee": interview["interviewee"],
+        "conductedAt": iso(conducted),
+        "questions": interview["questions"],
+        "mainPain": facts.pains[0].aspect or main_pain.slug,
+        "aspects": list(dict.fromkeys(topic.aspect for topic in talked if topic.aspect)),
+    }
+
+
+def _interview(
+    *,
+    kind_book: Book,
+    facts: Facts,
+    writer: Writer,
+    interview_type: str,
+    complexity: str,
+    question_count: int,
+    rng: random_module.Random,
+) -> tuple[dict, list[Topic]]:
+    """The interviewee and the questions of one interview, and the topics it talked about."""
     mode = _MODES[interview_type]
-    facts = draw_facts(book=kind_book, writer=writer, product=product, mode=mode, random=rnd)
     interviewee = _interviewee(
         facts=facts,
         writer=writer,
         audience=kind_book.audience,
         mode=mode,
         grammar=kind_book.grammar,
-        random=rnd,
+        random=rng.random,
     )
     talk = _Conversation(
         facts=facts,
@@ -175,14 +247,8 @@ def generate_interview(
         complexity=complexity,
         rng=rng,
     )
-    return {
-        "id": identifier,
-        "interviewType": interview_type,
-        "productType": product_type,
-        "interviewee": interviewee,
-        "conductedAt": conducted,
-        "questions": talk.write(arc_stages(question_count=question_count)),
-    }
+    questions = talk.write(arc_stages(question_count=question_count))
+    return {"interviewee": interviewee, "questions": questions}, talk.talked
 
 
 def _settled(writer: Writer, random: Random) -> Writer:
@@ -234,8 +300,17 @@ def _product(kind_book: Book, *, random: Random) -> Product:
     )
 
 
-def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, random: Random) -> Facts:
-    """Everything the interviewee will state, drawn once so no answer can contradict another."""
+def draw_facts(
+    *,
+    book: Book,
+    writer: Writer,
+    product: Product,
+    mode: str,
+    random: Random,
+    main: Aspect | None = None,
+) -> Facts:
+    """Everything the interviewee will state, drawn once so no answer can contradict another;
+    ``main``, when known (a dataset's customer), is their main pain."""
     slots = entry_slots(writer=writer, product=product)
     slots.update(COMMON.banks)
     slots.update(book.grammar.banks)
@@ -265,12 +340,21 @@ def draw_facts(*, book: Book, writer: Writer, product: Product, mode: str, rando
     slots["tools_all"] = ", ".join(slots["tools"][:-1]) + " and " + slots["tools"][-1]
     slots["tool"], slots["tool2"] = slots["tools"][0], slots["tools"][1]
     facts.pains = _topics(facts, product, book, usability=mode == "usability", random=random)
+    if main is not None:
+        facts.pains = _led_by(main, facts, random=random)
     facts.likes = _likes(facts, product, book, random=random)
-    main = facts.pains[0]
-    slots["main"] = main.name
+    slots["main"] = facts.pains[0].name
     slots["like"] = facts.likes[0].name
     slots["likes_it"] = facts.likes[0].sayings[0]
     return facts
+
+
+def _led_by(main: Aspect, facts: Facts, *, random: Random) -> list[Topic]:
+    """The drawn pains with ``main`` first (as drawn, if its words never fit)."""
+    topic = _aspect_topic(main, facts, degrees=_PAIN_DEGREES, random=random)
+    if topic is None:
+        return facts.pains
+    return [topic] + [pain for pain in facts.pains if pain.aspect != main.slug]
 
 
 def _fixed(bank: Any, *, slots: dict[str, Any], household: str, random: Random) -> str:
@@ -345,9 +429,7 @@ def _topics(
         aspects = list(product.kind.aspects)
         random_module.Random(int(random() * 2**32)).shuffle(aspects)
         for aspect in aspects:
-            topic = _aspect_topic(
-                aspect, facts, degrees=("poor", "minus", "niggle", "awful"), random=random
-            )
+            topic = _aspect_topic(aspect, facts, degrees=_PAIN_DEGREES, random=random)
             if topic is not None:
                 found.append(topic)
             if len(found) >= 4:
@@ -408,7 +490,13 @@ def _aspect_topic(
     ]
     if len(sayings) < 2 or not fixes:
         return None
-    return Topic(name=name, sayings=_distinct(sayings), fixes=_distinct(fixes), number=number)
+    return Topic(
+        name=name,
+        sayings=_distinct(sayings),
+        fixes=_distinct(fixes),
+        number=number,
+        aspect=aspect.slug,
+    )
 
 
 def _number(number: str, name: str) -> str:
@@ -551,6 +639,8 @@ class _Conversation:
             ellipsis=habits.ellipsis * 0.3,
         )
         self.mentioned: list[Topic] = []
+        # Every topic a question was about, pains and likes, in order.
+        self.talked: list[Topic] = []
         self.topic: Topic = facts.pains[0]
         self.wishes = 0
 
@@ -604,6 +694,9 @@ class _Conversation:
             self.wishes += 1
         elif rule == "like":
             self.topic = self.facts.likes[0]
+        if rule != "none" and self.topic not in self.talked:
+            self.talked.append(self.topic)
+        if rule == "like":
             return
         if self.topic not in self.mentioned and self.topic in pains:
             self.mentioned.append(self.topic)

@@ -19,6 +19,11 @@ The same pipeline as reviews, with a ticket's own content and moves:
   what the description left out; the customer's reply gives exactly that; the thread ends
   as the status says.
 
+``generate_tickets`` draws a stranger, a product and a case per ticket; ``ticket_for`` writes
+the same way for a dataset's known customer: their own product (named in the description),
+the category and issue the type's file files their incident under, their order, and a thread
+whose fix is sent when the case was resolved.
+
 Vocabulary is data: ``vocab/tickets/common.json`` (frames, categories, thread) and one file
 per product type (``vocab/tickets/<type>.json``: kinds, brands, bugs, tasks, wishes,
 devices, the type's own category). 1.0.0 lives frozen in ``v1/tickets.py``.
@@ -46,7 +51,7 @@ from generators.engine.grammar import (
 from generators.engine.lexicon import vary
 from generators.engine.locales import DEFAULT_LOCALE, locale, locale_codes
 from generators.engine.people import company_domain, draw_company, draw_person, email_address
-from generators.engine.products import agreement, load_world, product_slots
+from generators.engine.products import Incident, Product, agreement, load_world, product_slots
 from generators.engine.realiser import Memory, tidy
 from generators.engine.surface import apply_habits
 from generators.engine.v1.timeline import moment, window_bounds
@@ -127,6 +132,8 @@ class Desk:
     moves: dict[str, Any]
     call: dict[str, Any]
     thread: dict[str, Any]
+    # A product world's incident slug: the category, issue and bug (task...) it is filed as.
+    incidents: dict[str, tuple[Category, Issue, dict[str, Any] | None]]
 
 
 def generate_tickets(
@@ -179,34 +186,137 @@ def _ticket(
     )  # fmt: skip
     email = _email(desk, writer, rnd)
     slots = _case_slots(desk=desk, category=category, issue=issue, writer=writer, random=rnd)
-    slots["email"] = email
+    case = _Case(
+        category=category, issue=issue, priority=priority, sentiment=sentiment, status=status,
+        channel=channel, writer=writer, email=email, slots=slots,
+    )  # fmt: skip
+    return _realise(
+        desk=desk, case=case, complexity=complexity, identifier=identifier,
+        times=lambda: _Times(created=moment(rnd(), bounds=bounds), resolved=None, last=bounds[1]),
+        random=rnd, memory=memory, subjects=subjects,
+    )  # fmt: skip
+
+
+def ticket_for(
+    *,
+    product: Product,
+    writer: Writer,
+    email: str,
+    incident: Incident,
+    status: str,
+    created: int,
+    resolved: int | None,
+    last: int,
+    complexity: str,
+    facts: Mapping[str, Any],
+    rng: random_module.Random,
+    memory: Memory,
+    subjects: set[str],
+) -> dict[str, Any]:
+    """The ticket a known customer files about ``incident`` on their own ``product``.
+
+    The category and issue are the ones the type's file gives the incident (``incidents`` in
+    ``vocab/tickets/<type>.json``), so the ticket is about the incident's aspect; what was
+    ordered is ``facts`` (as the reviews about it say); the thread, written between
+    ``created`` and ``last``, ends as ``status`` says, its fix sent at ``resolved``."""
+    if complexity not in COMPLEXITY_LEVELS:
+        raise ValueError(f"complexity must be one of: {', '.join(COMPLEXITY_LEVELS)}")
+    desk = load_desk(product.product_type)
+    rnd = rng.random
+    memory.next_entry()
+    identifier = f"ticket_{rng.getrandbits(48):012x}"
+    category, issue, filler = desk.incidents[incident.slug]
+    priority = weighted(_SEVERITY_PRIORITIES[incident.severity], random=rnd)
+    sentiment = _sentiment(category, priority, rnd)
+    slots = _case_slots(
+        desk=desk, category=category, issue=issue, writer=writer, random=rnd,
+        product=product, filler=filler,
+    )  # fmt: skip
+    slots["audience"] = writer.persona.audience
+    for name in _ORDERED:
+        # What was ordered is the order the customer's reviews name.
+        if "the_item" in facts and slots.pending.pop(name, None) is not None:
+            slots[name] = facts["the_item"]
+    case = _Case(
+        category=category, issue=issue, priority=priority, sentiment=sentiment, status=status,
+        channel=weighted(_CHANNELS, random=rnd), writer=writer, email=email, slots=slots,
+        about=True,
+    )  # fmt: skip
+    return _realise(
+        desk=desk, case=case, complexity=complexity, identifier=identifier,
+        times=lambda: _Times(created=created, resolved=resolved, last=last), random=rnd,
+        memory=memory, subjects=subjects,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """What one ticket is about and how it stands, before any word of it is written."""
+
+    category: Category
+    issue: Issue
+    priority: str
+    sentiment: str
+    status: str
+    channel: str
+    writer: Writer
+    email: str
+    slots: "Facts"
+    # Whether the description must name the product (a known customer's own).
+    about: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Times:
+    """When a ticket was created, when its fix was sent (if known) and the latest moment."""
+
+    created: int
+    resolved: int | None
+    last: int
+
+
+def _realise(
+    *,
+    desk: Desk,
+    case: _Case,
+    complexity: str,
+    identifier: str,
+    times: Callable[[], _Times],
+    random: Random,
+    memory: Memory,
+    subjects: set[str],
+) -> dict[str, Any]:
+    slots, writer = case.slots, case.writer
+    slots["email"] = case.email
     said: set[str] = set()
     description = _description(
-        desk=desk, complexity=complexity, channel=channel, priority=priority,
-        sentiment=sentiment, writer=writer, slots=slots, said=said, random=rnd, memory=memory,
+        desk=desk, complexity=complexity, channel=case.channel, priority=case.priority,
+        sentiment=case.sentiment, writer=writer, slots=slots, said=said, random=random,
+        memory=memory, about=case.about,
     )  # fmt: skip
     subject = _subject(
-        issue=issue, priority=priority, writer=writer, slots=slots, random=rnd, memory=memory,
-        seen=subjects, desk=desk,
+        issue=case.issue, priority=case.priority, writer=writer, slots=slots, random=random,
+        memory=memory, seen=subjects, desk=desk,
     )  # fmt: skip
-    created = moment(rnd(), bounds=bounds)
+    # Drawn after the words, so a plain ticket's moment is the draw it always was.
+    when = times()
     ticket: dict[str, Any] = {
         "id": identifier,
         "subject": subject,
         "description": description,
-        "category": category.name,
-        "priority": priority,
-        "status": status,
-        "channel": channel,
-        "customer": {"name": writer.person.name, "email": email},
-        "sentiment": sentiment,
-        "createdAt": _iso(created),
+        "category": case.category.name,
+        "priority": case.priority,
+        "status": case.status,
+        "channel": case.channel,
+        "customer": {"name": writer.person.name, "email": case.email},
+        "sentiment": case.sentiment,
+        "createdAt": _iso(when.created),
     }
     if complexity == "complex":
         ticket["thread"] = _thread(
-            desk=desk, category=category.name, issue=issue, status=status, sentiment=sentiment,
-            writer=writer, created=created, last=bounds[1], slots=slots, said=said,
-            random=rnd, memory=memory,
+            desk=desk, category=case.category.name, issue=case.issue, status=case.status,
+            sentiment=case.sentiment, writer=writer, times=when, slots=slots, said=said,
+            random=random, memory=memory,
         )  # fmt: skip
     return ticket
 
@@ -259,14 +369,27 @@ def _named(slots: Facts, name: str, sentences: list[tuple[str, int]]) -> bool:
 
 
 def _case_slots(
-    *, desk: Desk, category: Category, issue: Issue, writer: Writer, random: Random
+    *,
+    desk: Desk,
+    category: Category,
+    issue: Issue,
+    writer: Writer,
+    random: Random,
+    product: Product | None = None,
+    filler: dict[str, Any] | None = None,
 ) -> Facts:
-    """The facts of one ticket, each drawn once so every mention of it agrees."""
-    kind = pick(desk.kinds, random=random)
-    brand = render(desk.brands, random=random, slots={})
+    """The facts of one ticket, each drawn once so every mention of it agrees: about a new
+    product of the desk's, or about the customer's own ``product``."""
     slots = Facts(desk.slots, random)
     later = slots.pending
-    slots.update(product_slots(brand=brand, model=""))
+    if product is None:
+        kind = pick(desk.kinds, random=random)
+        slots.update(product_slots(brand=render(desk.brands, random=random, slots={}), model=""))
+    else:
+        kind = _own_kind(product)
+        # The kind's own words (its parts, its uses) for the product's name, drawn if named.
+        later.update((name, bank) for name, bank in product.kind.slots.items() if name not in slots)
+        slots.update(product.slots)
     slots.update(_PRODUCT_AGREEMENT[kind["number"]])
     slots.update(writer.persona.slots)
     slots["first"] = writer.person.first
@@ -288,7 +411,7 @@ def _case_slots(
     _numbers(slots, random)
     number = issue.number
     if issue.uses:
-        filler = pick(desk.fillers[issue.uses], random=random)
+        filler = filler or pick(desk.fillers[issue.uses], random=random)
         number = filler["number"]
         later.update(filler["fields"])
     slots.update(_AGREEMENT[number])
@@ -303,6 +426,12 @@ def _case_slots(
     return slots
 
 
+def _own_kind(product: Product) -> dict[str, Any]:
+    kind = product.kind
+    return {"number": kind.number, "full": kind.full, "short": kind.short,
+            "noun": kind.slots["noun"]}  # fmt: skip
+
+
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _CITIES: dict[str, Alt] = {code: compile_bank(list(locale(code).cities)) for code in locale_codes()}
 _AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
@@ -310,6 +439,14 @@ _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")
 # Banks of a type's file that name one thing per ticket: the same order, item or street in
 # every mention.
 _ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
+# The banks of a type's file that name what was ordered (a dataset's order, when it has one).
+_ORDERED = ("item", "dish")
+# A known incident's priority, by how serious it is.
+_SEVERITY_PRIORITIES = {
+    "minor": (("low", 60), ("medium", 40)),
+    "major": (("medium", 55), ("high", 45)),
+    "severe": (("high", 60), ("urgent", 40)),
+}
 # The issue's phrases drawn once per ticket (the rest are drawn per sentence).
 _CASE_FIELDS = frozenset({"happened", "expected", "error", "impact", "ref_noun", "did"})
 
@@ -366,6 +503,7 @@ def _description(
     said: set[str],
     random: Random,
     memory: Memory,
+    about: bool = False,
 ) -> str:
     words = writer.words(centre=_CENTRES[complexity], random=random)
     budget = max(1, round(words / _WORDS_PER_SENTENCE))
@@ -391,6 +529,11 @@ def _description(
         room -= optional
         said.add(move)
         sentences.append((text, polarity if move in ("mood", "urgency", "ask") else 0))
+    if about and not any(slots["brand"] in text for text, _ in sentences):
+        # A known customer's ticket says which of the brand's products it is about.
+        text = _say("about", desk=desk, book=book, priority=priority, sentiment=sentiment,
+                    slots=slots, random=random, memory=memory)  # fmt: skip
+        sentences.insert(len(sentences) if phone else 0, (text, 0))
     if phone:
         # The agent typed it: none of the customer's habits, no greeting or sign-off.
         return " ".join(text for text, _ in sentences)
@@ -448,8 +591,9 @@ def _say(
         frames = frames[priority]
     elif move == "mood":
         frames = frames[sentiment]
-    elif move in ("context", "aside"):
-        frames = frames[desk.audience]
+    elif move in ("context", "aside", "about") and isinstance(frames, dict):
+        # A known customer speaks as who they are (a web app's user may be no professional).
+        frames = frames[slots.get("audience", desk.audience)]
     elif move == "happened" and slots.knows("area"):
         # Said without the action that led to it, a bug names what broke ("it" needs a noun).
         frames = frames["named"]
@@ -537,8 +681,7 @@ def _thread(
     status: str,
     sentiment: str,
     writer: Writer,
-    created: int,
-    last: int,
+    times: _Times,
     slots: Facts,
     said: set[str],
     random: Random,
@@ -553,9 +696,7 @@ def _thread(
     steps = _thread_steps(status=status, random=random)
     gaps = [_THREAD_GAP[0] + int(random() * (_THREAD_GAP[1] - _THREAD_GAP[0])) for _ in steps]
     messages = []
-    for (sender, kind), sent in zip(
-        steps, _fit(created=created, last=last, gaps=gaps), strict=True
-    ):
+    for (sender, kind), sent in zip(steps, _schedule(steps, gaps, times), strict=True):
         if kind == "ask":
             parts = [lines["greet"], _by(lines["ack"], category), lines["ask"][need]]
         elif kind == "reply":
@@ -649,15 +790,28 @@ def _day(days: int) -> str:
     return time.strftime("%Y-%m-%dT", time.gmtime(days * 86400))
 
 
-def _fit(*, created: int, last: int, gaps: list[int]) -> list[int]:
-    # A ticket created near the window's end squeezes its thread instead of running past it.
+def _schedule(steps: list[tuple[str, str]], gaps: list[int], times: _Times) -> list[int]:
+    # A known resolution is the moment the fix is sent; what follows it comes after.
+    kinds = [kind for _, kind in steps]
+    if times.resolved is None or "fix" not in kinds:
+        return _fit(created=times.created, last=times.last, gaps=gaps)
+    fix = 1 + kinds.index("fix")
+    before = _fit(created=times.created, last=times.resolved, gaps=gaps[:fix], exact=True)
+    return before + _fit(created=times.resolved, last=times.last, gaps=gaps[fix:])
+
+
+def _fit(*, created: int, last: int, gaps: list[int], exact: bool = False) -> list[int]:
+    # A ticket created near the window's end squeezes its thread instead of running past it;
+    # an ``exact`` fit stretches or squeezes it to end at ``last``.
     total = sum(gaps)
     room = max(0, last - created)
-    scale = min(1.0, room / total) if total else 0.0
+    scale = (room / total if exact else min(1.0, room / total)) if total else 0.0
     times, elapsed = [], 0
     for gap in gaps:
         elapsed += gap
         times.append(created + int(elapsed * scale))
+    if exact and times:
+        times[-1] = last
     return times
 
 
@@ -707,6 +861,7 @@ def load_desk(product_type: str) -> Desk:
         for name, spec in definitions.items()
         if name in own["has"]
     )
+    fillers = {name: _fillers(own[name], banks) for name in ("bugs", "tasks", "wishes")}
     return Desk(
         product_type=product_type,
         audience=own["audience"],
@@ -714,12 +869,32 @@ def load_desk(product_type: str) -> Desk:
         brands=brands,
         kinds=kinds,
         categories=categories,
-        fillers={name: _fillers(own[name], banks) for name in ("bugs", "tasks", "wishes")},
+        fillers=fillers,
         slots={**banks, **facts, "amount_range": tuple(own["amount"])},
         moves=_tree(_COMMON["moves"], banks),
         call=_tree(_COMMON["call"], banks),
         thread=_tree(_COMMON["thread"], banks),
+        incidents=_filed(own.get("incidents", {}), categories, fillers),
     )
+
+
+def _filed(
+    table: Mapping[str, list],
+    categories: tuple[tuple[Category, int], ...],
+    fillers: Mapping[str, tuple[dict[str, Any], ...]],
+) -> dict[str, tuple[Category, Issue, dict[str, Any] | None]]:
+    # ``[category, n]``: the category's n-th issue, or, when its one issue is told through a
+    # type's bugs (tasks, wishes), that issue with the n-th of them.
+    by_name = {category.name: category for category, _ in categories}
+    filed: dict[str, tuple[Category, Issue, dict[str, Any] | None]] = {}
+    for slug, (name, index) in table.items():
+        category = by_name[name]
+        first = category.issues[0]
+        if first.uses:
+            filed[slug] = (category, first, fillers[first.uses][index])
+        else:
+            filed[slug] = (category, category.issues[index], None)
+    return filed
 
 
 def _shapes(specs: list[dict]) -> dict[str, dict[str, tuple[tuple[Shape, float], ...]]]:

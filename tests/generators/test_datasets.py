@@ -1,6 +1,7 @@
 """Datasets (issue 12): one customer base whose reviews and tickets tell the same stories."""
 
 import random
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
@@ -9,8 +10,17 @@ from statistics import mean
 
 import pytest
 
-from generators.engine.datasets import default_rates, draw_journey, generate_dataset
+from generators.engine.catalog import PRODUCT_TYPES
+from generators.engine.datasets import (
+    default_rates,
+    draw_journey,
+    generate_dataset,
+    write_tickets,
+)
+from generators.engine.products import load_world
+from generators.engine.tickets import load_desk
 from generators.engine.v1.timeline import window_bounds
+from generators.engine.vocabulary import read
 from tests.generators.windows import WINDOW
 
 STORY_TYPES = ("saas", "ecommerce", "hardware")
@@ -77,8 +87,9 @@ def test_a_larger_count_keeps_the_first_customers_and_everything_about_them() ->
     small, bigger = make(customer_count=20), make(customer_count=45)
     ids = {customer["id"] for customer in small["customers"]}
     assert bigger["customers"][:20] == small["customers"]
-    for part in ("feedback", "tickets"):
+    for part in ("feedback", "tickets", "interviews"):
         assert [item for item in bigger[part] if item["customerId"] in ids] == small[part]
+    assert small["interviews"]
 
 
 def test_a_chunk_made_on_its_own_is_the_same_customers() -> None:
@@ -93,6 +104,7 @@ def test_include_leaves_out_the_parts_not_asked_for_and_changes_nothing_else() -
     assert dataset["customers"] == whole["customers"]
     assert dataset["tickets"] == whole["tickets"]
     assert make(include=["feedback"])["feedback"] == whole["feedback"]
+    assert make(include=["interviews"])["interviews"] == whole["interviews"]
 
 
 @pytest.mark.parametrize(
@@ -196,6 +208,133 @@ def _hours(start: str, end: str) -> float:
     return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
 
 
+# Words a ticket about an aspect uses, for the aspects the story types' incidents are about.
+ASPECT_WORDS = {
+    "saas": {"reliability": "dashboard", "pricing": "charg|price|amount|bill",
+             "integrations": "sync|calendar|event|connection", "billing": "charg|twice|bill",
+             "features": "export|csv"},
+    "ecommerce": {"packaging": "damage|broken|crushed|box", "returns": "refund",
+                  "delivery": "arriv|deliver|parcel|courier", "website": "charg|twice|payment",
+                  "accuracy": "wrong|different|not what i ordered"},
+    "hardware": {"build": "battery|charg|broken|damage|box|crack|missing|turn on",
+                 "app": "updat|firmware", "setup": "pair|bluetooth|connect|switch between",
+                 "support": "warrant"},
+}  # fmt: skip
+
+
+def ticket_text(ticket: dict) -> str:
+    messages = " ".join(message["message"] for message in ticket.get("thread", ()))
+    return f"{ticket['subject']} {ticket['description']} {messages}".lower()
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_ticket_names_its_customers_product_and_no_other_customers(product_type: str) -> None:
+    dataset = large(product_type)
+    brands = {customer["id"]: customer["product"]["brand"] for customer in dataset["customers"]}
+    for ticket in dataset["tickets"]:
+        own = brands[ticket["customerId"]]
+        text = ticket_text(ticket)
+        assert own.lower() in text
+        others = {brand for brand in brands.values() if brand.lower() not in own.lower()}
+        assert not [
+            brand for brand in others if re.search(rf"\b{re.escape(brand.lower())}\b", text)
+        ]
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_ticket_is_about_its_incidents_aspect(product_type: str) -> None:
+    tickets = large(product_type)["tickets"]
+    by_aspect: dict[str, list[bool]] = defaultdict(list)
+    for ticket in tickets:
+        words = ASPECT_WORDS[product_type][ticket["aspect"]]
+        by_aspect[ticket["aspect"]].append(bool(re.search(words, ticket_text(ticket))))
+    assert set(by_aspect) == set(ASPECT_WORDS[product_type])
+    for aspect, named in by_aspect.items():
+        assert sum(named) >= 0.9 * len(named), aspect
+
+
+def test_a_ticket_about_an_order_names_the_order_its_reviews_name() -> None:
+    # What was ordered is drawn once per case (the reviews about the case get the same), so
+    # the ticket names it and never one of the ticket vocabulary's own stand-in items.
+    stand_ins = read("tickets/ecommerce.json")["banks"]["item"]
+    told: list[bool] = []
+    for index in range(150):
+        journey = draw_journey(product_type="ecommerce", rng=random.Random(f"order:{index}"),
+                               bounds=window_bounds(WINDOW), satisfaction="balanced",
+                               churn_rate=0.3, rates=default_rates("ecommerce"))  # fmt: skip
+        tickets = write_tickets(journey=journey, complexity="complex", rng=random.Random(index))
+        for case, ticket in zip(journey.cases, tickets, strict=True):
+            text = ticket_text(ticket)
+            assert not [item for item in stand_ins if item.lower() in text]
+            if case.incident.slug in ("damaged", "wrong_item"):
+                told.append(case.facts["the_item"].lower() in text)
+    assert len(told) > 30 and sum(told) >= 0.4 * len(told)
+
+
+@pytest.mark.parametrize("product_type", PRODUCT_TYPES)
+def test_every_product_type_files_its_customers_tickets_at_every_level(product_type: str) -> None:
+    for complexity in ("simple", "medium", "complex"):
+        dataset = make(product_type=product_type, customer_count=40, complexity=complexity,
+                       churn_rate=0.4, include=["tickets"])  # fmt: skip
+        assert dataset["tickets"]
+        for ticket in dataset["tickets"]:
+            assert not re.search(r"[<{}]", ticket_text(ticket))  # ">" is a menu path
+            assert ticket["customer"]["email"] in {c["email"] for c in dataset["customers"]}
+
+
+def test_a_tickets_status_its_thread_and_its_resolution_agree() -> None:
+    dataset = make(product_type="ecommerce", customer_count=200, complexity="complex",
+                   churn_rate=0.3)  # fmt: skip
+    churned = {c["id"]: c["churnedAt"] for c in dataset["customers"] if c["churnedAt"]}
+    for ticket in dataset["tickets"]:
+        thread, resolved = ticket["thread"], ticket["resolvedAt"]
+        moments = [message["sentAt"] for message in thread]
+        assert moments == sorted(moments) and ticket["createdAt"] <= moments[0]
+        assert moments[-1] < churned.get(ticket["customerId"], "9999")
+        if ticket["status"] in ("resolved", "closed"):
+            fix = next(m for m in thread if m["from"] == "agent" and m["sentAt"] == resolved)
+            assert thread.index(fix) >= 2
+        else:
+            assert resolved is None
+            assert thread[-1]["from"] == "agent"
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_a_churned_customers_interview_says_why_they_left(product_type: str) -> None:
+    dataset = large(product_type)
+    customers = {customer["id"]: customer for customer in dataset["customers"]}
+    reviews = by_customer(dataset["feedback"])
+    churn = [i for i in dataset["interviews"] if customers[i["customerId"]]["churnedAt"]]
+    assert len(churn) > 10
+    for interview in churn:
+        customer = customers[interview["customerId"]]
+        last = max(reviews[customer["id"]], key=lambda entry: entry["timestamp"])
+        assert interview["interviewType"] == "churn"
+        assert interview["mainPain"] in last["aspects"]
+        assert interview["mainPain"] in interview["aspects"]
+        assert interview["conductedAt"] > customer["churnedAt"]
+
+
+@pytest.mark.parametrize("product_type", STORY_TYPES)
+def test_an_interview_is_given_by_its_customer_about_their_product(product_type: str) -> None:
+    dataset = large(product_type)
+    customers = {customer["id"]: customer for customer in dataset["customers"]}
+    questions = default_rates(product_type).questions
+    aspects = {
+        kind.label: {aspect.slug for aspect in kind.aspects}
+        for kind in load_world(product_type).kinds
+    }
+    assert dataset["interviews"]
+    for interview in dataset["interviews"]:
+        customer = customers[interview["customerId"]]
+        assert interview["interviewee"]["name"] == customer["name"]
+        assert interview["interviewee"]["email"] == customer["email"]
+        assert customer["signupAt"] < interview["conductedAt"]
+        assert len(interview["questions"]) == questions
+        # What it talks about are aspects of the customer's own kind of product.
+        assert set(interview["aspects"]) <= aspects[customer["product"]["kind"]]
+
+
 def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain() -> None:
     rates = default_rates("saas")
     journeys = [
@@ -217,3 +356,11 @@ def test_a_churned_customer_is_planned_a_churn_interview_about_their_main_pain()
         if not journey.churned:
             assert journey.interview is not None
             assert journey.interview.interview_type != "churn"
+
+
+@pytest.mark.parametrize("product_type", PRODUCT_TYPES)
+def test_every_incident_of_a_product_world_is_filed_as_a_ticket(product_type: str) -> None:
+    incidents = {
+        incident.slug for kind in load_world(product_type).kinds for incident in kind.incidents
+    }
+    assert incidents <= set(load_desk(product_type).incidents)

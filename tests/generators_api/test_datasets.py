@@ -147,3 +147,20 @@ def test_customers_alone_cost_nothing(bob: Consumer) -> None:
     assert body["creditsUsed"] == 0
     assert bob.refresh().balance == 1_000
     assert UsageRecord.objects.get(account=bob.account).status == 200
+
+
+def test_a_dataset_interview_is_its_customers_and_names_their_main_pain(bob: Consumer) -> None:
+    body = {**BODY, "customerCount": 5, "include": ["interviews"], "interviewShare": 1}
+    response = post(bob, body)
+
+    assert response.status_code == 200, response.json()
+    data = response.json()["data"]
+    customers = {customer["id"]: customer for customer in data["customers"]}
+    assert len(data["interviews"]) == 5
+    for interview in data["interviews"]:
+        customer = customers[interview["customerId"]]
+        assert interview["interviewee"]["name"] == customer["name"]
+        assert interview["interviewee"]["email"] == customer["email"]
+        assert interview["mainPain"] in interview["aspects"]
+        assert (interview["interviewType"] == "churn") == (customer["status"] == "churned")
+    assert response.json()["creditsUsed"] == parts_price(data)
