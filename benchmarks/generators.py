@@ -1,9 +1,8 @@
 """Measures generation speed on one core and compares feedback with a seeded Faker baseline.
 
-Feedback is the 2.0.0 engine (called directly until the version is registered), over the
-product types with 2.0 vocabulary; tickets are 2.0.0's over every type, with 1.0.0's complex
-tickets beside them; interviews are still 1.0.0's. The Faker
-baseline is built once per process and reseeded per batch, as a user would use it.
+Feedback, tickets and interviews are the 2.0.0 engine's, over every product type, with
+1.0.0's complex tickets beside them. The Faker baseline is built once per process and reseeded
+per batch, as a user would use it.
 
 Run: ``.venv/bin/python benchmarks/generators.py [--cpu]``. ``--cpu`` times by this
 process's CPU time instead of the wall clock, for a machine other work is sharing.
@@ -20,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faker import Faker  # noqa: E402
 
 from generators.engine.feedback import generate_feedback  # noqa: E402
+from generators.engine.interviews import generate_interview  # noqa: E402
 from generators.engine.tickets import generate_tickets  # noqa: E402
 from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
-from generators.engine.v1.interviews import generate_interview  # noqa: E402
 from generators.engine.v1.tickets import generate_tickets as generate_tickets_v1  # noqa: E402
 from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 
