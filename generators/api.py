@@ -136,6 +136,13 @@ def answer_once(
     return response
 
 
+def drawn_seed() -> int:
+    """A seed for a request that gave none. Below 2**53, so that a JavaScript client, whose
+    numbers are doubles, can send back the seed it was told and get the same data (and, for a
+    dataset's dry run, the dataset at the price it was quoted)."""
+    return secrets.randbits(53)
+
+
 class GenerationView(APIView):
     """One generator behind the charge path. Subclasses name the price, the serializer,
     the count field and how to call the engine."""
@@ -187,14 +194,14 @@ class GenerationView(APIView):
         serializer.is_valid(raise_exception=True)
         params = dict(serializer.validated_data)
         if self.priced_by_seed and "seed" not in params:
-            params["seed"] = secrets.randbits(63)
+            params["seed"] = drawn_seed()
         return params
 
     def produce(self, request: Request, params: dict[str, Any]) -> Callable[[], tuple[int, bytes]]:
         """The paid work as a callable, so an Idempotency-Key can run it at most once."""
 
         def charged_answer() -> tuple[int, bytes]:
-            seed = params["seed"] if "seed" in params else secrets.randbits(63)
+            seed = params["seed"] if "seed" in params else drawn_seed()
             with services.charged_request(
                 account=authenticated_account(request),
                 api_key=authenticated_key(request),

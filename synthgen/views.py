@@ -14,7 +14,10 @@ from accounts.webhooks.schema import docs_facts
 from billing.models import Tier
 from billing.prices import PRICES
 from generators import summary
+from generators.engine.datasets import default_rates
+from generators.engine.vocabulary import product_types_with_vocabulary
 from generators.serializers import (
+    DatasetRequestSerializer,
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
@@ -102,15 +105,37 @@ def _default(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
-def parameters(serializer_class: type[serializers.Serializer]) -> list[Parameter]:
-    """The parameter table from the serializer the endpoint validates with: it cannot drift."""
+# What a dataset's own parameters mean, in the words of the documentation page.
+DATASET_FIELDS = {
+    "productType": "Type of product: one made-up product per customer base, with its own "
+    "vocabulary, segments and facts.",
+    "generatorVersion": "The engine version that writes the dataset; datasets exist from 2.0.0 "
+    "on. Pin it to get, with the same seed and parameters, the same dataset byte for byte.",
+    "customerCount": "Number of customers. Their feedback, tickets and interviews come with them.",
+    "satisfaction": "The customer base's mood, the same four values as sentimentMix.",
+    "churnRate": "Share of customers who have left (status churned, with churnedAt), from 0 to 1.",
+    "include": "The parts to write, any of feedback, tickets and interviews; customers always "
+    "come. Default: all three.",
+    "meanReviews": "Mean reviews per customer. Default: the product type's (table below).",
+    "meanTickets": "Mean support tickets per customer. Default: the product type's.",
+    "interviewShare": "Share of customers interviewed, from 0 to 1. Default: the product type's.",
+    "questionsPerInterview": "Questions in each interview. Default: the product type's.",
+}
+
+
+def parameters(
+    serializer_class: type[serializers.Serializer], descriptions: dict[str, str] | None = None
+) -> list[Parameter]:
+    """The parameter table from the serializer the endpoint validates with: it cannot drift.
+    `descriptions` words some fields differently from the other endpoints."""
+    described = {**schema.FIELD_DESCRIPTIONS, **(descriptions or {})}
     fields = serializer_class().fields.items()
     rows = [
         Parameter(
             name=name,
             type=_type(field),
             required=field.required,
-            description=schema.FIELD_DESCRIPTIONS.get(name, ""),
+            description=described.get(name, ""),
             allowed=_allowed(field),
             default=_default(field.default),
         )
@@ -203,6 +228,23 @@ def dry_run_facts() -> dict[str, Any]:
     }
 
 
+def dataset_facts() -> dict[str, Any]:
+    """The Datasets section: its parameters, example, prices and default rates, from the code."""
+    request, response = schema.example_exchange("datasets")
+    dry_run = schema.dry_run_example(credits=response["creditsUsed"], seed=response["seed"])
+    rates = [
+        (product_type, default_rates(product_type))
+        for product_type in product_types_with_vocabulary()
+    ]
+    return {
+        "parameters": parameters(DatasetRequestSerializer, DATASET_FIELDS),
+        "request": _pretty(request),
+        "response": _pretty(response),
+        "dry_run": _pretty(dry_run),
+        "rates": rates,
+    }
+
+
 def docs(request: HttpRequest) -> HttpResponse:
     samples = schema.error_samples()
     context = {
@@ -219,5 +261,6 @@ def docs(request: HttpRequest) -> HttpResponse:
         ],
         "webhooks": docs_facts(),
         "dry_run": dry_run_facts(),
+        "datasets": dataset_facts(),
     }
     return render(request, "docs.html", context)

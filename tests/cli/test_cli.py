@@ -195,3 +195,93 @@ def test_a_job_dry_run_the_balance_cannot_pay_says_so_and_exits_0(
     assert rows["Standing"].strip().startswith("would be refused (402): ")
     assert rows["Batches"].strip().startswith("2,000, about ")
     assert list(tmp_path.iterdir()) == [] and alice.refresh().balance == 50
+
+
+DATASET = ["dataset", "--product-type", "saas", "--customers", "6", "--seed", "21"]
+
+
+def _joined(data: dict[str, Any]) -> bool:
+    """Every review and ticket names a customer of the dataset, by id and by name."""
+    names = {customer["id"]: customer["name"] for customer in data["customers"]}
+    return all(names[entry["customerId"]] == entry["author"] for entry in data["feedback"]) and all(
+        names[ticket["customerId"]] == ticket["customer"]["name"] for ticket in data["tickets"]
+    )
+
+
+def test_a_dataset_prints_customers_whose_reviews_and_tickets_join(
+    live_server: Any, bob: Consumer
+) -> None:
+    done = synthgen(*DATASET, "--churn-rate", "0.5", key=bob.key, url=live_server.url)
+
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data) == {"customers", "feedback", "tickets", "interviews"}
+    assert len(data["customers"]) == 6 and data["feedback"] and data["tickets"]
+    assert _joined(data)
+    spent = 1000 - bob.refresh().balance
+    assert done.stderr == f"{spent} credits used, {1000 - spent} left, seed 21\n"
+
+
+def test_a_dataset_is_written_to_a_file_with_o_and_a_seed_repeats_it(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    written = synthgen(*DATASET, "-o", "saas.json", key=bob.key, url=live_server.url, cwd=tmp_path)
+    printed = synthgen(*DATASET, key=bob.key, url=live_server.url)
+
+    assert written.returncode == printed.returncode == 0, written.stderr
+    assert written.stdout == ""
+    data = json.loads((tmp_path / "saas.json").read_text())
+    assert data == json.loads(printed.stdout)
+    counts = ", ".join(f"{len(data[part])} {part}" for part in data)
+    assert written.stderr.startswith(f"Saved {counts} to saas.json.\n")
+
+
+def test_a_dataset_dry_run_prices_a_seed_that_then_costs_exactly_that(
+    live_server: Any, bob: Consumer
+) -> None:
+    estimate = synthgen(
+        "dataset", "--product-type", "ecommerce", "--customers", "8", "--dry-run",
+        key=bob.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert estimate.returncode == 0, estimate.stderr
+    rows = dict(line.split(":", 1) for line in estimate.stdout.splitlines())
+    price = int(
+        re.fullmatch(r"(\d+) credits \(dry run: nothing charged\)", rows["Price"].strip())[1]
+    )
+    seed = re.fullmatch(
+        r"(\d+) \(pass --seed \1 for this dataset and price\)", rows["Seed"].strip()
+    )
+    assert seed and bob.refresh().balance == 1000
+    done = synthgen(
+        "dataset", "--product-type", "ecommerce", "--customers", "8", "--seed", seed[1],
+        key=bob.key, url=live_server.url,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert bob.refresh().balance == 1000 - price
+
+
+def test_a_dataset_the_balance_cannot_pay_exits_4(live_server: Any, alice: Consumer) -> None:
+    done = synthgen(
+        "dataset", "--product-type", "saas", "--customers", "50", "--seed", "1",
+        key=alice.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert done.returncode == 4
+    assert re.fullmatch(
+        r"synthgen: error: out of credits: this needs \d+ and the account has 50\n", done.stderr
+    )
+    assert done.stdout == "" and alice.refresh().balance == 50
+
+
+def test_a_datasets_bad_options_are_named_and_exit_1(live_server: Any, bob: Consumer) -> None:
+    done = synthgen(
+        "dataset", "--product-type", "saas", "--customers", "99", "--churn-rate", "2",
+        "--include", "tickets,memes", key=bob.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("synthgen: error: Invalid request parameters: ")
+    for field in ("customerCount", "churnRate", "include"):
+        assert field in done.stderr
+    assert bob.refresh().balance == 1000

@@ -164,6 +164,37 @@ def test_unknown_fields_and_a_dry_run_are_sent_as_given(scripted: ScriptedServer
     }
 
 
+def test_a_datasets_options_are_sent_in_the_apis_names(scripted: ScriptedServer) -> None:
+    client_of(scripted, []).generate_dataset(
+        product_type="saas",
+        customer_count=12,
+        seed=5,
+        satisfaction="negative",
+        churn_rate=0.3,
+        include=["tickets"],
+        mean_reviews=0.5,
+        mean_tickets=2,
+        interview_share=0.2,
+        questions_per_interview=4,
+        date_from=dt.date(2026, 1, 1),
+    )
+
+    assert scripted.seen[0].path == "/api/datasets/generate"
+    assert scripted.seen[0].json == {
+        "productType": "saas",
+        "customerCount": 12,
+        "seed": 5,
+        "satisfaction": "negative",
+        "churnRate": 0.3,
+        "include": ["tickets"],
+        "meanReviews": 0.5,
+        "meanTickets": 2,
+        "interviewShare": 0.2,
+        "questionsPerInterview": 4,
+        "dateFrom": "2026-01-01",
+    }
+
+
 SECRET = "whsec_" + base64.b64encode(b"a secret of thirty-two bytes!!!!").decode()
 BODY = '{"id":"evt_1","type":"webhook.test","timestamp":"2026-01-01T00:00:00Z","data":{}}'
 

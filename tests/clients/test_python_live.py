@@ -23,6 +23,13 @@ from synthgen_client import (
 )
 from synthgen_client.types import (
     Account,
+    Customer,
+    Dataset,
+    DatasetAnswer,
+    DatasetEstimate,
+    DatasetFeedbackEntry,
+    DatasetInterview,
+    DatasetTicket,
     FeedbackAnswer,
     FeedbackEntry,
     Interview,
@@ -35,6 +42,7 @@ from synthgen_client.types import (
 )
 
 from billing.models import Tier
+from billing.prices import dataset_price
 from synthgen.celery import app as celery_app
 from tests.conftest import Consumer, require_services
 from tests.webhooks.conftest import Receiver
@@ -405,3 +413,70 @@ def test_a_finished_jobs_summary_equals_a_recount_of_its_file(
     assert 0 < sentences["distinct"] <= sentences["total"]
     repeated = (sentences["total"] - sentences["distinct"]) / sentences["total"]
     assert sentences["repeatedShare"] == round(repeated, 4)
+
+
+def test_a_dataset_joins_every_item_to_its_customer_and_costs_its_parts(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+
+    answer = client.generate_dataset(
+        product_type="saas",
+        customer_count=8,
+        seed=3,
+        churn_rate=0.5,
+        interview_share=1.0,
+        questions_per_interview=2,
+    )
+
+    data = answer["data"]
+    assert _shaped_as(dict(answer), DatasetAnswer) and _shaped_as(dict(data), Dataset)
+    assert all(_shaped_as(dict(customer), Customer) for customer in data["customers"])
+    assert all(_shaped_as(dict(entry), DatasetFeedbackEntry) for entry in data["feedback"])
+    assert all(_shaped_as(dict(ticket), DatasetTicket) for ticket in data["tickets"])
+    assert all(_shaped_as(dict(item), DatasetInterview) for item in data["interviews"])
+    customers = {customer["id"]: customer for customer in data["customers"]}
+    assert len(customers) == 8 and data["feedback"] and data["tickets"]
+    for entry in data["feedback"]:
+        assert entry["author"] == customers[entry["customerId"]]["name"]
+    for ticket in data["tickets"]:
+        owner = customers[ticket["customerId"]]
+        assert ticket["customer"] == {"name": owner["name"], "email": owner["email"]}
+    for interview in data["interviews"]:
+        assert interview["interviewee"]["name"] == customers[interview["customerId"]]["name"]
+    price = dataset_price(
+        feedback=len(data["feedback"]),
+        tickets=len(data["tickets"]),
+        interview_questions=[len(item["questions"]) for item in data["interviews"]],
+    )
+    assert answer["creditsUsed"] == price and bob.refresh().balance == 1000 - price
+    assert answer["summary"]["tickets"]["entries"] == len(data["tickets"])
+
+
+def test_a_dataset_dry_run_names_the_seed_whose_dataset_it_priced(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+
+    estimate = client.generate_dataset(product_type="ecommerce", customer_count=5, dry_run=True)
+    assert _shaped_as(dict(estimate), DatasetEstimate)
+    assert estimate["creditsUsed"] == 0 and bob.refresh().balance == 1000
+
+    answer = client.generate_dataset(
+        product_type="ecommerce", customer_count=5, seed=estimate["seed"]
+    )
+    assert answer["creditsUsed"] == estimate["credits"]
+    assert bob.refresh().balance == 1000 - estimate["credits"]
+
+
+def test_a_larger_dataset_with_the_same_seed_keeps_its_first_customers(
+    live_server: Any, bob: Consumer
+) -> None:
+    client = client_for(live_server, bob)
+
+    small = client.generate_dataset(product_type="fintech", customer_count=3, seed=11)["data"]
+    large = client.generate_dataset(product_type="fintech", customer_count=6, seed=11)["data"]
+
+    assert large["customers"][:3] == small["customers"]
+    first = {customer["id"] for customer in small["customers"]}
+    assert [t for t in large["tickets"] if t["customerId"] in first] == small["tickets"]

@@ -78,7 +78,7 @@ def test_the_python_example_works_when_pasted(live_server: object, tmp_path: Pat
 def test_every_request_body_on_the_page_is_accepted(live_server: object) -> None:
     key = _key()
     bodies = [(attrs, code) for kind, attrs, code in _examples(live_server.url) if kind == "body"]
-    assert len(bodies) == 3
+    assert len(bodies) == 4
     for attrs, code in bodies:
         path = re.search(r'data-path="([^"]+)"', attrs).group(1)
         response = requests.post(
@@ -164,4 +164,33 @@ def test_the_typescript_client_dry_run_example_prices_a_job_and_charges_nothing(
     script.write_text(code.replace(PLACEHOLDER, key))
 
     _dry_run_printed(_run(["node", str(script)], tmp_path))
+    assert _balance(live_server.url, key) == 1000
+
+
+def test_the_dataset_example_joins_the_customers_reviews_and_tickets_in_sqlite(
+    live_server: object, tmp_path: Path
+) -> None:
+    key = _key()
+    [code] = [c for kind, _, c in _examples(live_server.url) if kind == "python-dataset"]
+    script = tmp_path / "example.py"
+    script.write_text(code.replace(PLACEHOLDER, key))
+
+    lines = _run([sys.executable, str(script)], tmp_path).splitlines()
+
+    counted = re.fullmatch(r"20 customers for (\d+) credits", lines[0])
+    assert counted, lines[0]
+    assert _balance(live_server.url, key) == 1000 - int(counted.group(1))
+    averages = dict(re.fullmatch(r"(\w+): ([\d.]+) stars over \d+ reviews", line).groups()
+                    for line in lines[1:3])  # fmt: skip
+    assert float(averages["churned"]) < float(averages["active"])
+    joined = lines[3:]
+    assert joined and all(re.fullmatch(r".+, [1-5] stars, after the ticket: .+", x) for x in joined)
+
+
+def test_the_dataset_dry_run_example_names_the_seed_it_priced(live_server: object) -> None:
+    key = _key()
+    [code] = [c for kind, _, c in _examples(live_server.url) if kind == "curl-dataset-dry-run"]
+    answer = json.loads(_run(["bash", "-c", code.replace(PLACEHOLDER, key)], Path.cwd()))
+    assert answer["dryRun"] is True and answer["seed"] == 42
+    assert answer["credits"] > 0 and answer["creditsUsed"] == 0
     assert _balance(live_server.url, key) == 1000

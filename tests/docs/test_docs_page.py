@@ -155,3 +155,22 @@ def test_the_page_names_every_generator_version(page: str) -> None:
     for version in VERSIONS:
         assert f"<code>{version}</code>" in page, version
     assert f"<code>{LATEST}</code>, the newest" in page
+
+
+def test_the_datasets_section_is_in_the_nav_with_every_parameter_and_default_rate(
+    page: str,
+) -> None:
+    from generators.engine.datasets import default_rates
+    from generators.serializers import DatasetRequestSerializer
+
+    assert '<a href="#datasets">Datasets</a>' in page
+    section = page.split('<section id="datasets"', 1)[1].split("</section>", 1)[0]
+    table = section.split('id="dataset-parameters"', 1)[1].split("</table>", 1)[0]
+    for name in DatasetRequestSerializer().fields:
+        assert f"<td><code>{name}</code></td>" in table, name
+    rates = default_rates("saas")
+    assert (
+        f"<tr><td><code>saas</code></td><td>{rates.reviews}</td><td>{rates.tickets}</td>"
+        f"<td>{rates.interview_share}</td><td>{rates.questions}</td></tr>"
+    ) in section
+    assert "Customers are free" in section and "Prefix stability" in section

@@ -116,6 +116,46 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
     )
 
 
+def dataset(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
+    """A dataset as one JSON object on stdout or in a file; with --dry-run, its price and
+    the seed it priced."""
+    options = {
+        "product_type": args.product_type,
+        "customer_count": args.customers,
+        "seed": args.seed,
+        "satisfaction": args.satisfaction,
+        "churn_rate": args.churn_rate,
+        "include": args.include.split(",") if args.include else None,
+        "complexity_level": args.complexity,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+    }
+    if args.dry_run:
+        estimate = client.generate_dataset(**options, dry_run=True)
+        seed = f"{estimate['seed']} (pass --seed {estimate['seed']} for this dataset and price)"
+        labelled([*estimate_rows(estimate), ("Seed", seed)], out)
+        return
+    answer = client.generate_dataset(**options)
+    data = answer["data"]
+    if args.output in (None, "-"):
+        json.dump(data, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        with open(args.output, "w", encoding="utf-8") as file:
+            json.dump(data, file, indent=2, ensure_ascii=False)
+            file.write("\n")
+        counts = ", ".join(f"{len(data[part]):,} {part}" for part in DATASET_PARTS)
+        print(f"Saved {counts} to {args.output}.", file=sys.stderr)
+    print(
+        f"{answer['creditsUsed']} credits used, {answer['remainingCredits']} left, "
+        f"seed {answer['seed']}",
+        file=sys.stderr,
+    )
+
+
+DATASET_PARTS = ("customers", "feedback", "tickets", "interviews")
+
+
 def estimate_rows(answer: DryRunAnswer) -> list[tuple[str, str]]:
     """A dry run's price and where the account stands, as labelled lines."""
     limit = answer["dailyLimit"]
@@ -298,6 +338,16 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--count", type=int, required=True, help="entries (1-50)")
         command.add_argument("--table", action="store_true", help="a readable table, not JSON")
         command.set_defaults(run=generate, kind=kind)
+    command = commands.add_parser(
+        "dataset", help="generate customers with their feedback, tickets and interviews"
+    )
+    add_generator_options(command, "dataset")
+    command.add_argument("--customers", type=int, help="customers (1-50, default 10)")
+    command.add_argument("--satisfaction", help="balanced, positive, negative, mixed")
+    command.add_argument("--churn-rate", type=float, help="share who left (0-1, default 0.15)")
+    command.add_argument("--include", help="parts to write, comma-separated (default: all)")
+    command.add_argument("-o", "--output", help="file to write the JSON to (default: stdout)")
+    command.set_defaults(run=dataset)
     job = commands.add_parser("job", help="generate up to 100,000 entries as a file")
     kinds = job.add_subparsers(dest="kind", required=True)
     for kind in ("feedback", "tickets", "interviews"):

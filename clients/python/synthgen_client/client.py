@@ -23,6 +23,9 @@ from synthgen_client.errors import (
 from synthgen_client.types import (
     Account,
     ComplexityLevel,
+    DatasetAnswer,
+    DatasetEstimate,
+    DatasetPart,
     DryRunAnswer,
     FeedbackAnswer,
     InterviewsAnswer,
@@ -368,6 +371,119 @@ class SynthGen:
         )
         answer = self._metered("/api/tickets/generate", body, idempotency_key)
         return cast(TicketsAnswer | DryRunAnswer, answer)
+
+    @overload
+    def generate_dataset(
+        self,
+        *,
+        product_type: str,
+        customer_count: int | None = None,
+        seed: int | None = None,
+        satisfaction: SentimentMix | str | None = None,
+        churn_rate: float | None = None,
+        include: list[DatasetPart] | list[str] | None = None,
+        mean_reviews: float | None = None,
+        mean_tickets: float | None = None,
+        interview_share: float | None = None,
+        questions_per_interview: int | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[False] = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DatasetAnswer: ...
+
+    @overload
+    def generate_dataset(
+        self,
+        *,
+        product_type: str,
+        customer_count: int | None = None,
+        seed: int | None = None,
+        satisfaction: SentimentMix | str | None = None,
+        churn_rate: float | None = None,
+        include: list[DatasetPart] | list[str] | None = None,
+        mean_reviews: float | None = None,
+        mean_tickets: float | None = None,
+        interview_share: float | None = None,
+        questions_per_interview: int | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: Literal[True],
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DatasetEstimate: ...
+
+    @overload
+    def generate_dataset(
+        self,
+        *,
+        product_type: str,
+        customer_count: int | None = None,
+        seed: int | None = None,
+        satisfaction: SentimentMix | str | None = None,
+        churn_rate: float | None = None,
+        include: list[DatasetPart] | list[str] | None = None,
+        mean_reviews: float | None = None,
+        mean_tickets: float | None = None,
+        interview_share: float | None = None,
+        questions_per_interview: int | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DatasetAnswer | DatasetEstimate: ...
+
+    def generate_dataset(
+        self,
+        *,
+        product_type: str,
+        customer_count: int | None = None,
+        seed: int | None = None,
+        satisfaction: SentimentMix | str | None = None,
+        churn_rate: float | None = None,
+        include: list[DatasetPart] | list[str] | None = None,
+        mean_reviews: float | None = None,
+        mean_tickets: float | None = None,
+        interview_share: float | None = None,
+        questions_per_interview: int | None = None,
+        complexity_level: ComplexityLevel | str | None = None,
+        generator_version: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        **extra: Any,
+    ) -> DatasetAnswer | DatasetEstimate:
+        """POST /api/datasets/generate: up to 50 customers with their feedback, tickets and
+        interviews, priced as the sum of the parts; `dry_run=True` prices the seed's dataset."""
+        body = _fields(
+            productType=product_type,
+            customerCount=customer_count,
+            seed=seed,
+            satisfaction=satisfaction,
+            churnRate=churn_rate,
+            include=include,
+            meanReviews=mean_reviews,
+            meanTickets=mean_tickets,
+            interviewShare=interview_share,
+            questionsPerInterview=questions_per_interview,
+            complexityLevel=complexity_level,
+            generatorVersion=generator_version,
+            dateFrom=date_from,
+            dateTo=date_to,
+            dryRun=dry_run or None,
+            **extra,
+        )
+        answer = self._metered("/api/datasets/generate", body, idempotency_key)
+        return cast(DatasetAnswer | DatasetEstimate, answer)
 
     # Bulk jobs
 

@@ -21,7 +21,7 @@ class FeedbackEntry(TypedDict):
     content: str
     sentiment: str
     timestamp: str
-    author: NotRequired[dict[str, Any]]
+    author: NotRequired[str]  # the reviewer's display name
     product: NotRequired[dict[str, Any]]
     aspects: NotRequired[list[str]]
     platform: NotRequired[str]
@@ -51,6 +51,51 @@ class Interview(TypedDict):
     interviewee: dict[str, Any]
     questions: list[dict[str, Any]]
     conductedAt: NotRequired[str]
+
+
+DatasetPart = Literal["feedback", "tickets", "interviews"]
+CustomerStatus = Literal["active", "churned"]
+
+
+class Customer(TypedDict):
+    """A dataset's customer: every feedback entry, ticket and interview of theirs names `id`."""
+
+    id: str  # cus_ and 12 hex digits
+    name: str
+    email: str
+    country: str
+    locale: str
+    signupAt: str
+    segment: str
+    status: CustomerStatus
+    churnedAt: str | None  # None while active
+    product: dict[str, Any]
+    facts: dict[str, int]  # product-type facts: orders for a shop, seats for SaaS, ...
+    platform: NotRequired[str]  # product types with platforms only
+
+
+class DatasetFeedbackEntry(FeedbackEntry):
+    customerId: str
+
+
+class DatasetTicket(Ticket):
+    customerId: str
+    resolvedAt: str | None  # None while unresolved
+    aspect: str
+    incident: str
+
+
+class DatasetInterview(Interview):
+    customerId: str
+
+
+class Dataset(TypedDict):
+    """A customer base and what they wrote; a part left out of `include` is an empty list."""
+
+    customers: list[Customer]
+    feedback: list[DatasetFeedbackEntry]
+    tickets: list[DatasetTicket]
+    interviews: list[DatasetInterview]
 
 
 class Words(TypedDict):
@@ -160,6 +205,17 @@ class InterviewsAnswer(Answer):
     summary: InterviewSummary
 
 
+class DatasetSummary(TypedDict):
+    feedback: FeedbackSummary
+    tickets: TicketSummary
+    interviews: InterviewSummary
+
+
+class DatasetAnswer(Answer):
+    data: Dataset
+    summary: DatasetSummary
+
+
 class DailyLimit(TypedDict):
     """The plan's daily request limit as it stands (limit and remaining None if unlimited)."""
 
@@ -191,6 +247,13 @@ class DryRunAnswer(TypedDict):
     sufficientCredits: bool
     dailyLimit: DailyLimit
     refusal: Refusal | None
+
+
+class DatasetEstimate(DryRunAnswer):
+    """A dataset's dry run: its price depends on what the seed makes, so it names the seed;
+    the real request with that seed makes and charges exactly that dataset."""
+
+    seed: int
 
 
 class JobEstimate(DryRunAnswer):

@@ -12,13 +12,16 @@ export type AnswerOf<Op extends keyof operations, Status extends keyof operation
   operations[Op]['responses'][Status]
 >;
 /** A generation endpoint's 200: its data, or with `dryRun: true` what it would cost. */
-type Generated<Op extends 'generate_feedback' | 'generate_interviews' | 'generate_tickets'> = AnswerOf<Op, 200>;
+type Generated<
+  Op extends 'generate_feedback' | 'generate_interviews' | 'generate_tickets' | 'generate_datasets',
+> = AnswerOf<Op, 200>;
 type IsDryRun = { dryRun: true };
 
 export type FeedbackRequest = Schemas['FeedbackRequest'];
 export type InterviewRequest = Schemas['InterviewRequest'];
 export type TicketRequest = Schemas['TicketRequest'];
 export type JobRequest = Schemas['JobRequest'];
+export type DatasetRequest = Schemas['DatasetRequest'];
 /** A request that runs (and is charged): `dryRun` left out or false. */
 type Run<T> = T & { dryRun?: false };
 /** A request that is only priced. */
@@ -30,6 +33,16 @@ export type TicketsAnswer = Exclude<Generated<'generate_tickets'>, IsDryRun>;
 export type DryRunAnswer = Extract<Generated<'generate_feedback'>, IsDryRun>;
 /** The answer to a dry run of a job: a DryRunAnswer with its batches and estimated duration. */
 export type JobEstimate = AnswerOf<'create_job', 200>;
+/** A dataset: customers, and their feedback, tickets and interviews, each with its `customerId`. */
+export type DatasetAnswer = Exclude<Generated<'generate_datasets'>, IsDryRun>;
+/** A dataset's dry run: a DryRunAnswer naming the seed it priced; send that seed to get, and pay for, that dataset. */
+export type DatasetEstimate = Extract<Generated<'generate_datasets'>, IsDryRun>;
+export type Dataset = Schemas['Dataset'];
+export type Customer = Schemas['Customer'];
+export type DatasetFeedbackEntry = Schemas['DatasetFeedbackEntry'];
+export type DatasetTicket = Schemas['DatasetTicket'];
+export type DatasetInterview = Schemas['DatasetInterview'];
+export type DatasetSummary = Schemas['DatasetSummary'];
 export type FeedbackSummary = Schemas['FeedbackSummary'];
 export type TicketSummary = Schemas['TicketSummary'];
 export type InterviewSummary = Schemas['InterviewSummary'];
@@ -151,6 +164,17 @@ export class SynthGen {
   generateTickets(body: TicketRequest, options?: CallOptions): Promise<TicketsAnswer | DryRunAnswer>;
   generateTickets(body: TicketRequest, options: CallOptions = {}): Promise<TicketsAnswer | DryRunAnswer> {
     return this.metered('/api/tickets/generate', body, options);
+  }
+
+  /**
+   * POST /api/datasets/generate: up to 50 customers with their feedback, tickets and interviews, priced as the
+   * sum of the parts (customers are free). With `dryRun: true`, the price of the dataset a seed makes, and the seed.
+   */
+  generateDataset(body: DryRun<DatasetRequest>, options?: CallOptions): Promise<DatasetEstimate>;
+  generateDataset(body: Run<DatasetRequest>, options?: CallOptions): Promise<DatasetAnswer>;
+  generateDataset(body: DatasetRequest, options?: CallOptions): Promise<DatasetAnswer | DatasetEstimate>;
+  generateDataset(body: DatasetRequest, options: CallOptions = {}): Promise<DatasetAnswer | DatasetEstimate> {
+    return this.metered('/api/datasets/generate', body, options);
   }
 
   // Bulk jobs

@@ -257,3 +257,34 @@ test('an answer and a finished job carry summaries equal to a recount of their d
   assert.ok(whole.sentences.total >= whole.sentences.distinct && whole.sentences.distinct > 0);
   assert.equal(whole.sentences.repeatedShare, Math.round(((whole.sentences.total - whole.sentences.distinct) / whole.sentences.total) * 1e4) / 1e4);
 });
+
+test('a dataset joins every review and ticket to its customer, and costs its parts', live, async () => {
+  const before = (await client.getAccount()).remainingCredits;
+  const answer = await client.generateDataset({ productType: 'saas', customerCount: 6, seed: 4, churnRate: 0.5 });
+  const { customers, feedback, tickets, interviews } = answer.data;
+  const byId = new Map(customers.map((customer) => [customer.id, customer]));
+
+  assert.equal(byId.size, 6);
+  assert.ok(feedback.length > 0 && tickets.length > 0);
+  for (const entry of feedback) assert.equal(entry.author, byId.get(entry.customerId)?.name);
+  for (const ticket of tickets) {
+    const owner = byId.get(ticket.customerId);
+    assert.deepEqual(ticket.customer, { name: owner?.name, email: owner?.email });
+  }
+  const questions = interviews.reduce((sum, interview) => sum + interview.questions.length, 0);
+  const price = Math.ceil(feedback.length / 50) * 2 + tickets.length + 2 * questions;
+  assert.equal(answer.creditsUsed, price);
+  assert.equal(answer.remainingCredits, before! - price);
+  assert.equal(answer.summary?.tickets.entries, tickets.length);
+});
+
+test('a dataset dry run names the seed whose dataset it priced, and charges nothing', live, async () => {
+  const before = (await client.getAccount()).remainingCredits;
+  const estimate = await client.generateDataset({ productType: 'ecommerce', customerCount: 5, dryRun: true });
+  assert.equal(estimate.creditsUsed, 0);
+  assert.equal((await client.getAccount()).remainingCredits, before);
+
+  const answer = await client.generateDataset({ productType: 'ecommerce', customerCount: 5, seed: estimate.seed });
+  assert.equal(answer.creditsUsed, estimate.credits);
+  assert.equal(answer.remainingCredits, before! - estimate.credits);
+});
