@@ -1,0 +1,270 @@
+"""Every item the engines make, defined once: the API schema, CSV columns and docs follow it."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an item: its JSON type and what the schema says about its values."""
+
+    name: str
+    type: str = "string"
+    required: bool = True
+    description: str = ""
+    enum: tuple[str, ...] = ()
+    format: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    nullable: bool = False
+    example: str = ""
+    # An object's fields, or, for an array, the fields of each object in it.
+    fields: tuple["Field", ...] = ()
+    # An array of plain values: their type. An object without fields: its values' type.
+    values: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    fields: tuple[Field, ...]
+
+
+def _time(name: str, **options: Any) -> Field:
+    return Field(name, format="date-time", example="2024-01-15T10:30:00Z", **options)
+
+
+SENTIMENTS = ("positive", "neutral", "negative", "mixed")
+PLATFORM_ONLY = "Product types with platforms only."
+
+PRODUCT = Field(
+    "product",
+    "object",
+    required=False,
+    description="From generatorVersion 2.0.0: the made-up product reviewed (a brand and model "
+    "of one kind, or a shop or tool by name).",
+    fields=(Field("name"), Field("brand"), Field("kind")),
+)
+
+FEEDBACK_ENTRY = Item(
+    "FeedbackEntry",
+    (
+        Field("id"),
+        Field("rating", "integer", minimum=1, maximum=5),
+        Field("title"),
+        Field("content"),
+        Field("sentiment", enum=SENTIMENTS),
+        _time("timestamp"),
+        Field("author", required=False, description="The reviewer's display name."),
+        Field("verifiedPurchase", "boolean", required=False),
+        Field("helpfulVotes", "integer", required=False, minimum=0),
+        Field(
+            "aspects",
+            "array",
+            required=False,
+            description="What the review talks about.",
+            values="string",
+        ),
+        PRODUCT,
+        Field("platform", required=False, description=PLATFORM_ONLY),
+        Field("appVersion", required=False, description=PLATFORM_ONLY),
+    ),
+)
+
+INTERVIEW = Item(
+    "Interview",
+    (
+        Field("id"),
+        Field("interviewType"),
+        Field("productType"),
+        Field(
+            "interviewee",
+            "object",
+            fields=(
+                Field("name"),
+                Field("role"),
+                Field("company"),
+                Field(
+                    "companySize",
+                    required=False,
+                    enum=("1-10", "11-50", "51-200", "201-1000", "1000+"),
+                ),
+                Field("persona"),
+                Field("toolsUsed", "array", required=False, values="string"),
+            ),
+        ),
+        _time("conductedAt", required=False),
+        Field(
+            "questions",
+            "array",
+            fields=(
+                Field("number", "integer"),
+                Field(
+                    "stage",
+                    enum=("warm_up", "current_workflow", "pain_points", "wishes", "wrap_up"),
+                ),
+                Field("question"),
+                Field("answer"),
+            ),
+        ),
+    ),
+)
+
+TICKET = Item(
+    "Ticket",
+    (
+        Field("id"),
+        Field("subject"),
+        Field("description"),
+        Field("category"),
+        Field("priority", enum=("low", "medium", "high", "urgent")),
+        Field("status", enum=("open", "pending", "in_progress", "resolved", "closed")),
+        Field("channel", enum=("email", "chat", "phone", "web")),
+        Field("customer", "object", fields=(Field("name"), Field("email", format="email"))),
+        Field("sentiment", enum=SENTIMENTS),
+        _time("createdAt"),
+        Field(
+            "thread",
+            "array",
+            required=False,
+            description="Complex tickets: the customer/agent conversation.",
+            fields=(
+                Field("from", enum=("customer", "agent")),
+                Field("author"),
+                Field("message"),
+                _time("sentAt"),
+            ),
+        ),
+    ),
+)
+
+CUSTOMER = Item(
+    "Customer",
+    (
+        Field("id", description="`cus_` and 12 hex digits, stable for a seed and index."),
+        Field("name"),
+        Field("email", format="email"),
+        Field("country", description="ISO 3166-1 alpha-2."),
+        Field("locale"),
+        _time("signupAt"),
+        Field("segment", description="A segment or plan that fits the product type."),
+        Field("status", enum=("active", "churned")),
+        _time("churnedAt", nullable=True, description="null while active."),
+        replace(PRODUCT, required=True),
+        Field("platform", required=False, description=PLATFORM_ONLY),
+        Field(
+            "facts",
+            "object",
+            description="Product-type facts: orders for a shop, seats for SaaS, cards for a bank.",
+            values="integer",
+        ),
+    ),
+)
+
+
+def _owned(item: Item, name: str, *extra: Field) -> Item:
+    """An item of a dataset: ``item`` with its customer's id after its own and ``extra`` last."""
+    customer_id = Field("customerId", description="The id of the customer it belongs to.")
+    first, *rest = item.fields
+    return Item(name, (first, customer_id, *rest, *extra))
+
+
+DATASET_FEEDBACK_ENTRY = _owned(FEEDBACK_ENTRY, "DatasetFeedbackEntry")
+DATASET_TICKET = _owned(
+    TICKET,
+    "DatasetTicket",
+    _time("resolvedAt", nullable=True, description="null while unresolved."),
+    Field("aspect", description="What the ticket is about, as reviews name it."),
+    Field("incident", description="The kind of incident behind the ticket."),
+)
+DATASET_INTERVIEW = _owned(INTERVIEW, "DatasetInterview")
+
+ITEMS: tuple[Item, ...] = (
+    FEEDBACK_ENTRY,
+    INTERVIEW,
+    TICKET,
+    CUSTOMER,
+    DATASET_FEEDBACK_ENTRY,
+    DATASET_TICKET,
+    DATASET_INTERVIEW,
+)
+# What a bulk job of each type makes, and the parts of a dataset.
+JOB_ITEMS: dict[str, Item] = {
+    "feedback": FEEDBACK_ENTRY,
+    "tickets": TICKET,
+    "interviews": INTERVIEW,
+}
+DATASET_PARTS: dict[str, Item] = {
+    "customers": CUSTOMER,
+    "feedback": DATASET_FEEDBACK_ENTRY,
+    "tickets": DATASET_TICKET,
+    "interviews": DATASET_INTERVIEW,
+}
+
+
+def field_schema(field: Field) -> dict[str, Any]:
+    """``field`` as an OpenAPI 3.0 schema."""
+    schema: dict[str, Any] = {"type": field.type}
+    if field.fields and field.type == "array":
+        schema["items"] = _object_schema(field.fields)
+    elif field.fields:
+        schema.update(_object_schema(field.fields))
+    elif field.values and field.type == "array":
+        schema["items"] = {"type": field.values}
+    elif field.values:
+        schema["additionalProperties"] = {"type": field.values}
+    options = {
+        "enum": list(field.enum),
+        "format": field.format,
+        "example": field.example,
+        "minimum": field.minimum,
+        "maximum": field.maximum,
+        "nullable": field.nullable or None,
+        "description": field.description,
+    }
+    schema.update({key: value for key, value in options.items() if value not in ("", [], None)})
+    return schema
+
+
+def _object_schema(fields: Iterable[Field]) -> dict[str, Any]:
+    fields = tuple(fields)
+    return {
+        "type": "object",
+        "required": [field.name for field in fields if field.required],
+        "properties": {field.name: field_schema(field) for field in fields},
+    }
+
+
+def item_schema(item: Item) -> dict[str, Any]:
+    """``item`` as an OpenAPI 3.0 schema that refuses fields it does not define."""
+    schema = _object_schema(item.fields)
+    return {"type": "object", "additionalProperties": False, **schema}
+
+
+def _column_key(fields: tuple[Field, ...], parts: list[str], seen: dict[str, int]) -> tuple:
+    """Where a flattened column sorts: by field, then by list position, as the item defines."""
+    if not parts:
+        return ()
+    names = [field.name for field in fields]
+    if parts[0] not in names:
+        return ((len(names), seen.get(parts[0], 0)),)
+    field = fields[names.index(parts[0])]
+    rest = parts[1:]
+    position: tuple = (names.index(parts[0]),)
+    if field.type == "array" and rest:
+        position += (int(rest[0]) if rest[0].isdigit() else 0,)
+        rest = rest[1:]
+    elif field.type == "object" and not field.fields and rest:
+        position += (seen.get(".".join(parts), 0),)  # a map's keys keep the order they came in
+        rest = []
+    return (position, *_column_key(field.fields, rest, seen))
+
+
+def csv_columns(kind: str, seen: Iterable[str]) -> list[str]:
+    """The CSV header of a ``kind`` export: the flattened columns its entries have (nested
+    fields as `customer.email`, list items by position as `thread.2.message`), in the order
+    the item defines its fields."""
+    found = {column: index for index, column in enumerate(dict.fromkeys(seen))}
+    fields = JOB_ITEMS[kind].fields if kind in JOB_ITEMS else DATASET_PARTS[kind].fields
+    return sorted(found, key=lambda column: _column_key(fields, column.split("."), found))
