@@ -8,6 +8,7 @@ from django.test import Client
 from billing.models import Tier
 from billing.prices import PRICES
 from generators.engine import LATEST, VERSIONS
+from generators.items import ITEMS
 
 SECTIONS = [
     "API Documentation",
@@ -155,3 +156,15 @@ def test_the_page_names_every_generator_version(page: str) -> None:
     for version in VERSIONS:
         assert f"<code>{version}</code>" in page, version
     assert f"<code>{LATEST}</code>, the newest" in page
+
+
+def test_every_item_has_a_table_of_every_field_it_defines(page: str) -> None:
+    for item in ITEMS:
+        start = page.index(f'id="item-{item.name}"')
+        table = page[start : page.index("</table>", start)]
+        names = re.findall(r"<tr><td><code>([^<]+)</code></td>", table)
+        assert [name for name in names if "." not in name] == [f.name for f in item.fields]
+    ticket = page[page.index('id="item-Ticket"') :]
+    assert "<code>customer.email</code></td><td>email</td><td>Yes</td>" in ticket
+    assert "<code>thread[].from</code></td><td>string</td><td>Yes</td>" in ticket
+    assert "One of: low, medium, high, urgent." in ticket
