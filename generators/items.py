@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generators.engine.catalog import INTERVIEW_TYPES, PRODUCT_TYPES
+
 
 @dataclass(frozen=True)
 class Field:
@@ -35,6 +37,10 @@ def _time(name: str, **options: Any) -> Field:
     return Field(name, format="date-time", example="2024-01-15T10:30:00Z", **options)
 
 
+def _id(prefix: str, description: str = "") -> Field:
+    return Field("id", description=f"`{prefix}_` and 12 hex digits. {description}".strip())
+
+
 SENTIMENTS = ("positive", "neutral", "negative", "mixed")
 PLATFORM_ONLY = "Product types with platforms only."
 
@@ -50,12 +56,12 @@ PRODUCT = Field(
 FEEDBACK_ENTRY = Item(
     "FeedbackEntry",
     (
-        Field("id"),
-        Field("rating", "integer", minimum=1, maximum=5),
-        Field("title"),
-        Field("content"),
-        Field("sentiment", enum=SENTIMENTS),
-        _time("timestamp"),
+        _id("feedback"),
+        Field("rating", "integer", minimum=1, maximum=5, description="Stars."),
+        Field("title", description="The review's headline."),
+        Field("content", description="The review's text."),
+        Field("sentiment", enum=SENTIMENTS, description="The review's label."),
+        _time("timestamp", description="When it was posted, inside dateFrom to dateTo."),
         Field("author", required=False, description="The reviewer's display name."),
         Field("verifiedPurchase", "boolean", required=False),
         Field("helpfulVotes", "integer", required=False, minimum=0),
@@ -75,31 +81,39 @@ FEEDBACK_ENTRY = Item(
 INTERVIEW = Item(
     "Interview",
     (
-        Field("id"),
-        Field("interviewType"),
-        Field("productType"),
+        _id("interview"),
+        Field("interviewType", enum=INTERVIEW_TYPES),
+        Field("productType", enum=PRODUCT_TYPES),
         Field(
             "interviewee",
             "object",
+            description="The person interviewed.",
             fields=(
                 Field("name"),
-                Field("role"),
+                Field("role", description="Their job title."),
                 Field("company"),
                 Field(
                     "companySize",
                     required=False,
                     enum=("1-10", "11-50", "51-200", "201-1000", "1000+"),
                 ),
-                Field("persona"),
-                Field("toolsUsed", "array", required=False, values="string"),
+                Field("persona", description="Who they are, in a sentence or two."),
+                Field(
+                    "toolsUsed",
+                    "array",
+                    required=False,
+                    description="What they work with today.",
+                    values="string",
+                ),
             ),
         ),
-        _time("conductedAt", required=False),
+        _time("conductedAt", required=False, description="When the interview took place."),
         Field(
             "questions",
             "array",
+            description="questionCount pairs, in the order they were asked.",
             fields=(
-                Field("number", "integer"),
+                Field("number", "integer", minimum=1, description="From 1, in order."),
                 Field(
                     "stage",
                     enum=("warm_up", "current_workflow", "pain_points", "wishes", "wrap_up"),
@@ -114,16 +128,21 @@ INTERVIEW = Item(
 TICKET = Item(
     "Ticket",
     (
-        Field("id"),
-        Field("subject"),
-        Field("description"),
-        Field("category"),
+        _id("ticket"),
+        Field("subject", description="The ticket's subject line."),
+        Field("description", description="The customer's first message."),
+        Field("category", description="What kind of request it is, e.g. billing or how_to."),
         Field("priority", enum=("low", "medium", "high", "urgent")),
         Field("status", enum=("open", "pending", "in_progress", "resolved", "closed")),
-        Field("channel", enum=("email", "chat", "phone", "web")),
-        Field("customer", "object", fields=(Field("name"), Field("email", format="email"))),
-        Field("sentiment", enum=SENTIMENTS),
-        _time("createdAt"),
+        Field("channel", enum=("email", "chat", "phone", "web"), description="Where it came in."),
+        Field(
+            "customer",
+            "object",
+            description="Who wrote in.",
+            fields=(Field("name"), Field("email", format="email")),
+        ),
+        Field("sentiment", enum=SENTIMENTS, description="The customer's mood."),
+        _time("createdAt", description="When it was opened, inside dateFrom to dateTo."),
         Field(
             "thread",
             "array",
@@ -131,9 +150,9 @@ TICKET = Item(
             description="Complex tickets: the customer/agent conversation.",
             fields=(
                 Field("from", enum=("customer", "agent")),
-                Field("author"),
+                Field("author", description="Who wrote the message."),
                 Field("message"),
-                _time("sentAt"),
+                _time("sentAt", description="After the ticket's createdAt and earlier messages."),
             ),
         ),
     ),
@@ -142,16 +161,16 @@ TICKET = Item(
 CUSTOMER = Item(
     "Customer",
     (
-        Field("id", description="`cus_` and 12 hex digits, stable for a seed and index."),
+        _id("cus", description="Stable for a seed and index."),
         Field("name"),
         Field("email", format="email"),
         Field("country", description="ISO 3166-1 alpha-2."),
-        Field("locale"),
-        _time("signupAt"),
+        Field("locale", description="Language and region, e.g. en-US."),
+        _time("signupAt", description="When the customer signed up."),
         Field("segment", description="A segment or plan that fits the product type."),
         Field("status", enum=("active", "churned")),
         _time("churnedAt", nullable=True, description="null while active."),
-        replace(PRODUCT, required=True),
+        replace(PRODUCT, required=True, description="The made-up product the customer uses."),
         Field("platform", required=False, description=PLATFORM_ONLY),
         Field(
             "facts",
