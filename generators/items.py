@@ -261,13 +261,14 @@ def item_schema(item: Item) -> dict[str, Any]:
     return {"type": "object", "additionalProperties": False, **schema}
 
 
-def _column_key(fields: tuple[Field, ...], parts: list[str], seen: dict[str, int]) -> tuple:
-    """Where a flattened column sorts: by field, then by list position, as the item defines."""
+def _column_key(fields: tuple[Field, ...], parts: list[str], rank: int) -> tuple:
+    """Where a flattened column sorts: by field, then by list position, as the item defines;
+    a map's keys and any field the item does not define by ``rank``, the order seen in."""
     if not parts:
         return ()
     names = [field.name for field in fields]
     if parts[0] not in names:
-        return ((len(names), seen.get(parts[0], 0)),)
+        return ((len(names), rank),)
     field = fields[names.index(parts[0])]
     rest = parts[1:]
     position: tuple = (names.index(parts[0]),)
@@ -275,15 +276,16 @@ def _column_key(fields: tuple[Field, ...], parts: list[str], seen: dict[str, int
         position += (int(rest[0]) if rest[0].isdigit() else 0,)
         rest = rest[1:]
     elif field.type == "object" and not field.fields and rest:
-        position += (seen.get(".".join(parts), 0),)  # a map's keys keep the order they came in
+        position += (rank,)
         rest = []
-    return (position, *_column_key(field.fields, rest, seen))
+    return (position, *_column_key(field.fields, rest, rank))
 
 
-def csv_columns(kind: str, seen: Iterable[str]) -> list[str]:
-    """The CSV header of a ``kind`` export: the flattened columns its entries have (nested
-    fields as `customer.email`, list items by position as `thread.2.message`), in the order
-    the item defines its fields."""
-    found = {column: index for index, column in enumerate(dict.fromkeys(seen))}
-    fields = JOB_ITEMS[kind].fields if kind in JOB_ITEMS else DATASET_PARTS[kind].fields
-    return sorted(found, key=lambda column: _column_key(fields, column.split("."), found))
+def csv_columns(item: Item, seen: Iterable[str]) -> list[str]:
+    """The CSV header of an export of ``item``s: the flattened columns its entries have
+    (nested fields as `customer.email`, list items by position as `thread.2.message`), in
+    the order the item defines its fields."""
+    ranks = {column: rank for rank, column in enumerate(dict.fromkeys(seen))}
+    return sorted(
+        ranks, key=lambda column: _column_key(item.fields, column.split("."), ranks[column])
+    )

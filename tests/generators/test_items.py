@@ -143,7 +143,7 @@ def test_csv_columns_follow_the_definition_whatever_order_they_were_seen_in() ->
     ticket = next(ticket for ticket in tickets(engine.LATEST) if len(ticket.get("thread", [])) > 1)
     columns = list(flatten(ticket))
 
-    assert csv_columns("tickets", reversed(columns)) == columns
+    assert csv_columns(JOB_ITEMS["tickets"], reversed(columns)) == columns
     assert columns[:3] == ["id", "subject", "description"]
     assert columns.index("customer.email") < columns.index("thread.1.from")
     assert columns.index("thread.1.sentAt") < columns.index("thread.2.from")
