@@ -27,6 +27,7 @@ from accounts.webhooks import events as webhook_events
 from billing.prices import JOB_BATCH_ENTRIES, job_price
 from billing.services import Charge, answer_request, charge_request, refund_request
 from generators import engine
+from generators.items import JOB_ITEMS, csv_columns
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
 from generators.summary import Tally, job_summary
@@ -452,6 +453,7 @@ def _write_csv(chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
     columns: list[str] = []
     for chunk in chunks:
         merge_columns(columns, chunk.columns)
+    columns = csv_columns(JOB_ITEMS[chunks[0].job.kind], columns)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.DictWriter(text, fieldnames=columns, restval="")
     writer.writeheader()

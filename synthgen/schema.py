@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from billing.idempotency import MAX_KEY_LENGTH
 from billing.prices import PRICES, dataset_price
 from generators import engine
+from generators.items import DATASET_PARTS, ITEMS, item_schema
 from generators.summary import Tally
 from synthgen import errors
 
@@ -184,227 +185,16 @@ EXAMPLE_WINDOW = (
 
 STRING, INTEGER = {"type": "string"}, {"type": "integer"}
 DATE_TIME = {"type": "string", "format": "date-time", "example": "2024-01-15T10:30:00Z"}
-PERSON = {
-    "type": "object",
-    "required": ["name", "email"],
-    "properties": {"name": STRING, "email": {"type": "string", "format": "email"}},
-}
-
-SENTIMENT = {"type": "string", "enum": ["positive", "neutral", "negative", "mixed"]}
-STRINGS = {"type": "array", "items": STRING}
-
-ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "FeedbackEntry": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "rating", "title", "content", "sentiment", "timestamp"],
-        "properties": {
-            "id": STRING,
-            "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-            "title": STRING,
-            "content": STRING,
-            "sentiment": SENTIMENT,
-            "timestamp": DATE_TIME,
-            "author": {**STRING, "description": "The reviewer's display name."},
-            "verifiedPurchase": {"type": "boolean"},
-            "helpfulVotes": {"type": "integer", "minimum": 0},
-            "aspects": {**STRINGS, "description": "What the review talks about."},
-            "product": {
-                "type": "object",
-                "required": ["name", "brand", "kind"],
-                "properties": {"name": STRING, "brand": STRING, "kind": STRING},
-                "description": "From generatorVersion 2.0.0: the made-up product reviewed "
-                "(a brand and model of one kind, or a shop or tool by name).",
-            },
-            "platform": {**STRING, "description": "Product types with platforms only."},
-            "appVersion": {**STRING, "description": "Product types with platforms only."},
-        },
-    },
-    "Interview": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "interviewType", "productType", "interviewee", "questions"],
-        "properties": {
-            "id": STRING,
-            "interviewType": STRING,
-            "productType": STRING,
-            "interviewee": {
-                "type": "object",
-                "required": ["name", "role", "company", "persona"],
-                "properties": {
-                    "name": STRING,
-                    "role": STRING,
-                    "company": STRING,
-                    "companySize": {
-                        "type": "string",
-                        "enum": ["1-10", "11-50", "51-200", "201-1000", "1000+"],
-                    },
-                    "persona": STRING,
-                    "toolsUsed": STRINGS,
-                },
-            },
-            "conductedAt": DATE_TIME,
-            "questions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["number", "stage", "question", "answer"],
-                    "properties": {
-                        "number": INTEGER,
-                        "stage": {
-                            "type": "string",
-                            "enum": [
-                                "warm_up",
-                                "current_workflow",
-                                "pain_points",
-                                "wishes",
-                                "wrap_up",
-                            ],
-                        },
-                        "question": STRING,
-                        "answer": STRING,
-                    },
-                },
-            },
-        },
-    },
-    "Ticket": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "id",
-            "subject",
-            "description",
-            "category",
-            "priority",
-            "status",
-            "channel",
-            "customer",
-            "sentiment",
-            "createdAt",
-        ],
-        "properties": {
-            "id": STRING,
-            "subject": STRING,
-            "description": STRING,
-            "category": STRING,
-            "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"]},
-            "status": {
-                "type": "string",
-                "enum": ["open", "pending", "in_progress", "resolved", "closed"],
-            },
-            "channel": {"type": "string", "enum": ["email", "chat", "phone", "web"]},
-            "customer": PERSON,
-            "sentiment": SENTIMENT,
-            "createdAt": DATE_TIME,
-            "thread": {
-                "type": "array",
-                "description": "Complex tickets: the customer/agent conversation.",
-                "items": {
-                    "type": "object",
-                    "required": ["from", "author", "message", "sentAt"],
-                    "properties": {
-                        "from": {"type": "string", "enum": ["customer", "agent"]},
-                        "author": STRING,
-                        "message": STRING,
-                        "sentAt": DATE_TIME,
-                    },
-                },
-            },
-        },
-    },
-}
-
-
-def _owned(item: str, *, extra: dict[str, Any]) -> dict[str, Any]:
-    """An item of a dataset: ``item``'s schema plus its customer's id and ``extra`` fields."""
-    schema = copy.deepcopy(ITEM_SCHEMAS[item])
-    schema["required"] = ["id", "customerId", *schema["required"][1:]]
-    schema["properties"] = {
-        "id": schema["properties"].pop("id"),
-        "customerId": {**STRING, "description": "The id of the customer it belongs to."},
-        **schema["properties"],
-        **extra,
-    }
-    return schema
-
-
-NULLABLE_TIME = {**DATE_TIME, "nullable": True}
-ITEM_SCHEMAS["Customer"] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": [
-        "id",
-        "name",
-        "email",
-        "country",
-        "locale",
-        "signupAt",
-        "segment",
-        "status",
-        "churnedAt",
-        "product",
-        "facts",
-    ],  # fmt: skip
-    "properties": {
-        "id": {**STRING, "description": "`cus_` and 12 hex digits, stable for a seed and index."},
-        "name": STRING,
-        "email": {"type": "string", "format": "email"},
-        "country": {**STRING, "description": "ISO 3166-1 alpha-2."},
-        "locale": STRING,
-        "signupAt": DATE_TIME,
-        "segment": {**STRING, "description": "A segment or plan that fits the product type."},
-        "status": {"type": "string", "enum": ["active", "churned"]},
-        "churnedAt": {**NULLABLE_TIME, "description": "null while active."},
-        "product": ITEM_SCHEMAS["FeedbackEntry"]["properties"]["product"],
-        "platform": {**STRING, "description": "Product types with platforms only."},
-        "facts": {
-            "type": "object",
-            "additionalProperties": INTEGER,
-            "description": "Product-type facts: orders for a shop, seats for SaaS, cards for "
-            "a bank.",
-        },
-    },
-}
-ITEM_SCHEMAS["DatasetFeedbackEntry"] = _owned("FeedbackEntry", extra={})
-ITEM_SCHEMAS["DatasetTicket"] = _owned(
-    "Ticket",
-    extra={
-        "resolvedAt": {**NULLABLE_TIME, "description": "null while unresolved."},
-        "aspect": {**STRING, "description": "What the ticket is about, as reviews name it."},
-        "incident": {**STRING, "description": "The kind of incident behind the ticket."},
-    },
-)
-ITEM_SCHEMAS["DatasetInterview"] = _owned(
-    "Interview",
-    extra={
-        "mainPain": {
-            **STRING,
-            "description": "What annoys the customer most, as reviews name aspects; a churn "
-            "interview says they left over it.",
-        },
-        "aspects": {**STRINGS, "description": "The aspects its questions were about."},
-    },
-)
-ITEM_SCHEMAS["DatasetInterview"]["required"] += ["mainPain", "aspects"]
-# The interviewee is the customer: their name and email.
-ITEM_SCHEMAS["DatasetInterview"]["properties"]["interviewee"]["properties"]["email"] = {
-    "type": "string",
-    "format": "email",
-}
+# The items the engines make, from their one definition in generators.items.
+ITEM_SCHEMAS: dict[str, dict[str, Any]] = {item.name: item_schema(item) for item in ITEMS}
 ITEM_SCHEMAS["Dataset"] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["customers", "feedback", "tickets", "interviews"],
+    "required": list(DATASET_PARTS),
     "properties": {
-        part: {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}
-        for part, item in (
-            ("customers", "Customer"),
-            ("feedback", "DatasetFeedbackEntry"),
-            ("tickets", "DatasetTicket"),
-            ("interviews", "DatasetInterview"),
-        )
-    },  # fmt: skip
+        part: {"type": "array", "items": {"$ref": f"#/components/schemas/{item.name}"}}
+        for part, item in DATASET_PARTS.items()
+    },
 }
 
 

@@ -16,6 +16,7 @@ from billing.prices import PRICES
 from generators import summary
 from generators.engine.datasets import default_rates
 from generators.engine.vocabulary import product_types_with_vocabulary
+from generators.items import ITEMS, Field
 from generators.serializers import (
     DatasetRequestSerializer,
     FeedbackRequestSerializer,
@@ -217,6 +218,53 @@ def summary_rows() -> list[tuple[str, str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class ItemField:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+def _item_type(field: Field) -> str:
+    if field.type == "array":
+        return f"array of {field.values or 'object'}s"
+    if field.type == "object" and field.values:
+        return f"object of {field.values}s"
+    return field.format or field.type
+
+
+def _item_description(field: Field) -> str:
+    """The field's description and what the definition allows, in sentences."""
+    sentences = [field.description.rstrip(".")] if field.description else []
+    if field.enum:
+        sentences.append("One of: " + ", ".join(field.enum))
+    if field.minimum is not None and field.maximum is not None:
+        sentences.append(f"From {field.minimum} to {field.maximum}")
+    elif field.minimum is not None:
+        sentences.append(f"At least {field.minimum}")
+    if field.nullable and "null" not in field.description:
+        sentences.append("May be null")
+    return "".join(f"{sentence}. " for sentence in sentences).strip()
+
+
+def item_fields(fields: tuple[Field, ...], prefix: str = "") -> list[ItemField]:
+    """The field table of an item, from its definition: nested fields as `customer.email`,
+    the fields of a list's objects as `thread[].message`."""
+    rows = []
+    for field in fields:
+        name = prefix + field.name
+        rows.append(ItemField(name, _item_type(field), field.required, _item_description(field)))
+        if field.fields:
+            inner = f"{name}[]." if field.type == "array" else f"{name}."
+            rows += item_fields(field.fields, inner)
+    return rows
+
+
+def item_tables() -> list[tuple[str, list[ItemField]]]:
+    return [(item.name, item_fields(item.fields)) for item in ITEMS]
+
+
 def dry_run_facts() -> dict[str, Any]:
     request, _ = schema.example_exchange("tickets")
     units = request["ticketCount"]
@@ -262,5 +310,6 @@ def docs(request: HttpRequest) -> HttpResponse:
         "webhooks": docs_facts(),
         "dry_run": dry_run_facts(),
         "datasets": dataset_facts(),
+        "items": item_tables(),
     }
     return render(request, "docs.html", context)

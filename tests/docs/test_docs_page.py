@@ -8,6 +8,7 @@ from django.test import Client
 from billing.models import Tier
 from billing.prices import PRICES
 from generators.engine import LATEST, VERSIONS
+from generators.items import ITEMS
 
 SECTIONS = [
     "API Documentation",
@@ -174,3 +175,15 @@ def test_the_datasets_section_is_in_the_nav_with_every_parameter_and_default_rat
         f"<td>{rates.interview_share}</td><td>{rates.questions}</td></tr>"
     ) in section
     assert "Customers are free" in section and "Prefix stability" in section
+
+
+def test_every_item_has_a_table_of_every_field_it_defines(page: str) -> None:
+    for item in ITEMS:
+        start = page.index(f'id="item-{item.name}"')
+        table = page[start : page.index("</table>", start)]
+        names = re.findall(r"<tr><td><code>([^<]+)</code></td>", table)
+        assert [name for name in names if "." not in name] == [f.name for f in item.fields]
+    ticket = page[page.index('id="item-Ticket"') :]
+    assert "<code>customer.email</code></td><td>email</td><td>Yes</td>" in ticket
+    assert "<code>thread[].from</code></td><td>string</td><td>Yes</td>" in ticket
+    assert "One of: low, medium, high, urgent." in ticket

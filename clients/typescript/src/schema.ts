@@ -368,13 +368,14 @@ export interface components {
             facts: {
                 [key: string]: number;
             };
-            /** @description `cus_` and 12 hex digits, stable for a seed and index. */
+            /** @description `cus_` and 12 hex digits. Stable for a seed and index. */
             id: string;
+            /** @description Language and region, e.g. en-US. */
             locale: string;
             name: string;
             /** @description Product types with platforms only. */
             platform?: string;
-            /** @description From generatorVersion 2.0.0: the made-up product reviewed (a brand and model of one kind, or a shop or tool by name). */
+            /** @description The made-up product the customer uses. */
             product: {
                 brand: string;
                 kind: string;
@@ -382,7 +383,10 @@ export interface components {
             };
             /** @description A segment or plan that fits the product type. */
             segment: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the customer signed up.
+             */
             signupAt: string;
             /** @enum {string} */
             status: "active" | "churned";
@@ -400,10 +404,12 @@ export interface components {
             aspects?: string[];
             /** @description The reviewer's display name. */
             author?: string;
+            /** @description The review's text. */
             content: string;
             /** @description The id of the customer it belongs to. */
             customerId: string;
             helpfulVotes?: number;
+            /** @description `feedback_` and 12 hex digits. */
             id: string;
             /** @description Product types with platforms only. */
             platform?: string;
@@ -413,11 +419,19 @@ export interface components {
                 kind: string;
                 name: string;
             };
+            /** @description Stars. */
             rating: number;
-            /** @enum {string} */
+            /**
+             * @description The review's label.
+             * @enum {string}
+             */
             sentiment: "positive" | "neutral" | "negative" | "mixed";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was posted, inside dateFrom to dateTo.
+             */
             timestamp: string;
+            /** @description The review's headline. */
             title: string;
             verifiedPurchase?: boolean;
         };
@@ -427,24 +441,45 @@ export interface components {
          */
         DatasetGeneratorVersionEnum: "2.0.0";
         DatasetInterview: {
-            /** Format: date-time */
+            /** @description The aspects its questions were about. */
+            aspects: string[];
+            /**
+             * Format: date-time
+             * @description When the interview took place.
+             */
             conductedAt?: string;
             /** @description The id of the customer it belongs to. */
             customerId: string;
+            /** @description `interview_` and 12 hex digits. */
             id: string;
+            /** @description The person interviewed. */
             interviewee: {
                 company: string;
-                /** @enum {string} */
+                /**
+                 * @description Professionals only: a consumer's company is empty.
+                 * @enum {string}
+                 */
                 companySize?: "1-10" | "11-50" | "51-200" | "201-1000" | "1000+";
+                /** Format: email */
+                email: string;
                 name: string;
+                /** @description Who they are, in a sentence or two. */
                 persona: string;
+                /** @description Their job title; for a consumer product, how they relate to it ("Regular customer"). */
                 role: string;
+                /** @description What they work with today. */
                 toolsUsed?: string[];
             };
-            interviewType: string;
-            productType: string;
+            /** @enum {string} */
+            interviewType: "user_research" | "customer_discovery" | "usability" | "churn";
+            /** @description What annoys the customer most, as reviews name aspects; a churn interview says they left over it. */
+            mainPain: string;
+            /** @enum {string} */
+            productType: "mobile_app" | "web_app" | "ecommerce" | "saas" | "fintech" | "healthcare" | "gaming" | "hardware" | "travel" | "food_delivery";
+            /** @description questionCount pairs, in the order they were asked. */
             questions: {
                 answer: string;
+                /** @description From 1, in order. */
                 number: number;
                 question: string;
                 /** @enum {string} */
@@ -507,12 +542,20 @@ export interface components {
         };
         DatasetTicket: {
             /** @description What the ticket is about, as reviews name it. */
-            aspect?: string;
+            aspect: string;
+            /** @description What kind of request it is, e.g. billing or how_to. */
             category: string;
-            /** @enum {string} */
+            /**
+             * @description Where it came in.
+             * @enum {string}
+             */
             channel: "email" | "chat" | "phone" | "web";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was opened, inside dateFrom to dateTo.
+             */
             createdAt: string;
+            /** @description Who wrote in. */
             customer: {
                 /** Format: email */
                 email: string;
@@ -520,29 +563,39 @@ export interface components {
             };
             /** @description The id of the customer it belongs to. */
             customerId: string;
+            /** @description The customer's first message. */
             description: string;
+            /** @description `ticket_` and 12 hex digits. */
             id: string;
             /** @description The kind of incident behind the ticket. */
-            incident?: string;
+            incident: string;
             /** @enum {string} */
             priority: "low" | "medium" | "high" | "urgent";
             /**
              * Format: date-time
              * @description null while unresolved.
              */
-            resolvedAt?: string | null;
-            /** @enum {string} */
+            resolvedAt: string | null;
+            /**
+             * @description The customer's mood.
+             * @enum {string}
+             */
             sentiment: "positive" | "neutral" | "negative" | "mixed";
             /** @enum {string} */
             status: "open" | "pending" | "in_progress" | "resolved" | "closed";
+            /** @description The ticket's subject line. */
             subject: string;
             /** @description Complex tickets: the customer/agent conversation. */
             thread?: {
+                /** @description Who wrote the message. */
                 author: string;
                 /** @enum {string} */
                 from: "customer" | "agent";
                 message: string;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description After the ticket's createdAt and earlier messages.
+                 */
                 sentAt: string;
             }[];
         };
@@ -588,8 +641,10 @@ export interface components {
             aspects?: string[];
             /** @description The reviewer's display name. */
             author?: string;
+            /** @description The review's text. */
             content: string;
             helpfulVotes?: number;
+            /** @description `feedback_` and 12 hex digits. */
             id: string;
             /** @description Product types with platforms only. */
             platform?: string;
@@ -599,11 +654,19 @@ export interface components {
                 kind: string;
                 name: string;
             };
+            /** @description Stars. */
             rating: number;
-            /** @enum {string} */
+            /**
+             * @description The review's label.
+             * @enum {string}
+             */
             sentiment: "positive" | "neutral" | "negative" | "mixed";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was posted, inside dateFrom to dateTo.
+             */
             timestamp: string;
+            /** @description The review's headline. */
             title: string;
             verifiedPurchase?: boolean;
         };
@@ -740,22 +803,37 @@ export interface components {
          */
         IncludeEnum: "feedback" | "tickets" | "interviews";
         Interview: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the interview took place.
+             */
             conductedAt?: string;
+            /** @description `interview_` and 12 hex digits. */
             id: string;
+            /** @description The person interviewed. */
             interviewee: {
                 company: string;
-                /** @enum {string} */
+                /**
+                 * @description Professionals only: a consumer's company is empty.
+                 * @enum {string}
+                 */
                 companySize?: "1-10" | "11-50" | "51-200" | "201-1000" | "1000+";
                 name: string;
+                /** @description Who they are, in a sentence or two. */
                 persona: string;
+                /** @description Their job title; for a consumer product, how they relate to it ("Regular customer"). */
                 role: string;
+                /** @description What they work with today. */
                 toolsUsed?: string[];
             };
-            interviewType: string;
-            productType: string;
+            /** @enum {string} */
+            interviewType: "user_research" | "customer_discovery" | "usability" | "churn";
+            /** @enum {string} */
+            productType: "mobile_app" | "web_app" | "ecommerce" | "saas" | "fintech" | "healthcare" | "gaming" | "hardware" | "travel" | "food_delivery";
+            /** @description questionCount pairs, in the order they were asked. */
             questions: {
                 answer: string;
+                /** @description From 1, in order. */
                 number: number;
                 question: string;
                 /** @enum {string} */
@@ -1014,32 +1092,50 @@ export interface components {
             type: "webhook.test";
         };
         Ticket: {
+            /** @description What kind of request it is, e.g. billing or how_to. */
             category: string;
-            /** @enum {string} */
+            /**
+             * @description Where it came in.
+             * @enum {string}
+             */
             channel: "email" | "chat" | "phone" | "web";
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it was opened, inside dateFrom to dateTo.
+             */
             createdAt: string;
+            /** @description Who wrote in. */
             customer: {
                 /** Format: email */
                 email: string;
                 name: string;
             };
+            /** @description The customer's first message. */
             description: string;
+            /** @description `ticket_` and 12 hex digits. */
             id: string;
             /** @enum {string} */
             priority: "low" | "medium" | "high" | "urgent";
-            /** @enum {string} */
+            /**
+             * @description The customer's mood.
+             * @enum {string}
+             */
             sentiment: "positive" | "neutral" | "negative" | "mixed";
             /** @enum {string} */
             status: "open" | "pending" | "in_progress" | "resolved" | "closed";
+            /** @description The ticket's subject line. */
             subject: string;
             /** @description Complex tickets: the customer/agent conversation. */
             thread?: {
+                /** @description Who wrote the message. */
                 author: string;
                 /** @enum {string} */
                 from: "customer" | "agent";
                 message: string;
-                /** Format: date-time */
+                /**
+                 * Format: date-time
+                 * @description After the ticket's createdAt and earlier messages.
+                 */
                 sentAt: string;
             }[];
         };
