@@ -341,7 +341,7 @@ class DatasetView(GenerationView):
                 satisfaction=params["satisfaction"],
                 churn_rate=params["churnRate"],
                 include=params["include"],
-                rates=_rates(params),
+                rates=dataset_rates(params),
             )
         return self.made
 
@@ -374,7 +374,7 @@ class DatasetView(GenerationView):
         }
 
 
-def _rates(params: dict[str, Any]) -> Rates:
+def dataset_rates(params: dict[str, Any]) -> Rates:
     rates = default_rates(params["productType"])
     return Rates(
         reviews=params.get("meanReviews", rates.reviews),
