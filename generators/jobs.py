@@ -25,7 +25,14 @@ from django.utils import timezone
 from accounts.models import Account, ApiKey
 from accounts.webhooks import events as webhook_events
 from billing.prices import JOB_BATCH_ENTRIES, job_price
-from billing.services import Charge, answer_request, charge_request, refund_request
+from billing.services import (
+    Charge,
+    answer_request,
+    charge_request,
+    record_usage,
+    refund_request,
+    requests_today,
+)
 from generators import dataset_jobs, engine
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
@@ -160,14 +167,17 @@ def create_job(
     else:
         price = price_of(kind=kind, count=count, params=params)
     with transaction.atomic():
-        charge = charge_request(
-            account=account,
-            api_key=api_key,
-            credits=price,
-            endpoint=ENDPOINT,
-            units=count,
-            request_id=request_id,
-        )
+        if price:
+            charge = charge_request(
+                account=account,
+                api_key=api_key,
+                credits=price,
+                endpoint=ENDPOINT,
+                units=count,
+                request_id=request_id,
+            )
+        else:
+            charge = _free(account=account, api_key=api_key, count=count, request_id=request_id)
         job = Job.objects.create(
             account=account,
             api_key=api_key,
@@ -189,9 +199,28 @@ def create_job(
         job.chunk_count = len(chunks)
         # Accepted is answered: from here on the job, not the request, delivers the charge.
         duration_ms = round((time.perf_counter() - started) * 1000)
-        answer_request(charge=charge, status=202, duration_ms=duration_ms)
+        if charge.usage_id is not None:
+            answer_request(charge=charge, status=202, duration_ms=duration_ms)
         _enqueue(job.pk)
     return job, charge
+
+
+def _free(*, account: Account, api_key: ApiKey | None, count: int, request_id: str) -> Charge:
+    """A job that costs nothing (a dataset of customers alone): as the synchronous endpoint
+    answers one, no ledger entry (there is none of zero credits) and no request toward the
+    daily limit, but its usage record."""
+    record_usage(account=account, api_key=api_key, endpoint=ENDPOINT, units=count, status=202,
+                 duration_ms=0, request_id=request_id)  # fmt: skip
+    account.refresh_from_db(fields=["balance"])
+    return Charge(
+        account_id=account.pk,
+        credits=0,
+        balance=account.balance,
+        requests_today=requests_today(account),
+        day=timezone.now().astimezone(dt.UTC).date(),
+        endpoint=ENDPOINT,
+        request_id=request_id,
+    )
 
 
 def _enqueue(job_id: Any) -> None:

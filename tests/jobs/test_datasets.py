@@ -263,3 +263,23 @@ def test_a_dataset_job_that_fails_is_refunded(
     assert done["refundedCredits"] == done["price"] > 0
     assert bob.refresh().balance == 1_000
     assert ledger(bob)[-2:] == [("debit", -done["price"]), ("refund", done["price"])]
+
+
+def test_a_dataset_job_of_customers_alone_is_free_and_writes_no_ledger_entry(
+    bob: Consumer, django_capture_on_commit_callbacks: Any
+) -> None:
+    sync = bob.client.post(
+        "/api/datasets/generate", {**PARAMS, "include": ["interviews"]}, format="json"
+    ).json()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(bob, params={**PARAMS, "include": ["interviews"]})
+
+    assert response.status_code == 202
+    assert (response.json()["creditsUsed"], sync["creditsUsed"]) == (0, 0)
+    assert response.json()["remainingCredits"] == 1_000
+    job = bob.client.get(f"/api/jobs/{response.json()['data']['id']}").json()["data"]
+    assert (job["status"], job["price"]) == ("succeeded", 0)
+    assert len(csv_table(archive(bob, job), "customers")) == 40
+    assert bob.refresh().balance == 1_000
+    assert not CreditEntry.objects.filter(account=bob.account, amount__lt=0).exists()
