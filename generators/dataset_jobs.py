@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import math
+import shutil
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -116,9 +117,10 @@ def tables(dataset: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
 def build_chunk(
     job: Job, chunk: JobChunk, spool: IO[bytes]
 ) -> tuple[dict[str, list[str]], dict[str, int]]:
-    """Write the chunk's customers into `spool` as a ZIP of one JSON-lines member per table;
-    the flattened columns of each table and the rows of each, as the chunk's summary."""
-    from generators.jobs import flatten, merge_columns
+    """Write the chunk's customers into `spool` as a ZIP of one member per table, in the job's
+    format (a CSV member has the chunk's own columns); the flattened columns of each table and
+    the rows of each, as the chunk's summary. The export then mostly copies bytes."""
+    from generators.jobs import csv_cell, flatten, merge_columns
 
     dataset = generate_dataset(
         customer_count=chunk.batch_count,
@@ -131,10 +133,22 @@ def build_chunk(
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table, rows in tables(dataset).items():
             columns[table], counts[table] = [], len(rows)
-            with archive.open(f"{table}.jsonl", "w") as member:
-                for row in rows:
-                    member.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
-                    merge_columns(columns[table], flatten(row))
+            if job.format == Job.Format.JSONL:
+                with archive.open(f"{table}.jsonl", "w") as member:
+                    for row in rows:
+                        member.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
+                        merge_columns(columns[table], flatten(row))
+                continue
+            flat = [flatten(row) for row in rows]
+            for cells in flat:
+                merge_columns(columns[table], cells)
+            with archive.open(f"{table}.csv", "w") as member:
+                text = io.TextIOWrapper(member, encoding="utf-8", newline="", write_through=True)
+                writer = csv.DictWriter(text, fieldnames=columns[table], restval="")
+                writer.writeheader()
+                for cells in flat:
+                    writer.writerow({key: csv_cell(value) for key, value in cells.items()})
+                text.detach()
     return columns, counts
 
 
@@ -142,14 +156,35 @@ def chunk_rows(chunk: JobChunk) -> dict[str, int]:
     return dict((chunk.summary or {}).get("rows", {}))
 
 
-def _table_lines(chunks: Sequence[JobChunk], table: str) -> Iterator[bytes]:
+def _members(chunks: Sequence[JobChunk], name: str) -> Iterator[tuple[JobChunk, IO[bytes]]]:
+    """Each chunk's member `name`, open for reading, one chunk at a time."""
     for chunk in chunks:
         with (
             default_storage.open(chunk.file, "rb") as source,
             zipfile.ZipFile(source) as archive,
-            archive.open(f"{table}.jsonl") as member,
+            archive.open(name) as member,
         ):
-            yield from (line.rstrip(b"\n") for line in member if line.strip())
+            yield chunk, member
+
+
+def _copy_csv(
+    chunk_columns: list[str], member: IO[bytes], out: IO[bytes], columns: list[str]
+) -> None:
+    """A chunk's CSV rows under the export's header: copied as they are when the chunk has
+    the export's columns in order, else read and written again in the export's columns."""
+    if chunk_columns == columns:
+        member.readline()  # the chunk's header: column names hold no line breaks
+        shutil.copyfileobj(member, out)
+        return
+    source = io.TextIOWrapper(member, encoding="utf-8", newline="")
+    target = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    reader, writer = csv.reader(source), csv.writer(target)
+    header = next(reader, [])
+    positions = {name: index for index, name in enumerate(header)}
+    places = [positions.get(name) for name in columns]
+    for row in reader:
+        writer.writerow(["" if place is None else row[place] for place in places])
+    target.detach()
 
 
 def manifest(job: Job, chunks: Sequence[JobChunk], columns: dict[str, list[str]]) -> dict[str, Any]:
@@ -183,7 +218,7 @@ def _iso(moment: dt.datetime) -> str:
 
 def write_export(job: Job, chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
     """Stream the chunks' tables into `out` as one ZIP, one table and one chunk at a time."""
-    from generators.jobs import csv_cell, flatten, merge_columns
+    from generators.jobs import merge_columns
 
     columns: dict[str, list[str]] = {table: [] for table in TABLES}
     for chunk in chunks:
@@ -195,14 +230,13 @@ def write_export(job: Job, chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
         for table in TABLES:
             if job.format == Job.Format.JSONL:
                 with archive.open(f"{table}.jsonl", "w", force_zip64=True) as member:
-                    for line in _table_lines(chunks, table):
-                        member.write(line + b"\n")
+                    for _, source in _members(chunks, f"{table}.jsonl"):
+                        shutil.copyfileobj(source, member)
                 continue
             with archive.open(f"{table}.csv", "w", force_zip64=True) as member:
                 text = io.TextIOWrapper(member, encoding="utf-8", newline="", write_through=True)
-                writer = csv.DictWriter(text, fieldnames=columns[table], restval="")
-                writer.writeheader()
-                for line in _table_lines(chunks, table):
-                    flat = flatten(json.loads(line))
-                    writer.writerow({key: csv_cell(value) for key, value in flat.items()})
+                csv.writer(text).writerow(columns[table])
                 text.detach()
+                for chunk, source in _members(chunks, f"{table}.csv"):
+                    chunk_columns = (chunk.columns or {}).get(table, [])
+                    _copy_csv(chunk_columns, source, member, columns[table])

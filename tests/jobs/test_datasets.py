@@ -283,3 +283,22 @@ def test_a_dataset_job_of_customers_alone_is_free_and_writes_no_ledger_entry(
     assert len(csv_table(archive(bob, job), "customers")) == 40
     assert bob.refresh().balance == 1_000
     assert not CreditEntry.objects.filter(account=bob.account, amount__lt=0).exists()
+
+
+def test_the_csvs_hold_the_synchronous_endpoints_dataset_cell_for_cell(
+    bob: Consumer, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = {"productType": "saas", "customerCount": 40, "seed": 77}
+    sync = bob.client.post("/api/datasets/generate", body, format="json").json()["data"]
+
+    done = run(bob, django_capture_on_commit_callbacks, count=40)
+
+    zipped = archive(bob, done)
+    for table in ("customers", "feedback", "tickets"):
+        rows = csv_table(zipped, table)
+        assert len(rows) == len(sync[table])
+        for row, item in zip(rows, sync[table], strict=True):
+            expected = {key: jobs.csv_cell(value) for key, value in jobs.flatten(item).items()}
+            assert {key: value for key, value in row.items() if value != ""} == {
+                key: value for key, value in expected.items() if value != ""
+            }
