@@ -228,6 +228,10 @@ def job_benchmark(customers: int, worker_count: int = 2) -> None:
         after = dataset_engine_rate()
         engine_customers = (before[0] + after[0]) / 2  # either side: the machine drifts
         engine_entries = (before[1] + after[1]) / 2
+        from django.db.models import Max
+
+        last_chunk = job.chunks.aggregate(last=Max("finished_at"))["last"]
+        assembly = (job.finished_at - last_chunk).total_seconds() if job.finished_at else 0.0
         rows = [chunk.summary["rows"] for chunk in job.chunks.all()]
         entries = sum(part["feedback"] + part["tickets"] for part in rows)
         rate = entries / seconds
@@ -237,7 +241,8 @@ def job_benchmark(customers: int, worker_count: int = 2) -> None:
             f"price {job.price:,} credits"
         )
         print(
-            f"  {seconds:.2f} s end to end ({accepted:.2f} s pricing and queueing): "
+            f"  {seconds:.2f} s end to end ({accepted:.2f} s pricing and queueing, "
+            f"{assembly:.2f} s assembling): "
             f"{customers / seconds:,.0f} customers/s, {rate:,.0f} entries/s; engine alone "
             f"{engine_customers:,.0f} customers/s, {engine_entries:,.0f} entries/s on one core; "
             f"job / ({worker_count} x engine) {rate / (worker_count * engine_entries):.2f}; "
