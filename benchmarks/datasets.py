@@ -233,6 +233,10 @@ def job_benchmark(customers: int, worker_count: int = 2) -> None:
         last_chunk = job.chunks.aggregate(last=Max("finished_at"))["last"]
         assembly = (job.finished_at - last_chunk).total_seconds() if job.finished_at else 0.0
         rows = [chunk.summary["rows"] for chunk in job.chunks.all()]
+        busy = sorted(
+            (chunk.finished_at - chunk.started_at).total_seconds()
+            for chunk in job.chunks.only("started_at", "finished_at")
+        )
         entries = sum(part["feedback"] + part["tickets"] for part in rows)
         rate = entries / seconds
         print(
@@ -242,7 +246,8 @@ def job_benchmark(customers: int, worker_count: int = 2) -> None:
         )
         print(
             f"  {seconds:.2f} s end to end ({accepted:.2f} s pricing and queueing, "
-            f"{assembly:.2f} s assembling): "
+            f"{assembly:.2f} s assembling; chunks {sum(busy):.2f} s in tasks, "
+            f"{busy[0]:.2f} to {busy[-1]:.2f} s each): "
             f"{customers / seconds:,.0f} customers/s, {rate:,.0f} entries/s; engine alone "
             f"{engine_customers:,.0f} customers/s, {engine_entries:,.0f} entries/s on one core; "
             f"job / ({worker_count} x engine) {rate / (worker_count * engine_entries):.2f}; "

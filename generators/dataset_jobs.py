@@ -130,7 +130,8 @@ def build_chunk(
     )
     columns: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: a chunk lives minutes, and only the export is worth compressing.
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for table, rows in tables(dataset).items():
             columns[table], counts[table] = [], len(rows)
             if job.format == Job.Format.JSONL:
