@@ -1120,12 +1120,16 @@ class JobDownloadViewSchema(OpenApiViewExtension):
     target_class = "generators.jobs_api.JobDownloadView"
 
     def view_replacement(self) -> type[APIView]:
-        from generators.jobs import CONTENT_TYPES
+        from generators.jobs import CONTENT_TYPES, ZIP_CONTENT_TYPE
 
         binary = {"type": "string", "format": "binary"}
-        # A JSON export is one array of entries; JSON lines and CSV are files of text.
+        # A JSON export is one array of entries; JSON lines and CSV are files of text; a
+        # dataset job's file is a ZIP of its tables and manifest.json.
         entries = {"type": "array", "items": {"type": "object"}}
-        file_types = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
+        file_types = sorted(
+            {content_type.split(";")[0] for content_type in CONTENT_TYPES.values()}
+            | {ZIP_CONTENT_TYPE}
+        )
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(

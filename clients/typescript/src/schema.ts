@@ -2700,6 +2700,7 @@ export interface operations {
                 content: {
                     "application/json": Record<string, never>[];
                     "application/x-ndjson": string;
+                    "application/zip": string;
                     "text/csv": string;
                 };
             };
