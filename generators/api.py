@@ -348,7 +348,7 @@ class DatasetView(GenerationView):
                 satisfaction=params["satisfaction"],
                 churn_rate=params["churnRate"],
                 include=params["include"],
-                rates=_rates(params),
+                rates=dataset_rates(params),
             )
         return self.made
 
@@ -381,7 +381,7 @@ class DatasetView(GenerationView):
         }
 
 
-def _rates(params: dict[str, Any]) -> Rates:
+def dataset_rates(params: dict[str, Any]) -> Rates:
     rates = default_rates(params["productType"])
     return Rates(
         reviews=params.get("meanReviews", rates.reviews),

@@ -25,8 +25,15 @@ from django.utils import timezone
 from accounts.models import Account, ApiKey
 from accounts.webhooks import events as webhook_events
 from billing.prices import JOB_BATCH_ENTRIES, job_price
-from billing.services import Charge, answer_request, charge_request, refund_request
-from generators import engine
+from billing.services import (
+    Charge,
+    answer_request,
+    charge_request,
+    record_usage,
+    refund_request,
+    requests_today,
+)
+from generators import dataset_jobs, engine
 from generators.items import JOB_ITEMS, csv_columns
 from generators.models import Job, JobChunk
 from generators.serializers import generation_window
@@ -58,11 +65,19 @@ CONTENT_TYPES: dict[str, str] = {
     Job.Format.CSV: "text/csv; charset=utf-8",
     Job.Format.JSON: "application/json",
 }
+ZIP_CONTENT_TYPE = "application/zip"
+
+
+def content_type(job: Job) -> str:
+    """A dataset's file is a ZIP of tables whatever its format; other jobs' files are one."""
+    return ZIP_CONTENT_TYPE if job.kind == Job.Kind.DATASET else CONTENT_TYPES[job.format]
 
 
 def batch_count(*, kind: str, count: int) -> int:
-    """Batches of a job: 50 entries each, or one interview each."""
-    return count if kind == Job.Kind.INTERVIEWS else math.ceil(count / JOB_BATCH_ENTRIES)
+    """Batches of a job: 50 entries each, or one interview (one customer) each."""
+    if kind in (Job.Kind.INTERVIEWS, Job.Kind.DATASET):
+        return count
+    return math.ceil(count / JOB_BATCH_ENTRIES)
 
 
 def batch_entries(*, kind: str, count: int, batch: int) -> int:
@@ -85,6 +100,9 @@ UNITS_PER_SECOND: dict[str, int] = {
     Job.Kind.FEEDBACK: 4_000,
     Job.Kind.TICKETS: 8_000,
     Job.Kind.INTERVIEWS: 8_000,
+    # Customers with their reviews and tickets: 700 to 2,300 a second in-process, a chunk
+    # task about half that (benchmarks/datasets.py --job).
+    Job.Kind.DATASET: 600,
 }
 START_SECONDS = 1
 
@@ -97,13 +115,24 @@ class JobEstimate:
 
 
 def estimate_job(*, kind: str, count: int, params: dict[str, Any]) -> JobEstimate:
-    """What a job would cost, its batches and about how long it would take; changes nothing."""
+    """What a job would cost, its batches and about how long it would take; changes nothing.
+
+    A dataset's price depends on what its seed makes: `params` must hold the seed."""
     units = count * params["questionCount"] if kind == Job.Kind.INTERVIEWS else count
+    if kind == Job.Kind.DATASET:
+        window = generation_window(date_from=params.get("dateFrom"), date_to=params.get("dateTo"))
+        price = dataset_jobs.price(count=count, params=params, seed=params["seed"], window=window)
+    else:
+        price = price_of(kind=kind, count=count, params=params)
     return JobEstimate(
-        price=price_of(kind=kind, count=count, params=params),
+        price=price,
         batches=batch_count(kind=kind, count=count),
         seconds=START_SECONDS + math.ceil(units / UNITS_PER_SECOND[kind]),
     )
+
+
+def draw_seed() -> int:
+    return secrets.randbelow(SEED_LIMIT)
 
 
 def create_job(
@@ -128,20 +157,29 @@ def create_job(
     version = params.pop("generatorVersion")
     seed = params.pop("seed", None)
     if seed is None:
-        seed = secrets.randbelow(SEED_LIMIT)
+        seed = draw_seed()
     window_start, window_end = generation_window(
         date_from=params.pop("dateFrom", None), date_to=params.pop("dateTo", None)
     )
-    price = price_of(kind=kind, count=count, params=params)
+    plan = None
+    if kind == Job.Kind.DATASET:
+        window = (window_start, window_end)
+        plan = dataset_jobs.plan(count=count, params=params, seed=seed, window=window)
+        price = sum(part.credits for part in plan)
+    else:
+        price = price_of(kind=kind, count=count, params=params)
     with transaction.atomic():
-        charge = charge_request(
-            account=account,
-            api_key=api_key,
-            credits=price,
-            endpoint=ENDPOINT,
-            units=count,
-            request_id=request_id,
-        )
+        if price:
+            charge = charge_request(
+                account=account,
+                api_key=api_key,
+                credits=price,
+                endpoint=ENDPOINT,
+                units=count,
+                request_id=request_id,
+            )
+        else:
+            charge = _free(account=account, api_key=api_key, count=count, request_id=request_id)
         job = Job.objects.create(
             account=account,
             api_key=api_key,
@@ -157,15 +195,34 @@ def create_job(
             chunk_count=0,
             request_id=request_id,
         )
-        chunks = _plan_chunks(job)
+        chunks = _plan_chunks(job) if plan is None else _dataset_chunks(job, plan)
         JobChunk.objects.bulk_create(chunks)
         Job.objects.filter(pk=job.pk).update(chunk_count=len(chunks))
         job.chunk_count = len(chunks)
         # Accepted is answered: from here on the job, not the request, delivers the charge.
         duration_ms = round((time.perf_counter() - started) * 1000)
-        answer_request(charge=charge, status=202, duration_ms=duration_ms)
+        if charge.usage_id is not None:
+            answer_request(charge=charge, status=202, duration_ms=duration_ms)
         _enqueue(job.pk)
     return job, charge
+
+
+def _free(*, account: Account, api_key: ApiKey | None, count: int, request_id: str) -> Charge:
+    """A job that costs nothing (a dataset of customers alone): as the synchronous endpoint
+    answers one, no ledger entry (there is none of zero credits) and no request toward the
+    daily limit, but its usage record."""
+    record_usage(account=account, api_key=api_key, endpoint=ENDPOINT, units=count, status=202,
+                 duration_ms=0, request_id=request_id)  # fmt: skip
+    account.refresh_from_db(fields=["balance"])
+    return Charge(
+        account_id=account.pk,
+        credits=0,
+        balance=account.balance,
+        requests_today=requests_today(account),
+        day=timezone.now().astimezone(dt.UTC).date(),
+        endpoint=ENDPOINT,
+        request_id=request_id,
+    )
 
 
 def _enqueue(job_id: Any) -> None:
@@ -263,6 +320,21 @@ def _plan_chunks(job: Job) -> list[JobChunk]:
     return chunks
 
 
+def _dataset_chunks(job: Job, plan: list[dataset_jobs.ChunkPlan]) -> list[JobChunk]:
+    # A dataset's batches are its customers, and its entries too: progress is in customers.
+    return [
+        JobChunk(
+            job=job,
+            index=index,
+            first_batch=part.first,
+            batch_count=part.customers,
+            entries=part.customers,
+            credits=part.credits,
+        )
+        for index, part in enumerate(plan)
+    ]
+
+
 def generate_batch(job: Job, batch: int) -> list[dict[str, Any]]:
     """Batch `batch` of the job: what the synchronous endpoint returns for seed + batch."""
     params = job.params
@@ -311,6 +383,9 @@ def _build(job: Job, chunk: JobChunk) -> None:
     Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING, started_at=now
     )
+    if job.kind == Job.Kind.DATASET:
+        _build_dataset(job, chunk)
+        return
     columns: list[str] = []
     tally = Tally(kind=job.kind, distinct=set())
     with tempfile.TemporaryFile() as spool:
@@ -327,8 +402,26 @@ def _build(job: Job, chunk: JobChunk) -> None:
         default_storage.delete(name)
 
 
+def _build_dataset(job: Job, chunk: JobChunk) -> None:
+    with tempfile.TemporaryFile() as spool:
+        columns, rows = dataset_jobs.build_chunk(job, chunk, spool)
+        spool.seek(0)
+        name = default_storage.save(f"jobs/{job.pk}/chunk-{chunk.index:05d}.zip", File(spool))
+    # Its summary is its rows per table, for the manifest; datasets have no sentence tally.
+    summary = {"rows": rows}
+    if not _record_chunk(job_id=job.pk, chunk_id=chunk.pk, name=name, columns=columns,
+                         tally=None, summary=summary):  # fmt: skip
+        default_storage.delete(name)
+
+
 def _record_chunk(
-    *, job_id: Any, chunk_id: int, name: str, columns: list[str], tally: Tally
+    *,
+    job_id: Any,
+    chunk_id: int,
+    name: str,
+    columns: list[str] | dict[str, list[str]],
+    tally: Tally | None,
+    summary: dict[str, Any] | None = None,
 ) -> bool:
     """Count a finished chunk once; False if it was already counted or the job is over."""
     now = timezone.now()
@@ -339,8 +432,8 @@ def _record_chunk(
         won = JobChunk.objects.filter(pk=chunk_id, finished_at=None).update(
             file=name,
             columns=columns,
-            summary=tally.to_json(),
-            sentence_digests=tally.digest_bytes(),
+            summary=tally.to_json() if tally else summary,
+            sentence_digests=tally.digest_bytes() if tally else None,
             finished_at=now,
         )
         if not won:
@@ -369,11 +462,14 @@ def assemble_job(*, job_id: str) -> None:
     if not chunks:
         return
     with tempfile.TemporaryFile() as spool:
-        write_export(job.format, chunks, spool)
+        if job.kind == Job.Kind.DATASET:
+            dataset_jobs.write_export(job, chunks, spool)
+        else:
+            write_export(job.format, chunks, spool)
         size = spool.tell()
         spool.seek(0)
         name = default_storage.save(f"jobs/{job.pk}/{export_filename(job)}", File(spool))
-    summary = file_summary(job, chunks)
+    summary = None if job.kind == Job.Kind.DATASET else file_summary(job, chunks)
     if not _record_export(job_id=job.pk, name=name, size=size, summary=summary):
         default_storage.delete(name)
         return
@@ -417,7 +513,9 @@ def _record_export(*, job_id: Any, name: str, size: int, summary: dict[str, Any]
 
 
 def export_filename(job: Job) -> str:
-    return f"synthgen-{job.kind}-{str(job.pk)[:8]}.{job.format}"
+    # A dataset's tables come in one ZIP, of CSV files or of JSON-lines files.
+    extension = "zip" if job.kind == Job.Kind.DATASET else job.format
+    return f"synthgen-{job.kind}-{str(job.pk)[:8]}.{extension}"
 
 
 def write_export(format: str, chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
@@ -540,7 +638,8 @@ def _refund(job: Job, credits: int) -> None:
         request_id=job.request_id,
     )
     undelivered = job.count - job.entries_done
-    refund_request(charge=charge, reason=f"Job {job.pk}: {undelivered} entries not delivered")
+    what = "customers" if job.kind == Job.Kind.DATASET else "entries"
+    refund_request(charge=charge, reason=f"Job {job.pk}: {undelivered} {what} not delivered")
 
 
 def _enqueue_assembly(job_id: Any) -> None:

@@ -25,6 +25,7 @@ from generators import jobs
 from generators.api import answer_once, dry_run_answer, json_object, rate_limit_headers
 from generators.models import Job
 from generators.serializers import (
+    DatasetRequestSerializer,
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
@@ -36,7 +37,19 @@ from generators.serializers import (
 from synthgen.errors import ApiError, InvalidParameters
 from synthgen.middleware import request_id
 
-MAX_COUNTS = {Job.Kind.FEEDBACK: 100_000, Job.Kind.TICKETS: 100_000, Job.Kind.INTERVIEWS: 2_000}
+MAX_COUNTS = {
+    Job.Kind.FEEDBACK: 100_000,
+    Job.Kind.TICKETS: 100_000,
+    Job.Kind.INTERVIEWS: 2_000,
+    Job.Kind.DATASET: 10_000,  # customers
+}
+# A dataset's file is a ZIP of its tables, as CSV files or as JSON-lines files.
+FORMATS = {
+    Job.Kind.FEEDBACK: tuple(Job.Format.values),
+    Job.Kind.TICKETS: tuple(Job.Format.values),
+    Job.Kind.INTERVIEWS: tuple(Job.Format.values),
+    Job.Kind.DATASET: (Job.Format.JSONL.value, Job.Format.CSV.value),
+}
 LIST_LIMIT = 100
 
 
@@ -71,10 +84,16 @@ class InterviewParams(InterviewRequestSerializer):
     dryRun = None  # type: ignore[assignment]
 
 
+class DatasetParams(DatasetRequestSerializer):
+    customerCount = None  # type: ignore[assignment]  # a dataset job's customers are its `count`
+    dryRun = None  # type: ignore[assignment]
+
+
 PARAMS = {
     Job.Kind.FEEDBACK: FeedbackParams,
     Job.Kind.TICKETS: TicketParams,
     Job.Kind.INTERVIEWS: InterviewParams,
+    Job.Kind.DATASET: DatasetParams,
 }
 
 
@@ -99,6 +118,8 @@ class JobRequestSerializer(serializers.Serializer):
         kind = Job.Kind(raw_type) if isinstance(raw_type, str) and raw_type in PARAMS else None
         if kind and attrs.get("count", 0) > MAX_COUNTS[kind]:
             errors["count"] = f"Must be a whole number from 1 to {MAX_COUNTS[kind]} for {kind}"
+        if kind and attrs.get("format") and attrs["format"] not in FORMATS[kind]:
+            errors["format"] = f"Must be one of: {', '.join(FORMATS[kind])} for {kind}"
         if kind and isinstance(data.get("params"), dict):
             params = PARAMS[kind](data=data["params"])
             if params.is_valid():
@@ -175,12 +196,19 @@ class JobsView(APIView):
         data = serializer.validated_data
         if data["dryRun"]:
             kind, count, params = data["type"], data["count"], data["params"]
+            # A dataset's price depends on what its seed makes: the seed is drawn here, as the
+            # synchronous endpoint does, and the answer says which seed it priced.
+            extra = {}
+            if kind == Job.Kind.DATASET:
+                params = {**params, "seed": params.get("seed", jobs.draw_seed())}
+                extra["seed"] = params["seed"]
             estimate = jobs.estimate_job(kind=kind, count=count, params=params)
             return dry_run_answer(
                 request,
                 credits=estimate.price,
                 batches=estimate.batches,
                 estimatedSeconds=estimate.seconds,
+                **extra,
             )
         # Atomic: the job, its charge and the answer stored for an Idempotency-Key commit
         # together, so a retry replays the job's answer or finds that nothing was made.
@@ -268,7 +296,7 @@ class JobDownloadView(APIView):
             source,
             as_attachment=True,
             filename=jobs.export_filename(job),
-            content_type=jobs.CONTENT_TYPES[job.format],
+            content_type=jobs.content_type(job),
         )
         response.block_size = 64 * 1024
         return response

@@ -12,6 +12,7 @@ class Job(models.Model):
         FEEDBACK = "feedback"
         TICKETS = "tickets"
         INTERVIEWS = "interviews"
+        DATASET = "dataset"
 
     class Format(models.TextChoices):
         JSONL = "jsonl"
@@ -93,7 +94,8 @@ class Job(models.Model):
 
     @property
     def progress(self) -> int:
-        """0 to 100 from the entries of finished chunks; 100 only once the file is ready."""
+        """0 to 100 from the entries (a dataset's customers) of finished chunks; 100 only once
+        the file is ready."""
         if self.status == self.Status.SUCCEEDED:
             return 100
         return min(99, self.entries_done * 100 // self.count)

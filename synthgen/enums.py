@@ -18,6 +18,10 @@ def enum_names() -> dict[str, list[str]]:
         "ProductTypeEnum": list(PRODUCT_TYPES),
         "GeneratorVersionEnum": list(VERSIONS),
         "SentimentMixEnum": list(SENTIMENT_MIXES),
+        # A job's file formats (generators.models.Job.Format, which settings cannot import);
+        # a dataset job's ZIP holds CSV or JSON-lines files (generators.jobs_api.FORMATS).
+        "FormatEnum": ["jsonl", "csv", "json"],
+        "DatasetJobFormatEnum": ["jsonl", "csv"],
     }
     if set(product_types_with_vocabulary()) != set(PRODUCT_TYPES):
         names["DatasetProductTypeEnum"] = list(product_types_with_vocabulary())

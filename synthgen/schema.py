@@ -333,16 +333,25 @@ def dry_run_answer(*, job: bool = False, seed: bool = False) -> dict[str, Any]:
     if job:
         properties["batches"] = {
             "type": "integer",
-            "description": "Batches the job is built in: 50 entries, or one interview, each.",
+            "description": "Batches the job is built in: 50 entries, or one interview (a "
+            "dataset's customer), each.",
         }
         properties["estimatedSeconds"] = {
             "type": "integer",
             "description": "About how long the job would take on one worker.",
         }
+    required = list(properties)
+    if job:
+        # Only a dataset job's price depends on what its seed makes.
+        properties["seed"] = {
+            "type": "integer",
+            "description": "Dataset jobs only: the seed priced (drawn if none was given); pass "
+            "it to get the dataset at exactly this price.",
+        }
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": list(properties),
+        "required": required,
         "properties": properties,
     }
 
@@ -716,12 +725,23 @@ def job_schema() -> dict[str, Any]:
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 100,
-                "description": "Percent done, 0 to 100, from the entries of finished batches; "
-                "100 only once the file is ready.",
+                "description": "Percent done, 0 to 100, from the entries (a dataset's "
+                "customers) of finished batches; 100 only once the file is ready.",
             },
-            "count": INTEGER,
-            "entriesDone": INTEGER,
-            "format": {"type": "string", "enum": Job.Format.values},
+            "count": {**INTEGER, "description": "Entries asked for; a dataset job's customers."},
+            "entriesDone": {
+                **INTEGER,
+                "description": "Entries (a dataset job's customers) in finished batches.",
+            },
+            "format": {
+                "type": "string",
+                "enum": Job.Format.values,
+                "description": "The file's format. A dataset job's file is always a ZIP "
+                "(application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines "
+                "file per table (customers, feedback, tickets, ticket_messages, interviews, "
+                "interview_questions), with `manifest.json`: the parameters, seed, "
+                "generatorVersion, and each table's file, row count and columns.",
+            },
             "params": {"type": "object", "description": "The parameters, with the seed used."},
             "dateFrom": NULLABLE_DATE_TIME,
             "dateTo": NULLABLE_DATE_TIME,
@@ -743,7 +763,8 @@ def job_schema() -> dict[str, Any]:
                 "description": "What the file contains: the summary the generation endpoint of "
                 "the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over "
                 "the whole file, with `sentences`. null until the file is written; kept when "
-                "the file expires.",
+                "the file expires. Always null for a dataset job (its manifest.json counts its "
+                "rows).",
                 "properties": {"entries": INTEGER, "words": WORDS, "sentences": SENTENCES},
             },
         },
@@ -781,7 +802,7 @@ def job_dry_run_example() -> dict[str, Any]:
 def job_request_schema() -> PolymorphicProxySerializer:
     """POST /api/jobs by `type`: each type's count range and its own params, so a request
     that fits the schema is one the API accepts."""
-    from generators.jobs_api import MAX_COUNTS, PARAMS
+    from generators.jobs_api import FORMATS, MAX_COUNTS, PARAMS
     from generators.models import Job
     from generators.serializers import WholeNumberField, choice, dry_run_field
 
@@ -795,7 +816,8 @@ def job_request_schema() -> PolymorphicProxySerializer:
                 {
                     "type": choice((kind.value,)),
                     "count": WholeNumberField(low=1, high=MAX_COUNTS[kind]),
-                    "format": choice(tuple(Job.Format.values), default=Job.Format.JSONL),
+                    # A dataset's file is a ZIP of its tables: csv or jsonl files in it.
+                    "format": choice(FORMATS[kind], default=Job.Format.JSONL),
                     "params": params_class(),
                     "dryRun": dry_run_field(),
                 },
@@ -904,12 +926,16 @@ class JobDownloadViewSchema(OpenApiViewExtension):
     target_class = "generators.jobs_api.JobDownloadView"
 
     def view_replacement(self) -> type[APIView]:
-        from generators.jobs import CONTENT_TYPES
+        from generators.jobs import CONTENT_TYPES, ZIP_CONTENT_TYPE
 
         binary = {"type": "string", "format": "binary"}
-        # A JSON export is one array of entries; JSON lines and CSV are files of text.
+        # A JSON export is one array of entries; JSON lines and CSV are files of text; a
+        # dataset job's file is a ZIP of its tables and manifest.json.
         entries = {"type": "array", "items": {"type": "object"}}
-        file_types = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
+        file_types = sorted(
+            {content_type.split(";")[0] for content_type in CONTENT_TYPES.values()}
+            | {ZIP_CONTENT_TYPE}
+        )
 
         class Described(self.target):  # type: ignore[name-defined]  # a base known at run time
             @extend_schema(

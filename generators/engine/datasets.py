@@ -612,3 +612,35 @@ def _check(
     unknown = [part for part in include if part not in PARTS]
     if unknown:
         raise ValueError(f"include must hold only: {', '.join(PARTS)}")
+
+
+def part_counts(
+    *,
+    product_type: str,
+    customer_count: int,
+    seed: int,
+    window: tuple[datetime, datetime],
+    satisfaction: str = "balanced",
+    churn_rate: float = 0.15,
+    include: Sequence[str] = PARTS,
+    rates: Rates | None = None,
+    first: int = 0,
+) -> dict[str, Any]:
+    """How many reviews and tickets ``generate_dataset`` makes for these customers, and each
+    interview's questions, from their journeys alone (no text is written), so a job is priced
+    before it is built."""
+    rates = rates or default_rates(product_type)
+    bounds = window_bounds(window)
+    counts: dict[str, Any] = {"feedback": 0, "tickets": 0, "interview_questions": []}
+    for index in range(first, first + customer_count):
+        journey = draw_journey(
+            product_type=product_type, rng=random_module.Random(f"dataset:{seed}:{index}"),
+            bounds=bounds, satisfaction=satisfaction, churn_rate=churn_rate, rates=rates,
+        )  # fmt: skip
+        if "feedback" in include:
+            counts["feedback"] += len(journey.reviews)
+        if "tickets" in include:
+            counts["tickets"] += len(journey.cases)
+        if "interviews" in include and journey.interview is not None:
+            counts["interview_questions"].append(journey.interview.question_count)
+    return counts

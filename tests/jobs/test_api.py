@@ -115,7 +115,7 @@ def test_an_invalid_job_is_refused_with_every_bad_field_and_costs_nothing(bob: C
 
 
 def test_an_unknown_job_type_and_a_body_that_is_not_an_object_are_refused(bob: Consumer) -> None:
-    expected = {"type": "Must be one of: feedback, tickets, interviews"}
+    expected = {"type": "Must be one of: feedback, tickets, interviews, dataset"}
     assert submit(bob, type="poems").json()["details"] == expected
     for malformed in ({}, [], 3, None):
         response = submit(bob, type=malformed)

@@ -6,7 +6,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 ComplexityLevel = Literal["simple", "medium", "complex"]
 SentimentMix = Literal["balanced", "positive", "negative", "mixed"]
 InterviewType = Literal["user_research", "customer_discovery", "usability", "churn"]
-JobType = Literal["feedback", "tickets", "interviews"]
+JobType = Literal["feedback", "tickets", "interviews", "dataset"]
 JobFormat = Literal["jsonl", "csv", "json"]
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 WebhookEventType = Literal[

@@ -487,6 +487,74 @@ export interface components {
             }[];
         };
         /**
+         * @description * `jsonl` - jsonl
+         *     * `csv` - csv
+         * @enum {string}
+         */
+        DatasetJobFormatEnum: "jsonl" | "csv";
+        DatasetJobRequest: {
+            count: number;
+            /**
+             * @description true: validate and price the request without running it. The answer (200) says what it would cost, what would remain and whether the daily limit and the balance allow it; nothing is charged or counted and no Idempotency-Key is used up.
+             * @default false
+             */
+            dryRun?: boolean;
+            /** @default jsonl */
+            format?: components["schemas"]["DatasetJobFormatEnum"];
+            params: components["schemas"]["DatasetParams"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "dataset";
+        };
+        /**
+         * @description * `dataset` - dataset
+         * @enum {string}
+         */
+        DatasetJobRequestTypeEnum: "dataset";
+        /**
+         * @description A customer base with its feedback, tickets and interviews (issue 12). Datasets exist
+         *     from 2.0.0 on, for the product types with 2.0 vocabulary; the per-customer rates
+         *     default per product type.
+         */
+        DatasetParams: {
+            /** @default 0.15 */
+            churnRate?: number;
+            /**
+             * @description Complexity of the generated content: length, vocabulary and structure.
+             * @default medium
+             */
+            complexityLevel?: components["schemas"]["ComplexityLevelEnum"];
+            /** @description Earliest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today and on or before dateTo. Default: 90 days ago. */
+            dateFrom?: string;
+            /** @description Latest date for timestamps (YYYY-MM-DD, UTC), from 1970-01-01 to today. */
+            dateTo?: string;
+            /**
+             * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
+             * @default 2.0.0
+             */
+            generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
+            /**
+             * @default [
+             *       "feedback",
+             *       "tickets",
+             *       "interviews"
+             *     ]
+             */
+            include?: components["schemas"]["IncludeEnum"][];
+            interviewShare?: number;
+            meanReviews?: number;
+            meanTickets?: number;
+            /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
+            productType: components["schemas"]["ProductTypeEnum"];
+            questionsPerInterview?: number;
+            /** @default balanced */
+            satisfaction?: components["schemas"]["SentimentMixEnum"];
+            /** @description The same seed and parameters give byte-identical data; without one, every call differs (the answer tells you the seed it used). */
+            seed?: number;
+        };
+        /**
          * @description A customer base with its feedback, tickets and interviews (issue 12). Datasets exist
          *     from 2.0.0 on, for the product types with 2.0 vocabulary; the per-customer rates
          *     default per product type.
@@ -966,6 +1034,7 @@ export interface components {
         /** @description The job as GET /api/jobs/{id} shows it. */
         JobEvent: {
             data: {
+                /** @description Entries asked for; a dataset job's customers. */
                 count: number;
                 /** Format: date-time */
                 createdAt?: string;
@@ -975,6 +1044,7 @@ export interface components {
                 dateTo?: string | null;
                 /** Format: uri */
                 downloadUrl?: string | null;
+                /** @description Entries (a dataset job's customers) in finished batches. */
                 entriesDone?: number;
                 error?: string | null;
                 fileExpired?: boolean;
@@ -983,7 +1053,10 @@ export interface components {
                 fileSize?: number | null;
                 /** Format: date-time */
                 finishedAt?: string | null;
-                /** @enum {string} */
+                /**
+                 * @description The file's format. A dataset job's file is always a ZIP (application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines file per table (customers, feedback, tickets, ticket_messages, interviews, interview_questions), with `manifest.json`: the parameters, seed, generatorVersion, and each table's file, row count and columns.
+                 * @enum {string}
+                 */
                 format: "jsonl" | "csv" | "json";
                 generatorVersion?: string;
                 /** Format: uuid */
@@ -992,7 +1065,7 @@ export interface components {
                 params?: Record<string, never>;
                 /** @description Credits the job took up front. */
                 price?: number;
-                /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
+                /** @description Percent done, 0 to 100, from the entries (a dataset's customers) of finished batches; 100 only once the file is ready. */
                 progress?: number;
                 refundedCredits?: number;
                 /** Format: date-time */
@@ -1001,7 +1074,7 @@ export interface components {
                 status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** Format: uri */
                 statusUrl: string;
-                /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
                 summary?: {
                     entries?: number;
                     /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -1018,7 +1091,7 @@ export interface components {
                     };
                 } | null;
                 /** @enum {string} */
-                type: "feedback" | "tickets" | "interviews";
+                type: "feedback" | "tickets" | "interviews" | "dataset";
             };
             /** @description Also the webhook-id header. */
             id: string;
@@ -1030,7 +1103,7 @@ export interface components {
              */
             type: "job.succeeded" | "job.failed" | "job.cancelled";
         };
-        JobRequest: components["schemas"]["FeedbackJobRequest"] | components["schemas"]["TicketsJobRequest"] | components["schemas"]["InterviewsJobRequest"];
+        JobRequest: components["schemas"]["FeedbackJobRequest"] | components["schemas"]["TicketsJobRequest"] | components["schemas"]["InterviewsJobRequest"] | components["schemas"]["DatasetJobRequest"];
         /** @description The key as the portal lists it. */
         KeyRevokedEvent: {
             data: components["schemas"]["ApiKeySummary"];
@@ -2059,6 +2132,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Entries asked for; a dataset job's customers. */
                             count: number;
                             /** Format: date-time */
                             createdAt?: string;
@@ -2068,6 +2142,7 @@ export interface operations {
                             dateTo?: string | null;
                             /** Format: uri */
                             downloadUrl?: string | null;
+                            /** @description Entries (a dataset job's customers) in finished batches. */
                             entriesDone?: number;
                             error?: string | null;
                             fileExpired?: boolean;
@@ -2076,7 +2151,10 @@ export interface operations {
                             fileSize?: number | null;
                             /** Format: date-time */
                             finishedAt?: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description The file's format. A dataset job's file is always a ZIP (application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines file per table (customers, feedback, tickets, ticket_messages, interviews, interview_questions), with `manifest.json`: the parameters, seed, generatorVersion, and each table's file, row count and columns.
+                             * @enum {string}
+                             */
                             format: "jsonl" | "csv" | "json";
                             generatorVersion?: string;
                             /** Format: uuid */
@@ -2085,7 +2163,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
+                            /** @description Percent done, 0 to 100, from the entries (a dataset's customers) of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -2094,7 +2172,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2111,7 +2189,7 @@ export interface operations {
                                 };
                             } | null;
                             /** @enum {string} */
-                            type: "feedback" | "tickets" | "interviews";
+                            type: "feedback" | "tickets" | "interviews" | "dataset";
                         }[];
                         /** @enum {boolean} */
                         success: true;
@@ -2204,7 +2282,7 @@ export interface operations {
                     "application/json": {
                         /** @description Whether the request would be accepted. */
                         allowed: boolean;
-                        /** @description Batches the job is built in: 50 entries, or one interview, each. */
+                        /** @description Batches the job is built in: 50 entries, or one interview (a dataset's customer), each. */
                         batches: number;
                         /** @description What the request would cost. */
                         credits: number;
@@ -2236,6 +2314,8 @@ export interface operations {
                         remainingCredits: number;
                         /** @description What would remain after the request; null if it would be refused. */
                         remainingCreditsAfter: number | null;
+                        /** @description Dataset jobs only: the seed priced (drawn if none was given); pass it to get the dataset at exactly this price. */
+                        seed?: number;
                         /** @enum {boolean} */
                         success: true;
                         sufficientCredits: boolean;
@@ -2263,6 +2343,7 @@ export interface operations {
                     "application/json": {
                         creditsUsed?: number;
                         data: {
+                            /** @description Entries asked for; a dataset job's customers. */
                             count: number;
                             /** Format: date-time */
                             createdAt?: string;
@@ -2272,6 +2353,7 @@ export interface operations {
                             dateTo?: string | null;
                             /** Format: uri */
                             downloadUrl?: string | null;
+                            /** @description Entries (a dataset job's customers) in finished batches. */
                             entriesDone?: number;
                             error?: string | null;
                             fileExpired?: boolean;
@@ -2280,7 +2362,10 @@ export interface operations {
                             fileSize?: number | null;
                             /** Format: date-time */
                             finishedAt?: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description The file's format. A dataset job's file is always a ZIP (application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines file per table (customers, feedback, tickets, ticket_messages, interviews, interview_questions), with `manifest.json`: the parameters, seed, generatorVersion, and each table's file, row count and columns.
+                             * @enum {string}
+                             */
                             format: "jsonl" | "csv" | "json";
                             generatorVersion?: string;
                             /** Format: uuid */
@@ -2289,7 +2374,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
+                            /** @description Percent done, 0 to 100, from the entries (a dataset's customers) of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -2298,7 +2383,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2315,7 +2400,7 @@ export interface operations {
                                 };
                             } | null;
                             /** @enum {string} */
-                            type: "feedback" | "tickets" | "interviews";
+                            type: "feedback" | "tickets" | "interviews" | "dataset";
                         };
                         remainingCredits?: number;
                         /** @enum {boolean} */
@@ -2438,6 +2523,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Entries asked for; a dataset job's customers. */
                             count: number;
                             /** Format: date-time */
                             createdAt?: string;
@@ -2447,6 +2533,7 @@ export interface operations {
                             dateTo?: string | null;
                             /** Format: uri */
                             downloadUrl?: string | null;
+                            /** @description Entries (a dataset job's customers) in finished batches. */
                             entriesDone?: number;
                             error?: string | null;
                             fileExpired?: boolean;
@@ -2455,7 +2542,10 @@ export interface operations {
                             fileSize?: number | null;
                             /** Format: date-time */
                             finishedAt?: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description The file's format. A dataset job's file is always a ZIP (application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines file per table (customers, feedback, tickets, ticket_messages, interviews, interview_questions), with `manifest.json`: the parameters, seed, generatorVersion, and each table's file, row count and columns.
+                             * @enum {string}
+                             */
                             format: "jsonl" | "csv" | "json";
                             generatorVersion?: string;
                             /** Format: uuid */
@@ -2464,7 +2554,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
+                            /** @description Percent done, 0 to 100, from the entries (a dataset's customers) of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -2473,7 +2563,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2490,7 +2580,7 @@ export interface operations {
                                 };
                             } | null;
                             /** @enum {string} */
-                            type: "feedback" | "tickets" | "interviews";
+                            type: "feedback" | "tickets" | "interviews" | "dataset";
                         };
                         /** @enum {boolean} */
                         success: true;
@@ -2565,6 +2655,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Entries asked for; a dataset job's customers. */
                             count: number;
                             /** Format: date-time */
                             createdAt?: string;
@@ -2574,6 +2665,7 @@ export interface operations {
                             dateTo?: string | null;
                             /** Format: uri */
                             downloadUrl?: string | null;
+                            /** @description Entries (a dataset job's customers) in finished batches. */
                             entriesDone?: number;
                             error?: string | null;
                             fileExpired?: boolean;
@@ -2582,7 +2674,10 @@ export interface operations {
                             fileSize?: number | null;
                             /** Format: date-time */
                             finishedAt?: string | null;
-                            /** @enum {string} */
+                            /**
+                             * @description The file's format. A dataset job's file is always a ZIP (application/zip): `csv` puts one CSV per table in it, `jsonl` one JSON-lines file per table (customers, feedback, tickets, ticket_messages, interviews, interview_questions), with `manifest.json`: the parameters, seed, generatorVersion, and each table's file, row count and columns.
+                             * @enum {string}
+                             */
                             format: "jsonl" | "csv" | "json";
                             generatorVersion?: string;
                             /** Format: uuid */
@@ -2591,7 +2686,7 @@ export interface operations {
                             params?: Record<string, never>;
                             /** @description Credits the job took up front. */
                             price?: number;
-                            /** @description Percent done, 0 to 100, from the entries of finished batches; 100 only once the file is ready. */
+                            /** @description Percent done, 0 to 100, from the entries (a dataset's customers) of finished batches; 100 only once the file is ready. */
                             progress?: number;
                             refundedCredits?: number;
                             /** Format: date-time */
@@ -2600,7 +2695,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2617,7 +2712,7 @@ export interface operations {
                                 };
                             } | null;
                             /** @enum {string} */
-                            type: "feedback" | "tickets" | "interviews";
+                            type: "feedback" | "tickets" | "interviews" | "dataset";
                         };
                         /** @enum {boolean} */
                         success: true;
@@ -2701,6 +2796,7 @@ export interface operations {
                 content: {
                     "application/json": Record<string, never>[];
                     "application/x-ndjson": string;
+                    "application/zip": string;
                     "text/csv": string;
                 };
             };
