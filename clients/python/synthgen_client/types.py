@@ -86,7 +86,11 @@ class DatasetTicket(Ticket):
 
 
 class DatasetInterview(Interview):
+    """The interview a dataset's customer gives; the interviewee has the customer's email."""
+
     customerId: str
+    mainPain: str  # what annoys them most, as reviews name aspects
+    aspects: list[str]  # what its questions were about
 
 
 class Dataset(TypedDict):
