@@ -24,7 +24,7 @@ TABLES = ("customers", "feedback", "tickets", "ticket_messages", "interviews",
 def test_a_10000_customer_dataset_job_runs_on_two_workers_into_a_zip_whose_ids_join(
     workers: Celery, make_consumer: Any
 ) -> None:
-    erin = make_consumer("erin@example.com", "pro", name="Erin", credits=50_000)
+    erin = make_consumer("erin@example.com", "pro", name="Erin", credits=200_000)
     workers.start(concurrency=2)
     body = {"type": "dataset", "count": 10_000, "format": "csv",
             "params": {"productType": "saas", "seed": 12}}  # fmt: skip
@@ -66,4 +66,4 @@ def test_a_10000_customer_dataset_job_runs_on_two_workers_into_a_zip_whose_ids_j
     assert (manifest["seed"], manifest["complete"]) == (12, True)
     debits = CreditEntry.objects.filter(account=erin.account, amount__lt=0)
     assert [entry.amount for entry in debits] == [-job["price"]]
-    assert erin.refresh().balance == 50_000 - job["price"]
+    assert erin.refresh().balance == 200_000 - job["price"]
