@@ -391,9 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_generator_options(command, "dataset")
     add_dataset_options(command)
     command.add_argument(
-        "--customers", dest="count", type=int, required=True, help="customers (1-10,000)"
+        "--customers", dest="count", metavar="N", type=int, required=True, help="1-10,000"
     )
-    command.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="the tables'")
+    command.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="of the tables in the ZIP"
+    )
     command.add_argument("-o", "--output", help="the ZIP to write ('-' for stdout)")
     command.set_defaults(run=run_job)
     show = commands.add_parser("account", help="plan, limits and credit balance")
