@@ -1,8 +1,10 @@
 """`synthgen`, the command-line client, against a live server."""
 
 import csv
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -284,4 +286,85 @@ def test_a_datasets_bad_options_are_named_and_exit_1(live_server: Any, bob: Cons
     assert done.stderr.startswith("synthgen: error: Invalid request parameters: ")
     for field in ("customerCount", "churnRate", "include"):
         assert field in done.stderr
+    assert bob.refresh().balance == 1000
+
+
+DATASET_TABLES = [
+    "customers",
+    "feedback",
+    "tickets",
+    "ticket_messages",
+    "interviews",
+    "interview_questions",
+]
+
+
+def test_a_dataset_job_is_followed_and_saved_as_a_zip_of_tables_whose_ids_join(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    done = synthgen(
+        "job", "dataset", "--product-type", "saas", "--customers", "60", "--seed", "5",
+        "--format", "csv", "-o", "saas.zip", key=bob.key, url=live_server.url, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "100%  60/60  succeeded" in done.stderr
+    assert done.stderr.endswith("Saved 60 customers to saas.zip.\n")
+    zipped = zipfile.ZipFile(tmp_path / "saas.zip")
+    assert zipped.namelist() == ["manifest.json"] + [f"{table}.csv" for table in DATASET_TABLES]
+    manifest = json.loads(zipped.read("manifest.json"))
+    assert manifest["customers"] == 60 and manifest["seed"] == 5
+
+    def rows(table: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(zipped.read(f"{table}.csv").decode())))
+
+    customers = {row["id"] for row in rows("customers")}
+    feedback, tickets, interviews = rows("feedback"), rows("tickets"), rows("interviews")
+    assert len(customers) == 60 and feedback and tickets
+    assert {row["customerId"] for row in feedback + tickets + interviews} <= customers
+    assert {row["ticketId"] for row in rows("ticket_messages")} <= {t["id"] for t in tickets}
+    questions = {row["interviewId"] for row in rows("interview_questions")}
+    assert questions <= {row["id"] for row in interviews}
+    assert bob.refresh().balance == 1000 - accepted_price(done.stderr)
+
+
+def accepted_price(stderr: str) -> int:
+    """The price the CLI said it charged when the job was accepted."""
+    accepted = re.search(r"Job [0-9a-f-]+ accepted: (\d+) credits\.", stderr)
+    assert accepted, stderr
+    return int(accepted[1])
+
+
+def test_a_dataset_job_dry_run_prints_the_price_and_seed_and_exits_0(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    args = ["job", "dataset", "--product-type", "saas", "--customers", "60", "-o", "x.zip"]
+    estimate = synthgen(*args, "--dry-run", key=bob.key, url=live_server.url, cwd=tmp_path)
+
+    assert estimate.returncode == 0, estimate.stderr
+    rows = dict(line.split(":", 1) for line in estimate.stdout.splitlines())
+    price = re.fullmatch(r"(\d+) credits \(dry run: nothing charged\)", rows["Price"].strip())
+    seed = re.fullmatch(
+        r"(\d+) \(pass --seed \1 for this dataset and price\)", rows["Seed"].strip()
+    )
+    assert price and seed and "Batches" in rows
+    assert bob.refresh().balance == 1000 and not (tmp_path / "x.zip").exists()
+
+    done = synthgen(*args, "--seed", seed[1], key=bob.key, url=live_server.url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert bob.refresh().balance == 1000 - int(price[1])
+
+
+def test_a_dataset_job_over_10000_customers_is_named_and_exits_1(
+    live_server: Any, bob: Consumer
+) -> None:
+    done = synthgen(
+        "job", "dataset", "--product-type", "saas", "--customers", "10001",
+        key=bob.key, url=live_server.url,
+    )  # fmt: skip
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("synthgen: error: Invalid request parameters: ")
+    assert "count" in done.stderr and "10000" in done.stderr
     assert bob.refresh().balance == 1000

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -480,3 +481,34 @@ def test_a_larger_dataset_with_the_same_seed_keeps_its_first_customers(
     assert large["customers"][:3] == small["customers"]
     first = {customer["id"] for customer in small["customers"]}
     assert [t for t in large["tickets"] if t["customerId"] in first] == small["tickets"]
+
+
+def test_a_dataset_job_is_created_and_its_zip_streamed_down(
+    live_server: Any, bob: Consumer, tmp_path: Path
+) -> None:
+    client = client_for(live_server, bob)
+    params = {"productType": "saas", "seed": 9, "churnRate": 0.3}
+    estimate = client.create_job(
+        type="dataset", count=30, format="jsonl", params=params, dry_run=True
+    )
+    answer = client.create_job(type="dataset", count=30, format="jsonl", params=params)
+
+    job = client.wait_for_job(answer["data"]["id"], poll_interval=0.1)
+    assert job["type"] == "dataset" and job["status"] == "succeeded"
+    assert job["entriesDone"] == 30 and estimate["seed"] == 9
+    assert answer["creditsUsed"] == estimate["credits"] == job["price"]
+    assert bob.refresh().balance == 1000 - job["price"]
+    with client.open_download(job["id"]) as download:
+        assert download.content_type == "application/zip"
+        assert download.filename == f"synthgen-dataset-{job['id'][:8]}.zip"
+        chunks = list(download.iter_bytes(chunk_size=512))
+    path = client.download_job(job["id"], directory=tmp_path)
+
+    assert len(chunks) > 1 and path is not None and path.read_bytes() == b"".join(chunks)
+    zipped = zipfile.ZipFile(path)
+    manifest = json.loads(zipped.read("manifest.json"))
+    assert manifest["customers"] == 30 and manifest["parameters"]["churnRate"] == 0.3
+    customers = [json.loads(line) for line in zipped.read("customers.jsonl").splitlines()]
+    feedback = [json.loads(line) for line in zipped.read("feedback.jsonl").splitlines()]
+    assert len(customers) == 30 and feedback
+    assert {entry["customerId"] for entry in feedback} <= {c["id"] for c in customers}

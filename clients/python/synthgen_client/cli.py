@@ -116,6 +116,22 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
     )
 
 
+def dataset_params(args: argparse.Namespace) -> dict[str, Any]:
+    """A dataset job's params in the API's names, without the unset ones; its customers are
+    the job's count."""
+    params = {
+        "productType": args.product_type,
+        "complexityLevel": args.complexity,
+        "seed": args.seed,
+        "dateFrom": args.date_from,
+        "dateTo": args.date_to,
+        "satisfaction": args.satisfaction,
+        "churnRate": args.churn_rate,
+        "include": args.include.split(",") if args.include else None,
+    }
+    return {name: value for name, value in params.items() if value is not None}
+
+
 def dataset(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
     """A dataset as one JSON object on stdout or in a file; with --dry-run, its price and
     the seed it priced."""
@@ -228,12 +244,17 @@ def run_job(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
     """Submit a job, show its progress on stderr, then download its file; with --dry-run,
     only its price and where the account stands."""
     fields = {"type": args.kind, "count": args.count, "format": args.format}
+    params = dataset_params(args) if args.kind == "dataset" else generator_params(args)
     if args.dry_run:
-        estimate = client.create_job(**fields, params=generator_params(args), dry_run=True)
+        estimate = client.create_job(**fields, params=params, dry_run=True)
         batches = f"{estimate['batches']:,}, about {duration(estimate['estimatedSeconds'])}"
-        labelled([*estimate_rows(estimate), ("Batches", batches)], out)
+        rows = [*estimate_rows(estimate), ("Batches", batches)]
+        if "seed" in estimate:
+            seed = estimate["seed"]
+            rows.append(("Seed", f"{seed} (pass --seed {seed} for this dataset and price)"))
+        labelled(rows, out)
         return
-    job = client.create_job(**fields, params=generator_params(args))["data"]
+    job = client.create_job(**fields, params=params)["data"]
     print(f"Job {job['id']} accepted: {job['price']} credits.", file=sys.stderr)
     bar = ProgressBar(sys.stderr, total=job["count"])
     try:
@@ -287,7 +308,8 @@ def save(client: SynthGen, job: Job, output: str | None, out: TextIO) -> None:
         if not path:
             raise CliError("the download had no file name; pass -o FILE")
         download.save(path)
-    print(f"Saved {job['entriesDone']:,} entries to {path}.", file=sys.stderr)
+    what = "customers" if job["type"] == "dataset" else "entries"
+    print(f"Saved {job['entriesDone']:,} {what} to {path}.", file=sys.stderr)
 
 
 def account(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
@@ -324,6 +346,12 @@ def add_generator_options(parser: argparse.ArgumentParser, kind: str) -> None:
         parser.add_argument("--interview-type", help="user_research, churn, ...")
 
 
+def add_dataset_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--satisfaction", help="balanced, positive, negative, mixed")
+    parser.add_argument("--churn-rate", type=float, help="share who left (0-1, default 0.15)")
+    parser.add_argument("--include", help="parts to write, comma-separated (default: all)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="synthgen",
@@ -343,12 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_generator_options(command, "dataset")
     command.add_argument("--customers", type=int, help="customers (1-50, default 10)")
-    command.add_argument("--satisfaction", help="balanced, positive, negative, mixed")
-    command.add_argument("--churn-rate", type=float, help="share who left (0-1, default 0.15)")
-    command.add_argument("--include", help="parts to write, comma-separated (default: all)")
+    add_dataset_options(command)
     command.add_argument("-o", "--output", help="file to write the JSON to (default: stdout)")
     command.set_defaults(run=dataset)
-    job = commands.add_parser("job", help="generate up to 100,000 entries as a file")
+    job = commands.add_parser(
+        "job", help="generate up to 100,000 entries, or 10,000 customers, as a file"
+    )
     kinds = job.add_subparsers(dest="kind", required=True)
     for kind in ("feedback", "tickets", "interviews"):
         command = kinds.add_parser(kind, help=f"a job of {kind}")
@@ -357,6 +385,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--format", choices=("jsonl", "csv", "json"), default="jsonl")
         command.add_argument("-o", "--output", help="file to write ('-' for stdout)")
         command.set_defaults(run=run_job)
+    command = kinds.add_parser(
+        "dataset", help="a job of customers with their feedback, tickets and interviews, as a ZIP"
+    )
+    add_generator_options(command, "dataset")
+    add_dataset_options(command)
+    command.add_argument(
+        "--customers", dest="count", metavar="N", type=int, required=True, help="1-10,000"
+    )
+    command.add_argument(
+        "--format", choices=("jsonl", "csv"), default="jsonl", help="of the tables in the ZIP"
+    )
+    command.add_argument("-o", "--output", help="the ZIP to write ('-' for stdout)")
+    command.set_defaults(run=run_job)
     show = commands.add_parser("account", help="plan, limits and credit balance")
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=account)

@@ -265,6 +265,7 @@ class JobEstimate(DryRunAnswer):
 
     batches: int
     estimatedSeconds: int
+    seed: NotRequired[int]  # a dataset job's: the seed the price is for
 
 
 class Job(TypedDict):
