@@ -1,6 +1,7 @@
 """The portal's Jobs page: the signed-in account's bulk jobs, their files and their cancel button,
 served by the same jobs service as the API (jobs run inline as their request commits)."""
 
+import datetime as dt
 import re
 import uuid
 import zipfile
@@ -10,8 +11,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from billing.models import CreditEntry
+from generators import jobs
 from generators.models import Job
 from tests.conftest import Consumer
 from tests.portal.conftest import Post
@@ -200,3 +203,15 @@ def test_the_detail_page_shows_the_summary_of_a_finished_job(
     assert job["summary"] and all(f"&quot;{key}&quot;" in html for key in job["summary"])
     assert f"<code>{job['params']['seed']}</code>" in html
     assert "40 of 40 entries" in html
+
+
+def test_an_expired_file_is_no_longer_offered_or_served(
+    bob: Consumer, bob_portal: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = run(bob, django_capture_on_commit_callbacks)
+    assert jobs.expire_files(now=timezone.now() + dt.timedelta(days=7, minutes=1)) == 1
+
+    html = bob_portal.get("/account/jobs/").content.decode()
+
+    assert "File expired" in html and f"/account/jobs/{job['id']}/download/" not in html
+    assert bob_portal.get(f"/account/jobs/{job['id']}/download/").status_code == 404
