@@ -1,5 +1,6 @@
 """The public pages (landing, access-request form, key-reveal link) and the consumer portal."""
 
+import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -7,8 +8,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +33,8 @@ from billing.models import CreditEntry, Tier
 from billing.prices import PRICES
 from billing.services import next_utc_midnight, requests_today, utc_today
 from billing.throttles import is_limited
+from generators import jobs as jobs_service
+from generators.models import Job
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -86,12 +92,13 @@ def reveal_key(request: HttpRequest, token: str) -> HttpResponse:
 SIGN_IN_RATE_PER_EMAIL = "5/h"
 SIGN_IN_RATE_PER_IP = "20/h"
 LEDGER_PAGE_SIZE = 20
+JOBS_PAGE_SIZE = 25
 PORTAL_NEXT = "portal_next"
 SIGN_IN_LIMITED = (
     "We have sent several sign-in links for this address or from your network in the last "
     "hour. Use the newest link in your inbox, or wait a while and ask again."
 )
-PortalView = Callable[..., HttpResponse]
+PortalView = Callable[..., HttpResponseBase]  # a page, or a streamed file
 
 
 def _sign_in_email_key(group: str, request: HttpRequest) -> str:
@@ -108,7 +115,7 @@ def portal_page(view: PortalView) -> PortalView:
     """Pages for a signed-in consumer; everyone else goes to the sign-in form."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         account = _portal_account(request)
         if account is None:
             return redirect_to_login(request.get_full_path(), reverse("portal-sign-in"))
@@ -251,3 +258,84 @@ def plan(request: HttpRequest, account: Account) -> HttpResponse:
         "history": account.plan_change_requests.select_related("requested_tier")[:10],
     }
     return render(request, "portal/plan.html", context, status=400 if form.errors else 200)
+
+
+# Bulk jobs: the same rows, file and cancel the jobs API serves, for the signed-in account.
+
+JOB_KINDS = {
+    Job.Kind.FEEDBACK: ("Feedback", "entries"),
+    Job.Kind.TICKETS: ("Tickets", "tickets"),
+    Job.Kind.INTERVIEWS: ("Interviews", "interviews"),
+    Job.Kind.DATASET: ("Dataset", "customers"),
+}
+
+
+def _job_row(job: Job) -> dict[str, object]:
+    label, unit = JOB_KINDS.get(Job.Kind(job.kind), (job.kind, "entries"))
+    return {
+        "job": job,
+        "label": label,
+        "unit": unit,
+        "has_file": bool(job.file) and job.expired_at is None,
+        "can_cancel": not job.is_finished,
+        "expires_at": job.finished_at + jobs_service.FILE_LIFETIME if job.finished_at else None,
+    }
+
+
+def _own_job(account: Account, job_id: str) -> Job:
+    # Another account's job is indistinguishable from one that does not exist, as in the API.
+    try:
+        return Job.objects.get(pk=job_id, account=account)
+    except (Job.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such job") from None
+
+
+@portal_page
+def job_list(request: HttpRequest, account: Account) -> HttpResponse:
+    own = Job.objects.filter(account=account).order_by("-created_at", "-pk")
+    page = Paginator(own, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"account": account, "page": page, "rows": [_job_row(job) for job in page]}
+    return render(request, "portal/jobs.html", context)
+
+
+@portal_page
+def job_detail(request: HttpRequest, account: Account, job_id: str) -> HttpResponse:
+    job = _own_job(account, job_id)
+    summary = json.dumps(job.summary, indent=2, ensure_ascii=False) if job.summary else ""
+    context = {"account": account, "row": _job_row(job), "job": job, "summary_json": summary}
+    return render(request, "portal/job.html", context)
+
+
+@portal_page
+@require_POST
+def cancel_job(request: HttpRequest, account: Account, job_id: str) -> HttpResponse:
+    job = _own_job(account, job_id)
+    was_finished = job.is_finished  # cancelling again answers the cancelled job, as in the API
+    job = jobs_service.cancel_job(job=job)
+    if not was_finished and job.status == Job.Status.CANCELLED:
+        refunded = f"{job.refunded} credit{'' if job.refunded == 1 else 's'}"
+        messages.success(request, f"Cancelled the job; {refunded} refunded to your balance.")
+    else:
+        messages.error(
+            request, f"That job had already finished ({job.status}), so nothing was cancelled."
+        )
+    return redirect("portal-job", job_id=job.pk)
+
+
+@portal_page
+def download_job(request: HttpRequest, account: Account, job_id: str) -> FileResponse:
+    job = _own_job(account, job_id)
+    if not job.file or job.expired_at:
+        raise Http404("The job has no file")
+    try:
+        source = default_storage.open(job.file, "rb")
+    except FileNotFoundError:
+        raise Http404("The job's file has expired") from None
+    response = FileResponse(
+        source,
+        as_attachment=True,
+        filename=jobs_service.export_filename(job),
+        content_type=jobs_service.content_type(job),
+    )
+    response.block_size = 64 * 1024
+    return response

@@ -34,6 +34,16 @@ urlpatterns = [
     path("account/keys/<int:key_id>/revoke/", accounts_views.revoke_key, name="portal-revoke-key"),
     path("account/keys/<int:key_id>/rotate/", accounts_views.rotate_key, name="portal-rotate-key"),
     path("account/plan/", accounts_views.plan, name="portal-plan"),
+    path("account/jobs/", accounts_views.job_list, name="portal-jobs"),
+    re_path(rf"^account/jobs/{JOB_ID}/$", accounts_views.job_detail, name="portal-job"),
+    re_path(
+        rf"^account/jobs/{JOB_ID}/cancel/$", accounts_views.cancel_job, name="portal-job-cancel"
+    ),
+    re_path(
+        rf"^account/jobs/{JOB_ID}/download/$",
+        accounts_views.download_job,
+        name="portal-job-download",
+    ),
     *webhooks_urls.portal_urlpatterns,
     path("admin/", admin.site.urls),
     re_path(r"^api/account/?$", accounts_api.AccountView.as_view(), name="api-account"),

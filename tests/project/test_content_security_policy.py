@@ -3,6 +3,8 @@ inline script, no inline event handler, no inline style. (The browser tests repo
 violation a real page triggers.)"""
 
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,7 +14,7 @@ from tests.conftest import Consumer
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = ["/", "/docs/", "/request-access/", "/account/sign-in/", "/api/docs/"]
-PORTAL_PAGES = ["/account/", "/account/keys/", "/account/plan/"]
+PORTAL_PAGES = ["/account/", "/account/keys/", "/account/plan/", "/account/jobs/"]
 STAFF_PAGES = ["/admin/", "/admin/accounts/accessrequest/", "/admin/accounts/account/"]
 
 
@@ -57,6 +59,30 @@ def test_portal_pages_carry_a_strict_policy_and_no_inline_code(alice: Consumer, 
     client = Client()
     client.force_login(alice.account.owner)
     _check(client, path)
+
+
+def test_the_portal_job_pages_carry_a_strict_policy_and_no_inline_code(
+    alice: Consumer, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A finished job (download link, summary) and a queued one (cancel form), listed and alone."""
+    settings.JOBS_RUN_IN_THREAD = False
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    body = {
+        "type": "feedback",
+        "count": 20,
+        "params": {"productType": "saas", "sentimentMix": "balanced"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        done = alice.client.post("/api/jobs", body, format="json").json()["data"]
+    queued = alice.client.post("/api/jobs", body, format="json").json()["data"]
+    client = Client()
+    client.force_login(alice.account.owner)
+    for path in (
+        "/account/jobs/",
+        f"/account/jobs/{done['id']}/",
+        f"/account/jobs/{queued['id']}/",
+    ):
+        _check(client, path)
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
