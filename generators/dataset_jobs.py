@@ -22,8 +22,9 @@ from django.core.files.storage import default_storage
 
 from billing.prices import dataset_price
 from generators.api import dataset_rates
-from generators.engine.datasets import generate_dataset, part_counts
+from generators.engine.datasets import PARTS, generate_dataset, part_counts
 from generators.models import Job, JobChunk
+from generators.summary import Tally
 
 TABLES = (
     "customers",
@@ -118,10 +119,11 @@ def tables(dataset: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str,
 
 def build_chunk(
     job: Job, chunk: JobChunk, spool: IO[bytes]
-) -> tuple[dict[str, list[str]], dict[str, int]]:
+) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """Write the chunk's customers into `spool` as a ZIP of one member per table, in the job's
-    format (a CSV member has the chunk's own columns); the flattened columns of each table and
-    the rows of each, as the chunk's summary. The export then mostly copies bytes."""
+    format (a CSV member has the chunk's own columns); the flattened columns of each table, and
+    the chunk's summary: the rows of each table and each part's tally. The export then mostly
+    copies bytes."""
     from generators.jobs import csv_cell, flatten, merge_columns
 
     dataset = generate_dataset(
@@ -132,6 +134,7 @@ def build_chunk(
     )
     columns: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
+    parts = {part: Tally(kind=part).add_all(dataset[part]).to_json() for part in PARTS}
     # Stored, not deflated: a chunk lives minutes, and only the export is worth compressing.
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for table, rows in tables(dataset).items():
@@ -152,11 +155,24 @@ def build_chunk(
                 for cells in flat:
                     writer.writerow({key: csv_cell(value) for key, value in cells.items()})
                 text.detach()
-    return columns, counts
+    return columns, {"rows": counts, "parts": parts}
 
 
 def chunk_rows(chunk: JobChunk) -> dict[str, int]:
     return dict((chunk.summary or {}).get("rows", {}))
+
+
+def job_summary(chunks: Sequence[JobChunk]) -> dict[str, Any] | None:
+    """The summary of the whole dataset, shaped as the synchronous endpoint's (one per part),
+    merged from the chunks' tallies; None if a chunk kept none."""
+    totals = {part: Tally(kind=part) for part in PARTS}
+    for chunk in chunks:
+        stored = (chunk.summary or {}).get("parts")
+        if stored is None:
+            return None
+        for part, tally in totals.items():
+            tally.merge(Tally.from_json(part, stored[part]))
+    return {part: tally.summary() for part, tally in totals.items()}
 
 
 def _members(chunks: Sequence[JobChunk], name: str) -> Iterator[tuple[JobChunk, IO[bytes]]]:

@@ -404,11 +404,10 @@ def _build(job: Job, chunk: JobChunk) -> None:
 
 def _build_dataset(job: Job, chunk: JobChunk) -> None:
     with tempfile.TemporaryFile() as spool:
-        columns, rows = dataset_jobs.build_chunk(job, chunk, spool)
+        columns, summary = dataset_jobs.build_chunk(job, chunk, spool)
         spool.seek(0)
         name = default_storage.save(f"jobs/{job.pk}/chunk-{chunk.index:05d}.zip", File(spool))
-    # Its summary is its rows per table, for the manifest; datasets have no sentence tally.
-    summary = {"rows": rows}
+    # Its summary: its rows per table, for the manifest, and each part's tally.
     if not _record_chunk(job_id=job.pk, chunk_id=chunk.pk, name=name, columns=columns,
                          tally=None, summary=summary):  # fmt: skip
         default_storage.delete(name)
@@ -469,7 +468,10 @@ def assemble_job(*, job_id: str) -> None:
         size = spool.tell()
         spool.seek(0)
         name = default_storage.save(f"jobs/{job.pk}/{export_filename(job)}", File(spool))
-    summary = None if job.kind == Job.Kind.DATASET else file_summary(job, chunks)
+    if job.kind == Job.Kind.DATASET:
+        summary = dataset_jobs.job_summary(chunks)
+    else:
+        summary = file_summary(job, chunks)
     if not _record_export(job_id=job.pk, name=name, size=size, summary=summary):
         default_storage.delete(name)
         return

@@ -763,8 +763,8 @@ def job_schema() -> dict[str, Any]:
                 "description": "What the file contains: the summary the generation endpoint of "
                 "the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over "
                 "the whole file, with `sentences`. null until the file is written; kept when "
-                "the file expires. Always null for a dataset job (its manifest.json counts its "
-                "rows).",
+                "the file expires. A dataset job's is the DatasetSummary the synchronous "
+                "endpoint gives (one summary per part, over the whole dataset).",
                 "properties": {"entries": INTEGER, "words": WORDS, "sentences": SENTENCES},
             },
         },

@@ -11,7 +11,9 @@ import pytest
 
 from billing.models import CreditEntry
 from generators import dataset_jobs, jobs
+from generators.engine.datasets import PARTS
 from generators.models import Job
+from generators.summary import Tally
 from tests.conftest import Consumer
 
 PARAMS = {"productType": "saas", "seed": 77}
@@ -295,6 +297,10 @@ def test_the_csvs_hold_the_synchronous_endpoints_dataset_cell_for_cell(
 
     done = run(bob, django_capture_on_commit_callbacks, count=40)
 
+    # Its summary is the synchronous answer's: one per part, merged from the chunks' tallies.
+    assert done["summary"] == {
+        part: Tally(kind=part).add_all(sync[part]).summary() for part in PARTS
+    }
     zipped = archive(bob, done)
     for table in ("customers", "feedback", "tickets"):
         rows = csv_table(zipped, table)

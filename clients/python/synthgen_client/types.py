@@ -291,7 +291,8 @@ class Job(TypedDict):
     fileSize: int | None
     fileExpiresAt: str | None
     fileExpired: bool
-    summary: JobSummary | None  # None until the file is written
+    # None until the file is written; a dataset job has one summary per part.
+    summary: JobSummary | DatasetSummary | None
 
 
 class JobAnswer(TypedDict):

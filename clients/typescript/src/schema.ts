@@ -1074,7 +1074,7 @@ export interface components {
                 status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** Format: uri */
                 statusUrl: string;
-                /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
+                /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. A dataset job's is the DatasetSummary the synchronous endpoint gives (one summary per part, over the whole dataset). */
                 summary?: {
                     entries?: number;
                     /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2172,7 +2172,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. A dataset job's is the DatasetSummary the synchronous endpoint gives (one summary per part, over the whole dataset). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2383,7 +2383,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. A dataset job's is the DatasetSummary the synchronous endpoint gives (one summary per part, over the whole dataset). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2563,7 +2563,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. A dataset job's is the DatasetSummary the synchronous endpoint gives (one summary per part, over the whole dataset). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
@@ -2695,7 +2695,7 @@ export interface operations {
                             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                             /** Format: uri */
                             statusUrl: string;
-                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. Always null for a dataset job (its manifest.json counts its rows). */
+                            /** @description What the file contains: the summary the generation endpoint of the job's type gives (FeedbackSummary, TicketSummary or InterviewSummary), over the whole file, with `sentences`. null until the file is written; kept when the file expires. A dataset job's is the DatasetSummary the synchronous endpoint gives (one summary per part, over the whole dataset). */
                             summary?: {
                                 entries?: number;
                                 /** @description Jobs only, over the whole file: sentences in the texts (split at line breaks and after . ! ? or … followed by a space, then trimmed), how many differ, and the share that repeat an earlier one, (total - distinct) / total, to 4 decimals. */
