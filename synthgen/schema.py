@@ -518,6 +518,7 @@ def dry_run_example(*, credits: int, **extra: Any) -> dict[str, Any]:
 DATASET_REQUEST_EXAMPLE = {"productType": "saas", "customerCount": 2, "seed": 42}
 
 
+@cache
 def dataset_exchange() -> tuple[dict[str, Any], dict[str, Any]]:
     """The dataset endpoint's example: real engine output for two customers, priced as the
     endpoint prices it, continuing the page's example account."""

@@ -25,7 +25,7 @@ Per customer, in order:
 
 import math
 import random as random_module
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,18 +190,12 @@ def generate_dataset(
     customer, whatever the count (so a job can make its chunks apart)."""
     _check(product_type=product_type, complexity=complexity, satisfaction=satisfaction,
            churn_rate=churn_rate, include=include)  # fmt: skip
-    rates = rates or default_rates(product_type)
-    bounds = window_bounds(window)
     dataset: dict[str, list[dict]] = {"customers": [], "feedback": [], "tickets": [],
                                       "interviews": []}  # fmt: skip
-    for index in range(first, first + customer_count):
-        # The journey and each part have streams of their own, so leaving a part out
-        # changes nothing in the others.
-        stream = f"dataset:{seed}:{index}"
-        journey = draw_journey(
-            product_type=product_type, rng=random_module.Random(stream), bounds=bounds,
-            satisfaction=satisfaction, churn_rate=churn_rate, rates=rates,
-        )  # fmt: skip
+    journeys = _journeys(product_type=product_type, customer_count=customer_count, seed=seed,
+                         window=window, satisfaction=satisfaction, churn_rate=churn_rate,
+                         rates=rates, first=first)  # fmt: skip
+    for stream, journey in journeys:
         dataset["customers"].append(journey.record)
         if "tickets" in include:
             rng = random_module.Random(f"{stream}:tickets")
@@ -339,6 +333,31 @@ def write_tickets(*, journey: Journey, complexity: str, rng: random_module.Rando
             }
         )
     return tickets
+
+
+def _journeys(
+    *,
+    product_type: str,
+    customer_count: int,
+    seed: int,
+    window: tuple[datetime, datetime],
+    satisfaction: str,
+    churn_rate: float,
+    rates: Rates | None,
+    first: int,
+) -> Iterator[tuple[str, Journey]]:
+    """Each customer's stream name and journey. The journey and each part have streams of
+    their own (``<stream>:tickets``...), so leaving a part out changes nothing in the others,
+    and pricing (``part_counts``) draws exactly the journeys the text is written from."""
+    rates = rates or default_rates(product_type)
+    bounds = window_bounds(window)
+    for index in range(first, first + customer_count):
+        stream = f"dataset:{seed}:{index}"
+        journey = draw_journey(
+            product_type=product_type, rng=random_module.Random(stream), bounds=bounds,
+            satisfaction=satisfaction, churn_rate=churn_rate, rates=rates,
+        )  # fmt: skip
+        yield stream, journey
 
 
 def write_interview(*, journey: Journey, complexity: str, rng: random_module.Random) -> dict:
@@ -629,14 +648,11 @@ def part_counts(
     """How many reviews and tickets ``generate_dataset`` makes for these customers, and each
     interview's questions, from their journeys alone (no text is written), so a job is priced
     before it is built."""
-    rates = rates or default_rates(product_type)
-    bounds = window_bounds(window)
     counts: dict[str, Any] = {"feedback": 0, "tickets": 0, "interview_questions": []}
-    for index in range(first, first + customer_count):
-        journey = draw_journey(
-            product_type=product_type, rng=random_module.Random(f"dataset:{seed}:{index}"),
-            bounds=bounds, satisfaction=satisfaction, churn_rate=churn_rate, rates=rates,
-        )  # fmt: skip
+    journeys = _journeys(product_type=product_type, customer_count=customer_count, seed=seed,
+                         window=window, satisfaction=satisfaction, churn_rate=churn_rate,
+                         rates=rates, first=first)  # fmt: skip
+    for _, journey in journeys:
         if "feedback" in include:
             counts["feedback"] += len(journey.reviews)
         if "tickets" in include:
