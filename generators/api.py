@@ -31,7 +31,8 @@ from billing.prices import PRICES, dataset_price
 from billing.services import Charge, Quota
 from billing.throttles import BurstThrottle
 from generators import engine
-from generators.engine.datasets import Rates, default_rates, generate_dataset
+from generators.engine import generate_dataset
+from generators.engine.datasets import Rates, default_rates
 from generators.serializers import (
     DatasetRequestSerializer,
     FeedbackRequestSerializer,
@@ -340,6 +341,7 @@ class DatasetView(GenerationView):
         # Made once: pricing needs what the seed makes, and the answer is the same dataset.
         if self.made is None:
             self.made = generate_dataset(
+                version=params["generatorVersion"],
                 product_type=params["productType"],
                 customer_count=params["customerCount"],
                 seed=seed,

@@ -22,7 +22,8 @@ from django.core.files.storage import default_storage
 
 from billing.prices import dataset_price
 from generators.api import dataset_rates
-from generators.engine.datasets import PARTS, generate_dataset, part_counts
+from generators.engine import generate_dataset, part_counts
+from generators.engine.datasets import PARTS
 from generators.models import Job, JobChunk
 from generators.summary import Tally
 
@@ -53,9 +54,12 @@ class ChunkPlan:
     credits: int
 
 
-def engine_params(params: dict[str, Any], *, seed: int, window: Any) -> dict[str, Any]:
+def engine_params(
+    params: dict[str, Any], *, version: str, seed: int, window: Any
+) -> dict[str, Any]:
     """generate_dataset's keyword arguments for a job's validated params."""
     return {
+        "version": version,
         "product_type": params["productType"],
         "seed": seed,
         "window": window,
@@ -66,7 +70,9 @@ def engine_params(params: dict[str, Any], *, seed: int, window: Any) -> dict[str
     }
 
 
-def plan(*, count: int, params: dict[str, Any], seed: int, window: Any) -> list[ChunkPlan]:
+def plan(
+    *, count: int, params: dict[str, Any], version: str, seed: int, window: Any
+) -> list[ChunkPlan]:
     """The job's chunks, each with its part of the price.
 
     The price is that of the whole dataset at the synchronous endpoint (reviews in requests of
@@ -74,7 +80,7 @@ def plan(*, count: int, params: dict[str, Any], seed: int, window: Any) -> list[
     of the customers before it: the chunks' credits add up to the price exactly.
     """
     per_chunk = min(MAX_CUSTOMERS_PER_CHUNK, max(1, math.ceil(count / TARGET_CHUNKS)))
-    kwargs = engine_params(params, seed=seed, window=window)
+    kwargs = engine_params(params, version=version, seed=seed, window=window)
     feedback = tickets = charged = 0
     questions: list[int] = []
     chunks = []
@@ -90,10 +96,9 @@ def plan(*, count: int, params: dict[str, Any], seed: int, window: Any) -> list[
     return chunks
 
 
-def price(*, count: int, params: dict[str, Any], seed: int, window: Any) -> int:
-    return sum(
-        chunk.credits for chunk in plan(count=count, params=params, seed=seed, window=window)
-    )
+def price(*, count: int, params: dict[str, Any], version: str, seed: int, window: Any) -> int:
+    chunks = plan(count=count, params=params, version=version, seed=seed, window=window)
+    return sum(chunk.credits for chunk in chunks)
 
 
 def tables(dataset: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
@@ -130,7 +135,12 @@ def build_chunk(
         customer_count=chunk.batch_count,
         first=chunk.first_batch,
         complexity=job.params["complexityLevel"],
-        **engine_params(job.params, seed=job.seed, window=(job.window_start, job.window_end)),
+        **engine_params(
+            job.params,
+            version=job.generator_version,
+            seed=job.seed,
+            window=(job.window_start, job.window_end),
+        ),
     )
     columns: dict[str, list[str]] = {}
     counts: dict[str, int] = {}

@@ -121,7 +121,8 @@ def estimate_job(*, kind: str, count: int, params: dict[str, Any]) -> JobEstimat
     units = count * params["questionCount"] if kind == Job.Kind.INTERVIEWS else count
     if kind == Job.Kind.DATASET:
         window = generation_window(date_from=params.get("dateFrom"), date_to=params.get("dateTo"))
-        price = dataset_jobs.price(count=count, params=params, seed=params["seed"], window=window)
+        price = dataset_jobs.price(count=count, params=params, version=params["generatorVersion"],
+                                   seed=params["seed"], window=window)  # fmt: skip
     else:
         price = price_of(kind=kind, count=count, params=params)
     return JobEstimate(
@@ -164,7 +165,9 @@ def create_job(
     plan = None
     if kind == Job.Kind.DATASET:
         window = (window_start, window_end)
-        plan = dataset_jobs.plan(count=count, params=params, seed=seed, window=window)
+        plan = dataset_jobs.plan(
+            count=count, params=params, version=version, seed=seed, window=window
+        )
         price = sum(part.credits for part in plan)
     else:
         price = price_of(kind=kind, count=count, params=params)

@@ -1,7 +1,7 @@
 """Names for the choice sets request fields share, for the schema (drf-spectacular).
 
 The datasets endpoint takes fewer product types and versions than the others (those with 2.0
-vocabulary, 2.0.0 only) and its ``satisfaction`` the same four values as ``sentimentMix``;
+vocabulary, from 2.0.0) and its ``satisfaction`` the same four values as ``sentimentMix``;
 without names, the schema's shared enums would be renamed by a hash and the deploy check
 would warn. Read by settings, so it imports only the engine's plain catalogues.
 """

@@ -522,10 +522,8 @@ DATASET_REQUEST_EXAMPLE = {"productType": "saas", "customerCount": 2, "seed": 42
 def dataset_exchange() -> tuple[dict[str, Any], dict[str, Any]]:
     """The dataset endpoint's example: real engine output for two customers, priced as the
     endpoint prices it, continuing the page's example account."""
-    from generators.engine.datasets import generate_dataset
-
-    data = generate_dataset(product_type="saas", customer_count=2, seed=42, complexity="simple",
-                            window=EXAMPLE_WINDOW)  # fmt: skip
+    data = engine.generate_dataset(version=engine.LATEST, product_type="saas", customer_count=2,
+                                   seed=42, complexity="simple", window=EXAMPLE_WINDOW)  # fmt: skip
     credits = dataset_price(
         feedback=len(data["feedback"]),
         tickets=len(data["tickets"]),
@@ -538,7 +536,7 @@ def dataset_exchange() -> tuple[dict[str, Any], dict[str, Any]]:
         "creditsUsed": credits,
         "remainingCredits": page["remainingCredits"] + page["creditsUsed"] - credits,
         "seed": 42,
-        "generatorVersion": "2.0.0",
+        "generatorVersion": engine.LATEST,
         "summary": {
             part: Tally(kind=part).add_all(data[part]).summary()
             for part in ("feedback", "tickets", "interviews")

@@ -6,12 +6,15 @@ functions, imported on first use so a process loads only the vocabulary it is as
 """
 
 import importlib
+from collections.abc import Sequence
 from datetime import datetime
 from types import ModuleType
+from typing import Any
 
 _MODULES: dict[str, str] = {
     "1.0.0": "generators.engine.v1",
     "2.0.0": "generators.engine.v2",
+    "2.1.0": "generators.engine.latest",
 }
 VERSIONS: tuple[str, ...] = tuple(_MODULES)
 LATEST: str = VERSIONS[-1]
@@ -79,3 +82,15 @@ def generate_interview(
         seed=seed,
         window=window,
     )
+
+
+def generate_dataset(*, version: str, **options: Any) -> dict[str, list[dict]]:
+    """A dataset's customers with their feedback, tickets and interviews (datasets exist from
+    2.0.0; ``options`` are ``datasets.generate_dataset``'s)."""
+    return engine(version).generate_dataset(**options)
+
+
+def part_counts(*, version: str, include: Sequence[str], **options: Any) -> dict[str, Any]:
+    """How many reviews, tickets and interview questions ``generate_dataset`` makes for these
+    options, from the customers' journeys alone, so a dataset is priced before it is written."""
+    return engine(version).part_counts(include=include, **options)

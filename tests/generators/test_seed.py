@@ -12,10 +12,12 @@ import pytest
 from generators.engine import (
     LATEST,
     VERSIONS,
+    generate_dataset,
     generate_feedback,
     generate_interview,
     generate_tickets,
 )
+from generators.engine.catalog import DATASET_VERSIONS
 from tests.generators.windows import WINDOW
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -37,6 +39,12 @@ def seeded_output(seed: int = 42, window: tuple = WINDOW, version: str = LATEST)
                                         interview_type="churn", complexity="medium", seed=seed,
                                         window=window),
     }  # fmt: skip
+
+
+def seeded_dataset(version: str = LATEST) -> dict:
+    """What the dataset snapshot of each version pins (the API is asked for the same)."""
+    return generate_dataset(version=version, product_type="hardware", customer_count=4, seed=42,
+                            complexity="medium", window=WINDOW)  # fmt: skip
 
 
 def dump(output: dict) -> str:
@@ -68,6 +76,12 @@ def test_the_seeded_output_of_every_version_matches_its_snapshot(version: str) -
     # A deliberate change of output is a new version with a new snapshot; old ones stay.
     snapshot = SNAPSHOTS / f"{version}.json"
     assert snapshot.read_text(encoding="utf-8") == dump(seeded_output(version=version))
+
+
+@pytest.mark.parametrize("version", DATASET_VERSIONS)
+def test_the_seeded_dataset_of_every_version_matches_its_snapshot(version: str) -> None:
+    snapshot = SNAPSHOTS / f"datasets-{version}.json"
+    assert snapshot.read_text(encoding="utf-8") == dump(seeded_dataset(version=version))
 
 
 def test_the_text_does_not_depend_on_the_window() -> None:

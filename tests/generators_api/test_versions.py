@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from generators.engine import LATEST, VERSIONS
+from generators.engine.catalog import DATASET_VERSIONS
 from tests.conftest import Consumer
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "generators" / "snapshots"
@@ -52,3 +53,15 @@ def test_an_unknown_version_is_refused_with_the_versions_there_are(bob: Consumer
         "generatorVersion": f"Must be one of: {', '.join(VERSIONS)}"
     }
     assert bob.refresh().balance == 1000
+
+
+@pytest.mark.parametrize("version", DATASET_VERSIONS)
+def test_a_pinned_dataset_version_answers_its_snapshot_byte_for_byte(
+    bob: Consumer, version: str
+) -> None:
+    pinned = snapshot(f"datasets-{version}")
+    body = {"productType": "hardware", "customerCount": 4, "complexityLevel": "medium",
+            "generatorVersion": version, **DATES}  # fmt: skip
+    answer = post(bob, "/api/datasets/generate", body).json()
+    assert answer["generatorVersion"] == version
+    assert answer["data"] == pinned

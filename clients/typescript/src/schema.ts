@@ -437,9 +437,10 @@ export interface components {
         };
         /**
          * @description * `2.0.0` - 2.0.0
+         *     * `2.1.0` - 2.1.0
          * @enum {string}
          */
-        DatasetGeneratorVersionEnum: "2.0.0";
+        DatasetGeneratorVersionEnum: "2.0.0" | "2.1.0";
         DatasetInterview: {
             /** @description The aspects its questions were about. */
             aspects: string[];
@@ -532,7 +533,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
             /**
@@ -580,7 +581,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
             /**
@@ -775,7 +776,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -808,7 +809,7 @@ export interface components {
             feedbackCount: number;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -860,9 +861,10 @@ export interface components {
         /**
          * @description * `1.0.0` - 1.0.0
          *     * `2.0.0` - 2.0.0
+         *     * `2.1.0` - 2.1.0
          * @enum {string}
          */
-        GeneratorVersionEnum: "1.0.0" | "2.0.0";
+        GeneratorVersionEnum: "1.0.0" | "2.0.0" | "2.1.0";
         /**
          * @description * `feedback` - feedback
          *     * `tickets` - tickets
@@ -924,7 +926,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -960,7 +962,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -1228,7 +1230,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -1257,7 +1259,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.0.0
+             * @default 2.1.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
