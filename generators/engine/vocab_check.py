@@ -32,6 +32,13 @@ LITERAL_AGREEMENT = re.compile(r"^(?:is|are|was|were|has|have)\b|\{(\w+)\|\1s\}|
 PRODUCT_LITERAL = re.compile(
     r"<(?:short|P)> \{?(?:[^{}<]*\|)?(?:is|are|was|were|has|have|does|do)\b"
 )
+# A rating written out in words a frame says whatever the entry's rating: "four from me".
+STAR_LITERAL = re.compile(
+    r"\b(?:one|two|three|four|five|[1-5]) stars?\b|\b(?:solid|easy) (?:four|five)\b", re.I
+)
+# A predicate opening on a verb whose -s is written out ("loads fast"): wrong after a plural.
+S_VERB = re.compile(r"^\{?(?:[^{}<|]*\|)*([a-z]+[^s\W]s)\b")
+NOT_VERBS = frozenset({"always", "its", "less", "plus", "thus", "perhaps", "sometimes", "this"})
 LEFTOVER = re.compile(r"[<>{}|\x01]|\s{2,}| [,.!?]")
 RENDERS = 12
 
@@ -64,7 +71,7 @@ def check(product_type: str) -> tuple[list[str], list[str]]:
         load_world(product_type)
     except (KeyError, ValueError, IndexError) as problem:
         return [f"the file does not compile: {problem!r}"], []
-    warnings = list(_phrases(raw))
+    warnings = list(_phrases(raw)) + list(stars(raw.get("groups", {}), "groups"))
     errors += list(_renders(product_type, raw))
     errors += list(_reviews(product_type))
     return errors, warnings
@@ -104,6 +111,7 @@ def _shape(raw: dict[str, Any]) -> Iterator[str]:
 def _phrases(raw: dict[str, Any]) -> Iterator[str]:
     for slug, aspect in raw["aspects"].items():
         yield from _echoes(slug, aspect)
+        yield from _numbers(slug, aspect)
         for degree in DEGREES:
             seen: list[set[tuple[str, ...]]] = []
             for text in aspect[degree]:
@@ -121,6 +129,41 @@ def _phrases(raw: dict[str, Any]) -> Iterator[str]:
                 if any(grams & other for other in seen):
                     yield f"aspect {slug}.{degree}: {text!r} repeats four words of another phrase"
                 seen.append(grams)
+
+
+def _numbers(slug: str, aspect: dict[str, Any]) -> Iterator[str]:
+    # "the load times" is plural: unmarked, its predicates would read "the load times is".
+    for name in aspect["names"]:
+        if name[:3] in ("sg:", "pl:") or name.startswith("item:"):
+            continue
+        head = _plain(name).split(" of ")[0].split()
+        last = head[-1] if head else ""
+        acronym = re.search(rf"\b{re.escape(last.upper())}\b", name) is not None
+        if last.endswith("s") and not last.endswith(("ss", "us", "is", "ics")) and not acronym:
+            yield f"aspect {slug}: name {name!r} looks plural; write 'pl:{name}' (or 'sg:')"
+    if not any(name.startswith(("pl:", "item:")) for name in aspect["names"]):
+        return
+    for degree in DEGREES:
+        for text in aspect[degree]:
+            verb = S_VERB.match(text)
+            if not text.startswith(CLAUSE) and verb and verb.group(1) not in NOT_VERBS:
+                yield (
+                    f"aspect {slug}.{degree}: {text!r} writes out {verb.group(1)!r}, which a "
+                    f"plural name of the aspect cannot take; write it with <s>"
+                )
+
+
+def stars(templates: Any, where: str) -> Iterator[str]:
+    """Frames that write a star count out instead of the entry's ``<stars>``/``<Stars>``, in
+    the tones that serve two ratings (great and good: 4 and 5; poor: 1 and 2)."""
+    if isinstance(templates, dict):
+        for key, value in templates.items():
+            if key not in ("fine", "awful"):
+                yield from stars(value, f"{where}.{key}")
+    elif isinstance(templates, list):
+        for text in templates:
+            if isinstance(text, str) and STAR_LITERAL.search(text):
+                yield f"{where}: {text!r} names a rating; write <stars> or <Stars>"
 
 
 def _echoes(slug: str, aspect: dict[str, Any]) -> Iterator[str]:

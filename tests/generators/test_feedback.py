@@ -151,6 +151,34 @@ def test_the_text_never_puts_a_plural_unit_after_one(product_type: str) -> None:
             ), entry["content"]
 
 
+@pytest.mark.parametrize("product_type", READY)
+def test_a_star_count_in_the_text_is_the_entry_s_own_rating(product_type: str) -> None:
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    for complexity in COMPLEXITY_LEVELS:
+        for entry in make(product_type=product_type, complexity=complexity, seed=21, count=50):
+            text = f"{entry['title']}. {entry['content']}"
+            # "One star off" / "dropping a star" tell a change of rating, not the rating.
+            for said in re.finditer(
+                r"\b(one|two|three|four|five|[1-5]) stars?\b(?! off)", text, re.I
+            ):
+                number = said.group(1).lower()
+                assert int(words.get(number, number)) == entry["rating"], text
+
+
+def test_verbs_agree_with_a_plural_product_and_plural_aspects() -> None:
+    # Earbuds are "they": "these puts", "the earbuds earns", "the boards is" are slips.
+    plural = re.compile(
+        r"\b(?:these|they|the (?:earbuds|buds|results|boards|load times|seams|instructions))"
+        r" (?:is|was|has|puts|gets|earns|leaves|comes|does|looks|loads|stops)\b",
+        re.I,
+    )
+    for product_type in ("hardware", "saas", "ecommerce"):
+        for complexity in COMPLEXITY_LEVELS:
+            for seed in range(3):
+                for entry in make(product_type=product_type, complexity=complexity, seed=seed):
+                    assert not plural.search(entry["content"]), entry["content"]
+
+
 def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
     for complexity in COMPLEXITY_LEVELS:
         for entry in make(product_type="ecommerce", complexity=complexity, seed=4):

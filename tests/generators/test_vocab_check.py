@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from generators.engine import products, vocab_check, vocabulary
+from generators.engine import products, realiser, vocab_check, vocabulary
 from tests.generators.ready import READY
+
+
+def forget_worlds() -> None:
+    # Everything compiled from a world file, so no other test sees the edited copy's.
+    products.load_world.cache_clear()
+    realiser.world_groups.cache_clear()
+    realiser._BASES.clear()
 
 
 @pytest.mark.parametrize("product_type", READY)
@@ -33,3 +40,33 @@ def test_the_checker_names_an_unknown_slot_and_a_written_out_agreement(
         products.load_world.cache_clear()
     assert any("unknown slot 'nonsense'" in error for error in errors)
     assert any("{fits|fit} our team" in warning for warning in warnings)
+
+
+def test_the_checker_names_a_plural_name_left_singular_and_a_written_out_rating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(vocabulary.VOCAB_DIR, tmp_path / "vocab")
+    path = tmp_path / "vocab" / "products" / "saas.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["aspects"]["usability"]["names"] += ["the panels", "pl:the tabs"]
+    raw["aspects"]["usability"]["good"] += ["loads the tabs fast"]
+    raw["groups"]["recommends"]["good"] += ["Five stars from me"]
+    raw["groups"]["recommends"]["fine"] += ["Three stars"]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(vocab_check, "VOCAB_DIR", tmp_path / "vocab")
+    monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path / "vocab")
+    forget_worlds()
+    try:
+        _, warnings = vocab_check.check("saas")
+    finally:
+        forget_worlds()
+    assert any("'the panels' looks plural" in warning for warning in warnings), warnings
+    assert any("'loads the tabs fast' writes out 'loads'" in warning for warning in warnings)
+    assert any("'Five stars from me' names a rating" in warning for warning in warnings)
+    assert not any("Three stars" in warning for warning in warnings)
+
+
+def test_the_common_verdicts_and_recommendations_never_write_a_rating_out() -> None:
+    common = vocabulary.read("feedback.json")
+    assert list(vocab_check.stars(common["verdicts"], "verdicts")) == []
+    assert list(vocab_check.stars(common["recommends"], "recommends")) == []
