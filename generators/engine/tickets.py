@@ -31,7 +31,7 @@ devices, the type's own category). 1.0.0 lives frozen in ``v1/tickets.py``.
 
 import random as random_module
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
@@ -126,14 +126,20 @@ class Desk:
     emoji: bool
     brands: Alt
     kinds: tuple[dict[str, Any], ...]
+    # A kind's own banks (what can be missing from its box), by its slug.
+    kind_banks: dict[str, dict[str, Any]]
     categories: tuple[tuple[Category, int], ...]
     fillers: dict[str, tuple[dict[str, Any], ...]]
+    # The bugs (tasks, wishes) that fit a kind, by (what the issue uses, the kind's slug):
+    # a blender has no Bluetooth, earbuds have no jug.
+    fitting: dict[tuple[str, str], tuple[dict[str, Any], ...]]
     slots: dict[str, Any]
     moves: dict[str, Any]
     call: dict[str, Any]
     thread: dict[str, Any]
-    # A product world's incident slug: the category, issue and bug (task...) it is filed as.
-    incidents: dict[str, tuple[Category, Issue, dict[str, Any] | None]]
+    # A product world's incident slug, per kind (or "*" for any): the category, issue and bug
+    # (task...) it is filed as.
+    incidents: dict[str, dict[str, tuple[Category, Issue, dict[str, Any] | None]]]
 
 
 def generate_tickets(
@@ -225,7 +231,8 @@ def ticket_for(
     rnd = rng.random
     memory.next_entry()
     identifier = f"ticket_{rng.getrandbits(48):012x}"
-    category, issue, filler = desk.incidents[incident.slug]
+    filed = desk.incidents[incident.slug]
+    category, issue, filler = filed.get(product.kind.slug) or filed["*"]
     priority = weighted(_SEVERITY_PRIORITIES[incident.severity], random=rnd)
     sentiment = _sentiment(category, priority, rnd)
     slots = _case_slots(
@@ -408,17 +415,26 @@ def _case_slots(
     for name in _ONCE:
         if name in slots:
             later[name] = slots.pop(name)
+    for name, bank in desk.kind_banks.get(kind["slug"], {}).items():
+        later[name] = bank
     _numbers(slots, random)
     number = issue.number
     if issue.uses:
-        filler = filler or pick(desk.fillers[issue.uses], random=random)
+        filler = filler or pick(desk.fitting[issue.uses, kind["slug"]], random=random)
         number = filler["number"]
-        later.update(filler["fields"])
+        for name, value in filler["fields"].items():
+            # A kind's own bank (what an appliance's owner tries) replaces the type's.
+            if name in _OWN_BANKS:
+                slots[name] = value
+            else:
+                later[name] = value
     slots.update(_AGREEMENT[number])
     if "steps" in issue.needs:
         _tries(slots, random)
     for name, bank in issue.fields.items():
         # The facts of the case are drawn once; the ask and the fix are worded per sentence.
+        if filler is not None and name in filler["fields"]:
+            continue
         if name in _CASE_FIELDS:
             later[name] = bank
         else:
@@ -428,7 +444,7 @@ def _case_slots(
 
 def _own_kind(product: Product) -> dict[str, Any]:
     kind = product.kind
-    return {"number": kind.number, "full": kind.full, "short": kind.short,
+    return {"slug": kind.slug, "number": kind.number, "full": kind.full, "short": kind.short,
             "noun": kind.slots["noun"]}  # fmt: skip
 
 
@@ -441,6 +457,8 @@ _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")
 _ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
 # The banks of a type's file that name what was ordered (a dataset's order, when it has one).
 _ORDERED = ("item", "dish")
+# Banks a bug (task, wish) may bring its own of, read whole rather than drawn once.
+_OWN_BANKS = ("tries",)
 # A known incident's priority, by how serious it is.
 _SEVERITY_PRIORITIES = {
     "minor": (("low", 60), ("medium", 40)),
@@ -702,7 +720,9 @@ def _thread(
         elif kind == "reply":
             parts = [lines["answer"][need], lines["reply_tail"][sentiment]]
         elif kind == "fix":
-            parts = [lines["thanks_agent"], issue.fields["fix"], lines["fix_tail"]]
+            # The bug's own fix when it has one (an appliance's is no firmware update).
+            fix = slots["fix"] if slots.knows("fix") else issue.fields["fix"]
+            parts = [lines["thanks_agent"], fix, lines["fix_tail"]]
         elif kind == "thanks":
             parts = [lines["thanks"][sentiment]]
         elif kind == "working":
@@ -822,12 +842,31 @@ def _tree(raw: Any, banks: Mapping[str, Any]) -> Any:
 
 
 def _fillers(raw: list[dict], banks: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    # A filler that lists "kinds" fits only those; one without fits every kind.
     out = []
     for spec in raw:
         number = spec.get("number", "sg")
-        fields = {key: _tree(value, banks) for key, value in spec.items() if key != "number"}
-        out.append({"number": number, "fields": fields})
+        fields = {
+            key: _tree(value, banks)
+            for key, value in spec.items()
+            if key not in ("number", "kinds")
+        }
+        out.append({"number": number, "fields": fields, "kinds": tuple(spec.get("kinds", ()))})
     return tuple(out)
+
+
+def _fitting(
+    fillers: Mapping[str, tuple[dict[str, Any], ...]], kinds: Sequence[str]
+) -> dict[tuple[str, str], tuple[dict[str, Any], ...]]:
+    fitting = {
+        (uses, kind): tuple(f for f in options if not f["kinds"] or kind in f["kinds"])
+        for uses, options in fillers.items()
+        for kind in kinds
+    }
+    empty = [key for key, options in fitting.items() if not options]
+    if empty:
+        raise ValueError(f"no bug, task or wish fits: {empty}")
+    return fitting
 
 
 @cache
@@ -848,12 +887,13 @@ def load_desk(product_type: str) -> Desk:
     )
     kinds = tuple(
         {
+            "slug": slug,
             "number": spec["number"],
             "full": _tree(spec["full"], banks),
             "short": _tree(spec["short"], banks),
             "noun": _tree(spec["noun"], banks),
         }
-        for spec in own["kinds"].values()
+        for slug, spec in own["kinds"].items()
     )
     definitions = {**_COMMON["categories"], **own.get("categories", {})}
     categories = tuple(
@@ -862,6 +902,10 @@ def load_desk(product_type: str) -> Desk:
         if name in own["has"]
     )
     fillers = {name: _fillers(own[name], banks) for name in ("bugs", "tasks", "wishes")}
+    # Every kind a ticket can be about: the desk's own, and the world's a customer may own.
+    slugs = list(own["kinds"])
+    if product_type in product_types_with_vocabulary():
+        slugs += [kind.slug for kind in load_world(product_type).kinds if kind.slug not in slugs]
     return Desk(
         product_type=product_type,
         audience=own["audience"],
@@ -870,6 +914,11 @@ def load_desk(product_type: str) -> Desk:
         kinds=kinds,
         categories=categories,
         fillers=fillers,
+        fitting=_fitting(fillers, slugs),
+        kind_banks={
+            slug: {name: _tree(bank, banks) for name, bank in spec.get("banks", {}).items()}
+            for slug, spec in own["kinds"].items()
+        },
         slots={**banks, **facts, "amount_range": tuple(own["amount"])},
         moves=_tree(_COMMON["moves"], banks),
         call=_tree(_COMMON["call"], banks),
@@ -879,21 +928,25 @@ def load_desk(product_type: str) -> Desk:
 
 
 def _filed(
-    table: Mapping[str, list],
+    table: Mapping[str, list | dict[str, list]],
     categories: tuple[tuple[Category, int], ...],
     fillers: Mapping[str, tuple[dict[str, Any], ...]],
-) -> dict[str, tuple[Category, Issue, dict[str, Any] | None]]:
+) -> dict[str, dict[str, tuple[Category, Issue, dict[str, Any] | None]]]:
     # ``[category, n]``: the category's n-th issue, or, when its one issue is told through a
-    # type's bugs (tasks, wishes), that issue with the n-th of them.
+    # type's bugs (tasks, wishes), that issue with the n-th of them; ``{kind: [category, n],
+    # "*": ...}`` files the incident by the kind of product it happened to.
     by_name = {category.name: category for category, _ in categories}
-    filed: dict[str, tuple[Category, Issue, dict[str, Any] | None]] = {}
-    for slug, (name, index) in table.items():
-        category = by_name[name]
-        first = category.issues[0]
-        if first.uses:
-            filed[slug] = (category, first, fillers[first.uses][index])
-        else:
-            filed[slug] = (category, category.issues[index], None)
+    filed: dict[str, dict[str, tuple[Category, Issue, dict[str, Any] | None]]] = {}
+    for slug, where in table.items():
+        per_kind = where if isinstance(where, dict) else {"*": where}
+        filed[slug] = {}
+        for kind, (name, index) in per_kind.items():
+            category = by_name[name]
+            first = category.issues[0]
+            if first.uses:
+                filed[slug][kind] = (category, first, fillers[first.uses][index])
+            else:
+                filed[slug][kind] = (category, category.issues[index], None)
     return filed
 
 

@@ -216,8 +216,13 @@ ASPECT_WORDS = {
     "ecommerce": {"packaging": "damage|broken|crushed|box", "returns": "refund",
                   "delivery": "arriv|deliver|parcel|courier", "website": "charg|twice|payment",
                   "accuracy": "wrong|different|not what i ordered"},
-    "hardware": {"build": "battery|charg|broken|damage|box|crack|missing|turn on",
-                 "app": "updat|firmware", "setup": "pair|bluetooth|connect|switch between",
+    # An appliance's build fails at its motor, heating or dock; its setup at its jug, lid,
+    # basket, panel or wifi (a gadget's at pairing).
+    "hardware": {"build": "battery|charg|broken|damage|box|crack|missing|turn on|motor|heat|"
+                          "dock|map",
+                 "app": "updat|firmware",
+                 "setup": "pair|bluetooth|connect|switch between|jug|lid|basket|display|panel|"
+                          "button|wifi",
                  "support": "warrant"},
 }  # fmt: skip
 

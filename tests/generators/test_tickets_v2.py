@@ -242,3 +242,40 @@ def test_a_phone_ticket_is_the_agents_note_of_what_the_customer_said() -> None:
         description = ticket["description"]
         assert re.search(r'[:.] "[A-Z][^"]+"', description), description
         assert "\n" not in description and not description.startswith(("Hi", "Hello", "Dear"))
+
+
+# What only a gadget with a battery, Bluetooth and firmware has, and only a kitchen appliance.
+GADGET_FAULTS = re.compile(
+    r"bluetooth|pair(?:ing|ed)?\b|firmware|battery|charging\b|app update", re.I
+)
+KITCHEN_FAULTS = re.compile(r"\bjug\b|\bblades?\b|basket|heating element", re.I)
+
+
+def test_an_appliance_ticket_names_the_appliance_s_faults_not_a_gadget_s() -> None:
+    tickets = [
+        ticket
+        for seed in range(6)
+        for ticket in generate_tickets(
+            product_type="hardware", count=50, complexity="complex", seed=seed, window=WINDOW
+        )
+    ]
+    appliances = [t for t in tickets if re.search(r"blender|air fryer", t["description"], re.I)]
+    gadgets = [t for t in tickets if re.search(r"earbuds|buds|watch", t["description"], re.I)]
+    assert len(appliances) >= 20 and len(gadgets) >= 20
+    for ticket in appliances:
+        said = [ticket["subject"], ticket["description"], *(m["message"] for m in ticket["thread"])]
+        assert not GADGET_FAULTS.search(" ".join(said)), ticket
+    for ticket in gadgets:
+        assert not KITCHEN_FAULTS.search(ticket["description"]), ticket
+
+
+def test_a_dataset_customer_s_ticket_fits_the_product_they_own() -> None:
+    from generators.engine.datasets import generate_dataset
+
+    data = generate_dataset(product_type="hardware", customer_count=50, seed=7,
+                            complexity="medium", window=WINDOW, include=["tickets"])  # fmt: skip
+    owned = {customer["id"]: customer["product"]["kind"] for customer in data["customers"]}
+    kitchen = [t for t in data["tickets"] if owned[t["customerId"]] in ("blender", "air_fryer")]
+    assert len(kitchen) >= 5
+    for ticket in kitchen:
+        assert not GADGET_FAULTS.search(ticket["subject"] + ticket["description"]), ticket
