@@ -35,6 +35,7 @@ from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generators.engine import LATEST  # noqa: E402
 from generators.engine.datasets import generate_dataset  # noqa: E402
 from generators.engine.feedback import generate_feedback  # noqa: E402
 
@@ -211,7 +212,7 @@ def job_benchmark(customers: int, worker_count: int = 2) -> None:
             started = time.perf_counter()
             job, _ = jobs.create_job(account=account, api_key=None, kind="dataset",
                                      count=customers, format="csv",
-                                     params={**JOB_PARAMS, "generatorVersion": "2.0.0"},
+                                     params={**JOB_PARAMS, "generatorVersion": LATEST},
                                      request_id=f"bench-{time.time_ns()}")  # fmt: skip
             accepted = time.perf_counter() - started
             while not job.is_finished:

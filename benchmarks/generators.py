@@ -1,6 +1,6 @@
 """Measures generation speed on one core and compares feedback with a seeded Faker baseline.
 
-Feedback, tickets and interviews are the 2.0.0 engine's, over every product type, with
+Feedback, tickets and interviews are the newest engine's, over every product type, with
 1.0.0's complex tickets beside them. The Faker baseline is built once per process and reseeded
 per batch, as a user would use it.
 

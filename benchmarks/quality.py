@@ -9,6 +9,7 @@ that have 2.0 vocabulary; ``--version 1.0.0`` measures the frozen engine the sam
 """
 
 import argparse
+import functools
 import re
 import sys
 from collections import Counter
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from generators import engine  # noqa: E402
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
 
 SEED = 20240115
@@ -182,14 +184,8 @@ class Cell:
 
 
 def generator(version: str) -> Callable[..., list[dict]]:
-    """The feedback function of ``version`` (2.0.0 is called directly until it is registered)."""
-    if version == "1.0.0":
-        from generators.engine.v1.feedback import generate_feedback as old
-
-        return old
-    from generators.engine.feedback import generate_feedback as new
-
-    return new
+    """The feedback function of ``version``, as the API calls it."""
+    return functools.partial(engine.generate_feedback, version=version)
 
 
 def sample(
@@ -493,11 +489,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--product-type", choices=PRODUCT_TYPES)
     parser.add_argument("--level", choices=COMPLEXITY_LEVELS)
-    parser.add_argument("--version", choices=("1.0.0", "2.0.0"), default="2.0.0")
+    parser.add_argument("--version", choices=engine.VERSIONS, default=engine.LATEST)
     args = parser.parse_args()
     if args.product_type:
         types: tuple[str, ...] = (args.product_type,)
-    elif args.version == "2.0.0":
+    elif args.version != "1.0.0":
         from generators.engine.vocabulary import product_types_with_vocabulary
 
         types = product_types_with_vocabulary()

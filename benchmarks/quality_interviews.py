@@ -1,4 +1,4 @@
-"""Measures interviews against issue 9's targets, 1.0.0 beside 2.0.0, and prints the figures.
+"""Measures interviews against issue 9's targets, 1.0.0 beside the newest, and prints the figures.
 
 Run: ``.venv/bin/python benchmarks/quality_interviews.py [--product-type T] [--level L]
 [--interview-type I] [--count N] [--questions Q]``.
@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generators.engine import LATEST  # noqa: E402
 from generators.engine import interviews as v2  # noqa: E402
 from generators.engine.catalog import (  # noqa: E402
     COMPLEXITY_LEVELS,
@@ -108,7 +109,7 @@ MAIN = re.compile(
 )
 
 Writer = Callable[..., dict]
-VERSIONS: dict[str, Writer] = {"1.0.0": v1.generate_interview, "2.0.0": v2.generate_interview}
+VERSIONS: dict[str, Writer] = {"1.0.0": v1.generate_interview, LATEST: v2.generate_interview}
 
 
 def make(
@@ -240,8 +241,7 @@ def main() -> None:
     )
     print(header)
     print(
-        f"{'':44}| {'1.0.0':>7} {'2.0.0':>7} | {'1.0.0':>7} {'2.0.0':>7} | "
-        f"{'1.0.0':>7} {'2.0.0':>7}"
+        f"{'':44}| {'1.0.0':>7} {LATEST:>7} | {'1.0.0':>7} {LATEST:>7} | {'1.0.0':>7} {LATEST:>7}"
     )
     print("-" * len(header))
     totals: dict[str, list[tuple[float, float, float]]] = {version: [] for version in VERSIONS}
@@ -261,7 +261,7 @@ def main() -> None:
                     )
                     row[version] = measure(made)
                     totals[version].append(row[version])
-                old, new = row["1.0.0"], row["2.0.0"]
+                old, new = row["1.0.0"], row[LATEST]
                 print(
                     f"{product_type:14} {level:8} {kind:19} | {old[0]:6.1f}% {new[0]:6.1f}% | "
                     f"{old[1]:6.1f}% {new[1]:6.1f}% | {old[2]:6.1f}% {new[2]:6.1f}%"

@@ -10,6 +10,7 @@ leans on (template fragments are a tell).
 """
 
 import argparse
+import functools
 import json
 import sys
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from generators.engine import LATEST, VERSIONS  # noqa: E402
 from generators.engine.catalog import COMPLEXITY_LEVELS  # noqa: E402
 
 HELDOUT = Path(__file__).resolve().parent / "heldout" / "reviews.jsonl"
@@ -39,15 +41,13 @@ def three_class(label: str, rating: int) -> str:
 
 
 def training_set(version: str) -> tuple[list[str], list[str], list[str]]:
-    if version == "1.0.0":
-        from generators.engine.v1.feedback import generate_feedback
+    from generators import engine
+    from generators.engine.vocabulary import product_types_with_vocabulary
 
-        types: tuple[str, ...] = ("ecommerce", "hardware", "saas")
-    else:
-        from generators.engine.feedback import generate_feedback
-        from generators.engine.vocabulary import product_types_with_vocabulary
-
-        types = product_types_with_vocabulary()
+    generate_feedback = functools.partial(engine.generate_feedback, version=version)
+    types: tuple[str, ...] = (
+        ("ecommerce", "hardware", "saas") if version == "1.0.0" else product_types_with_vocabulary()
+    )
     texts, labels = [], []
     cells = [(kind, level) for kind in types for level in COMPLEXITY_LEVELS]
     calls = -(-TRAINING // (50 * len(cells)))
@@ -73,7 +73,7 @@ def vader_label(analyser: SentimentIntensityAnalyzer, text: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", choices=("1.0.0", "2.0.0"), default="2.0.0")
+    parser.add_argument("--version", choices=VERSIONS, default=LATEST)
     args = parser.parse_args()
     if not HELDOUT.exists():
         print(f"No held-out set at {HELDOUT}")
