@@ -129,7 +129,6 @@ class Desk:
     # A kind's own banks (what can be missing from its box), by its slug.
     kind_banks: dict[str, dict[str, Any]]
     categories: tuple[tuple[Category, int], ...]
-    fillers: dict[str, tuple[dict[str, Any], ...]]
     # The bugs (tasks, wishes) that fit a kind, by (what the issue uses, the kind's slug):
     # a blender has no Bluetooth, earbuds have no jug.
     fitting: dict[tuple[str, str], tuple[dict[str, Any], ...]]
@@ -423,7 +422,7 @@ def _case_slots(
         filler = filler or pick(desk.fitting[issue.uses, kind["slug"]], random=random)
         number = filler["number"]
         for name, value in filler["fields"].items():
-            # A kind's own bank (what an appliance's owner tries) replaces the type's.
+            # The bug's own bank (what a blender's owner tries) replaces the type's.
             if name in _OWN_BANKS:
                 slots[name] = value
             else:
@@ -913,7 +912,6 @@ def load_desk(product_type: str) -> Desk:
         brands=brands,
         kinds=kinds,
         categories=categories,
-        fillers=fillers,
         fitting=_fitting(fillers, slugs),
         kind_banks={
             slug: {name: _tree(bank, banks) for name, bank in spec.get("banks", {}).items()}
