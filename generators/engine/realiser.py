@@ -35,7 +35,6 @@ from generators.engine.vocabulary import read
 from generators.engine.writers import Writer
 
 Random = Callable[[], float]
-_REDRAWS = 4
 
 
 class Memory:
@@ -79,28 +78,37 @@ class Memory:
             recent[bank | index] = self.clock
             return options[index]
         clock = self.clock
-        floor = self.floor
         if count == 1:
             # A single choice is taken all the same, after the redraws every bank takes.
             random(), random(), random()
             recent[bank] = clock
             return options[0]
+        # Redraw up to three times (written out: small banks come here often).
+        floor = self.floor
+        get = recent.get
         fallback = index if used != clock else -1
-        for _ in range(_REDRAWS - 1):
-            index = int(random() * count)
-            used = recent.get(bank | index, -1_000_000)
-            if used < floor:
-                break
+        index = int(random() * count)
+        used = get(bank | index, -1_000_000)
+        if used >= floor:
             if used != clock:
                 fallback = index
-        else:
-            # Everything drawn was used lately: one not yet used in this entry will do.
-            if fallback >= 0:
-                index = fallback
-            else:
-                unused = [i for i in range(count) if recent.get(bank | i) != clock]
-                if unused:
-                    index = unused[int(random() * len(unused))]
+            index = int(random() * count)
+            used = get(bank | index, -1_000_000)
+            if used >= floor:
+                if used != clock:
+                    fallback = index
+                index = int(random() * count)
+                used = get(bank | index, -1_000_000)
+                if used >= floor:
+                    if used != clock:
+                        fallback = index
+                    # Everything drawn was used lately: one not yet used in this entry will do.
+                    if fallback >= 0:
+                        index = fallback
+                    else:
+                        unused = [i for i in range(count) if get(bank | i) != clock]
+                        if unused:
+                            index = unused[int(random() * len(unused))]
         recent[bank | index] = clock
         return options[index]
 
