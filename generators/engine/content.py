@@ -112,7 +112,14 @@ def plan_content(
     chosen = _order_aspects(kind=kind, first=aspects, incident=incident, random=random)
     verdict = "mixed" if label == "mixed" else weighted(_VERDICTS[rating], random=random)
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
-    points = tuple([_point(aspect, degree) for aspect, degree in zip(chosen, degrees, strict=True)])
+    made = []
+    for aspect, degree in zip(chosen, degrees, strict=True):
+        # _point, written out: an entry makes up to nine.
+        point = _MADE.get((id(aspect), degree))
+        if point is None or point.aspect is not aspect:
+            point = _point(aspect, degree)
+        made.append(point)
+    points = tuple(made)
     return Content(
         label=label,
         rating=rating,

@@ -121,7 +121,13 @@ def plan_messages(
             continue
         message = _message(move, content, random, implicit)
         following = moves[index] if index < count else None
-        if following is not None and _can_pair(move, following, random):
+        # (Most moves are not two points in a row: those skip the call.)
+        if (
+            following is not None
+            and move.kind == "point"
+            and following.kind == "point"
+            and _can_pair(move, following, random)
+        ):
             message.move, message.points = "pair", move.points + following.points
             message.degree = move.points[0].degree
             index += 1

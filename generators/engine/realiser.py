@@ -148,6 +148,8 @@ _FRAME_GROUP = {
     "awful": "poor",
     "minus": "minus",
 }
+# A point's frames by its degree, looked up once.
+_POINT_FRAMES = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
 _PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
 _TONE = {
     "great": "good",
@@ -159,6 +161,12 @@ _TONE = {
     "mixed": "fine",
 }
 _ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
+# The adjectives of each degree, a plus or a minus by those of good or poor, looked up once.
+_ADJECTIVE_FOR = {
+    degree: _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
+    for degree in (*_ADJECTIVES, *_ADJECTIVE_OF)
+    if _ADJECTIVE_OF.get(degree, degree) in _ADJECTIVES
+}
 _PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
 _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
 _AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
@@ -347,7 +355,7 @@ def _point(
     slots["obj"] = obj
     slots["title"] = slots["Title"] = aspect_title.node
     slots["t_is"] = "are" if aspect_title.number == "pl" else "is"
-    slots["adj"] = slots["Adj"] = _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
+    slots["adj"] = slots["Adj"] = _ADJECTIVE_FOR[degree]
     slots.update(_AGREEMENT[name.number])
     slots["ctx"] = aspect.contexts
     more = message.move == "more"
@@ -372,7 +380,7 @@ def _point(
     if strong and degree in ("great", "awful"):
         frame = memory.choose(_G["strong"]["good" if degree == "great" else "poor"], random)
     else:
-        frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
+        frame = memory.choose(_POINT_FRAMES[degree], random)
     if slots["anchored"] and not _opens_with_subject(frame):
         slots["pre"] = ""  # "On the Q3, " leads only into a sentence that names its subject
     return render(frame, random=random, slots=slots), name
