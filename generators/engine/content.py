@@ -112,7 +112,14 @@ def plan_content(
     chosen = _order_aspects(kind=kind, first=aspects, incident=incident, random=random)
     verdict = "mixed" if label == "mixed" else weighted(_VERDICTS[rating], random=random)
     degrees = _degrees(label=label, rating=rating, count=len(chosen), random=random)
-    points = tuple(_point(aspect, degree) for aspect, degree in zip(chosen, degrees, strict=True))
+    made = []
+    for aspect, degree in zip(chosen, degrees, strict=True):
+        # _point, written out: an entry makes up to nine.
+        point = _MADE.get((id(aspect), degree))
+        if point is None or point.aspect is not aspect:
+            point = _point(aspect, degree)
+        made.append(point)
+    points = tuple(made)
     return Content(
         label=label,
         rating=rating,
@@ -151,13 +158,29 @@ def _order_aspects(
 ) -> list[Aspect]:
     # A partial shuffle of the kind's aspects after the ones the caller named; the incident's
     # aspect is left out, since the story already covers it.
-    taken = {aspect.slug for aspect in first} | ({incident.aspect} if incident else set())
-    pool = [aspect for aspect in kind.aspects if aspect.slug not in taken]
+    if first:
+        taken = {aspect.slug for aspect in first} | ({incident.aspect} if incident else set())
+        pool = [aspect for aspect in kind.aspects if aspect.slug not in taken]
+    else:
+        pool = list(_pool(kind, incident.aspect if incident else None))
     count = min(len(pool), MAX_POINTS - len(first))
     for index in range(count):
         swap = index + int(random() * (len(pool) - index))
         pool[index], pool[swap] = pool[swap], pool[index]
     return list(first) + pool[:count]
+
+
+# The aspects a kind's entries choose among, by the incident's aspect, worked out once per kind.
+_POOLS: dict[tuple[int, str | None], tuple[Kind, tuple[Aspect, ...]]] = {}
+
+
+def _pool(kind: Kind, left_out: str | None) -> tuple[Aspect, ...]:
+    key = (id(kind), left_out)
+    known = _POOLS.get(key)
+    if known is None or known[0] is not kind:
+        pool = tuple(aspect for aspect in kind.aspects if aspect.slug != left_out)
+        known = _POOLS[key] = (kind, pool)
+    return known[1]
 
 
 def _degrees(*, label: str, rating: int, count: int, random: Random) -> list[str]:

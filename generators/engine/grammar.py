@@ -187,7 +187,6 @@ def _vowel_sound(word: str) -> bool:
 def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) -> None:
     # Positional and recursive on purpose: this is the hot loop of every generator. Literals
     # are appended where they are met, so only a nested sequence costs a call.
-    append = out.append
     kind = type(node)
     if kind is Alt:
         node = node[int(random() * len(node))]
@@ -196,11 +195,12 @@ def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) 
         node = slots[node]
         kind = type(node)
     if kind is str:
-        append(node)
+        out.append(node)
         return
     if kind is not tuple:
         _walk_part(node, kind, random, slots, out)
         return
+    append = out.append
     for part in node:
         kind = type(part)
         if kind is str:
@@ -209,12 +209,16 @@ def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) 
         if kind is Slot:
             part = slots[part]
             kind = type(part)
+            if kind is str:
+                append(part)
+                continue
         if kind is Alt:
             part = part[int(random() * len(part))]
             kind = type(part)
-        if kind is str:
-            append(part)
-        elif kind is tuple:
+            if kind is str:
+                append(part)
+                continue
+        if kind is tuple:
             _walk(part, random, slots, out)
         else:
             _walk_part(part, kind, random, slots, out)

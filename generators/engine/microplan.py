@@ -109,22 +109,25 @@ def plan_messages(
     last_degree = ""
     mentioned = False
     index = 0
-    while index < len(moves):
+    implicit = 0.0 if level == "simple" else _IMPLICIT[register]
+    hedge = _HEDGE[register]
+    count = len(moves)
+    while index < count:
         move = moves[index]
         index += 1
         if move.kind == "story":
             messages += _story_steps(content, first=not messages)
             mentioned, previous = True, (-1 if content.outcome == "bad" else 1)
             continue
-        message = _message(
-            move,
-            content=content,
-            register=register,
-            random=random,
-            implicit=0.0 if level == "simple" else _IMPLICIT[register],
-        )
-        following = moves[index] if index < len(moves) else None
-        if following is not None and _can_pair(move, following, random):
+        message = _message(move, content, random, implicit)
+        following = moves[index] if index < count else None
+        # (Most moves are not two points in a row: those skip the call.)
+        if (
+            following is not None
+            and move.kind == "point"
+            and following.kind == "point"
+            and _can_pair(move, following, random)
+        ):
             message.move, message.points = "pair", move.points + following.points
             message.degree = move.points[0].degree
             index += 1
@@ -138,14 +141,12 @@ def plan_messages(
         message.pronoun = message.move == "more" and random() < 0.6
         message.mentioned = mentioned
         mentioned = mentioned or message.move in ("verdict", "context", "comparison")
-        message.hedge = not messages and random() < _HEDGE[register]
+        message.hedge = not messages and random() < hedge
         messages.append(message)
     return messages
 
 
-def _message(
-    move: Move, *, content: Content, register: str, random: Random, implicit: float
-) -> Message:
+def _message(move: Move, content: Content, random: Random, implicit: float) -> Message:
     if move.kind == "point":
         degree = move.points[0].degree
         # Strong points of a mixed entry are said outright; the rest may be said as facts.

@@ -35,23 +35,26 @@ from generators.engine.vocabulary import read
 from generators.engine.writers import Writer
 
 Random = Callable[[], float]
-_REDRAWS = 4
 
 
 class Memory:
     """What was said recently: within the entry being written, and in the call's last entries."""
 
-    __slots__ = ("clock", "recent", "window")
+    __slots__ = ("clock", "floor", "recent", "window")
 
     def __init__(self, *, window: int = 10) -> None:
         self.clock = 0
         self.window = window
+        # The oldest entry whose choices are still refused: ``clock - window``, kept up to date
+        # so the hot path of ``choose`` does not work it out on every call.
+        self.floor = -window
         # (id of the bank << 8 | index of the choice) -> the entry that last used it.
         self.recent: dict[int, int] = {}
 
     def next_entry(self) -> None:
         """Start remembering a new entry."""
         self.clock += 1
+        self.floor = self.clock - self.window
 
     def fresh(self, options: Alt | tuple, random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
@@ -66,35 +69,46 @@ class Memory:
     def choose(self, options: Alt | tuple, random: Random) -> Any:
         """One of ``options``, refusing one used in this entry or in the last few entries."""
         count = len(options)
-        bank, recent, clock = id(options) << 8, self.recent, self.clock
-        floor = clock - self.window
         # Most first draws are fresh: take them without entering the redraw loop.
         index = int(random() * count)
+        bank = id(options) << 8
+        recent = self.recent
         used = recent.get(bank | index, -1_000_000)
-        if used < floor:
-            recent[bank | index] = clock
+        if used < self.floor:
+            recent[bank | index] = self.clock
             return options[index]
+        clock = self.clock
         if count == 1:
             # A single choice is taken all the same, after the redraws every bank takes.
             random(), random(), random()
             recent[bank] = clock
             return options[0]
+        # Redraw up to three times (written out: small banks come here often).
+        floor = self.floor
+        get = recent.get
         fallback = index if used != clock else -1
-        for _ in range(_REDRAWS - 1):
-            index = int(random() * count)
-            used = recent.get(bank | index, -1_000_000)
-            if used < floor:
-                break
+        index = int(random() * count)
+        used = get(bank | index, -1_000_000)
+        if used >= floor:
             if used != clock:
                 fallback = index
-        else:
-            # Everything drawn was used lately: one not yet used in this entry will do.
-            if fallback >= 0:
-                index = fallback
-            else:
-                unused = [i for i in range(count) if recent.get(bank | i) != clock]
-                if unused:
-                    index = unused[int(random() * len(unused))]
+            index = int(random() * count)
+            used = get(bank | index, -1_000_000)
+            if used >= floor:
+                if used != clock:
+                    fallback = index
+                index = int(random() * count)
+                used = get(bank | index, -1_000_000)
+                if used >= floor:
+                    if used != clock:
+                        fallback = index
+                    # Everything drawn was used lately: one not yet used in this entry will do.
+                    if fallback >= 0:
+                        index = fallback
+                    else:
+                        unused = [i for i in range(count) if get(bank | i) != clock]
+                        if unused:
+                            index = unused[int(random() * len(unused))]
         recent[bank | index] = clock
         return options[index]
 
@@ -134,6 +148,8 @@ _FRAME_GROUP = {
     "awful": "poor",
     "minus": "minus",
 }
+# A point's frames by its degree, looked up once.
+_POINT_FRAMES = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
 _PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
 _TONE = {
     "great": "good",
@@ -145,6 +161,12 @@ _TONE = {
     "mixed": "fine",
 }
 _ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
+# The adjectives of each degree, a plus or a minus by those of good or poor, looked up once.
+_ADJECTIVE_FOR = {
+    degree: _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
+    for degree in (*_ADJECTIVES, *_ADJECTIVE_OF)
+    if _ADJECTIVE_OF.get(degree, degree) in _ADJECTIVES
+}
 _PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
 _PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
 _AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
@@ -224,31 +246,44 @@ def realise_messages(
     slots["short_text"] = len(messages) <= 2
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     choose, short, joins = memory.choose, kind.short, content.label != "mixed"
+    # A mixed entry, or one of a sentence or two, states a strong opinion in so many words.
+    outright = content.label == "mixed" or len(messages) <= 2
     for position, message in enumerate(messages):
+        move = message.move
         # Later mentions of the product are its short forms, drawn when a frame names one.
         slots["P"] = slots["short"] = short if message.mentioned else full
         lead = choose(connectives[message.connective], random)
         if message.hedge and not lead:
             lead = choose(hedges, random)
         slots["anchored"] = False
-        if not lead and position == 0 and message.move == "point" and random() < 0.5:
+        if not lead and position == 0 and move == "point" and random() < 0.5:
             # "With the Q3, ..." for a model; a shop or a tool goes by its brand alone. The
             # sentence then names its aspect plainly, not by the brand again ("Veltra's ...").
             lead = choose(_ANCHORS[bool(product.model)], random)
             slots["anchored"] = slots["owned"] = True
         # A point may run on from the one before ("..., and ..."), its additive lead dropped;
         # a mixed entry keeps its praise and its complaint in sentences of their own.
+        # Both sentences must be points with a polarity, the first not a question.
         joining = (
             joins
             and pending is not None
             and message.connective in ("none", "add")
-            and _joinable(pending, message)
+            and pending[2] in ("point", "more")
+            and move in ("point", "more")
+            and pending[0][-1:] not in "?!:"
+            and pending[1] != 0
             and random() < join
         )
         slots["pre"] = "" if joining else lead
-        text, last = _sentence(
-            message, content=content, slots=slots, last=last, random=random, memory=memory
-        )
+        if move == "point" or move == "more":
+            text, last = _point(message, slots, last, random, memory, move == "point" and outright)
+        elif move == "pair":
+            text, last = _pair(message, slots=slots, random=random, memory=memory), None
+        else:
+            frame = _frame_for(message, content=content, slots=slots, random=random, memory=memory)
+            if frame is None:
+                continue
+            text, last = render(frame, random=random, slots=slots), None
         if not text:
             continue
         polarity = POLARITY.get(message.degree, 0)
@@ -276,21 +311,11 @@ _JOINS = {
 }
 
 
-def _joinable(pending: tuple[str, int, str] | None, message: Message) -> bool:
-    if pending is None:
-        return False
-    return (
-        pending[2] in ("point", "more")
-        and message.move in ("point", "more")
-        and pending[0][-1:] not in "?!:"
-        and pending[1] != 0
-    )
-
-
 def _opens_plainly(text: str) -> bool:
     # A sentence with its own lead-in ("Being picky, ...", "Worth saying: ...") stands alone.
-    head = text.split(" ", 3)[:3]
-    return not any(word.endswith((",", ":")) for word in head)
+    # (A word of the first three ends in "," or ":" where the three, spaced, hold ", " or ": ".)
+    head = " ".join(text.split(" ", 3)[:3]) + " "
+    return ", " not in head and ": " not in head
 
 
 def _lower_first(text: str) -> str:
@@ -299,43 +324,15 @@ def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:]
 
 
-def _sentence(
-    message: Message,
-    *,
-    content: Content,
-    slots: dict[str, Any],
-    last: Phrase | None,
-    random: Random,
-    memory: Memory,
-) -> tuple[str, Phrase | None]:
-    move = message.move
-    if move in ("point", "more"):
-        # A mixed entry, or one of a sentence or two, states a strong opinion in so many words.
-        return _point(
-            message,
-            slots=slots,
-            last=last,
-            random=random,
-            memory=memory,
-            strong=move == "point" and (content.label == "mixed" or slots.get("short_text", False)),
-        )
-    if move == "pair":
-        return _pair(message, slots=slots, random=random, memory=memory), None
-    frame = _frame_for(message, content=content, slots=slots, random=random, memory=memory)
-    if frame is None:
-        return "", last
-    return render(frame, random=random, slots=slots), None
-
-
 def _point(
     message: Message,
-    *,
     slots: dict[str, Any],
     last: Phrase | None,
     random: Random,
     memory: Memory,
     strong: bool = False,
 ) -> tuple[str, Phrase | None]:
+    # Positional: this runs for most sentences of every entry.
     aspect = message.points[0].aspect
     degree = message.degree
     if message.pronoun and last is not None:
@@ -352,14 +349,14 @@ def _point(
             name = Phrase(node=name.node, number=slots["i_number"])
         subject = obj = name.node
     titles = aspect.titles
-    _fill_subject(
-        slots,
-        aspect_title=titles[int(random() * len(titles))],
-        number=name.number,
-        subject=subject,
-        obj=obj,
-        degree=degree,
-    )
+    # _fill_subject for the first subject, written out: this runs for most sentences.
+    aspect_title = titles[int(random() * len(titles))]
+    slots["subj"] = slots["Subj"] = subject
+    slots["obj"] = obj
+    slots["title"] = slots["Title"] = aspect_title.node
+    slots["t_is"] = "are" if aspect_title.number == "pl" else "is"
+    slots["adj"] = slots["Adj"] = _ADJECTIVE_FOR[degree]
+    slots.update(_AGREEMENT[name.number])
     slots["ctx"] = aspect.contexts
     more = message.move == "more"
     clauses = aspect.clauses.get(degree)
@@ -383,7 +380,7 @@ def _point(
     if strong and degree in ("great", "awful"):
         frame = memory.choose(_G["strong"]["good" if degree == "great" else "poor"], random)
     else:
-        frame = memory.choose(_G["points"][_FRAME_GROUP[degree]], random)
+        frame = memory.choose(_POINT_FRAMES[degree], random)
     if slots["anchored"] and not _opens_with_subject(frame):
         slots["pre"] = ""  # "On the Q3, " leads only into a sentence that names its subject
     return render(frame, random=random, slots=slots), name

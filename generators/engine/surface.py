@@ -46,8 +46,12 @@ _WORD = re.compile(r"(?<!\w)[a-z]{4,}\b")
 _CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
 _EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
 _CONTRACT = _any_of(_CONTRACTED)
-# The regexes are slow on sentences they cannot change; a substring test skips those.
-_CONTRACTIBLE: tuple[str, ...] = tuple(_CONTRACTED)
+# The regexes are slow on sentences they cannot change; a substring test skips those. Every
+# contractible phrase ends in one of these few words (" is", " not"...), so a sentence with
+# none of them has nothing to contract.
+_CONTRACT_HINTS: tuple[str, ...] = tuple(
+    dict.fromkeys(" " + full.rsplit(" ", 1)[-1] if " " in full else full for full in _CONTRACTED)
+)
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
 _EXPAND = _any_of(_EXPANDED, r"(?! been| got)")
 _ARTICLE = re.compile(r"(?<!\w)the (?=[a-z])")
@@ -72,8 +76,10 @@ def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Ra
 
 def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> str:
     if habits.contract and random() < habits.contract:
-        if any(phrase in text for phrase in _CONTRACTIBLE):
-            text = _CONTRACT.sub(lambda match: _CONTRACTED[match.group(0)], text)
+        for hint in _CONTRACT_HINTS:
+            if hint in text:
+                text = _CONTRACT.sub(_contracted, text)
+                break
     elif habits.expand and "'" in text:
         text = _EXPAND.sub(lambda match: _EXPANDED[match.group(0)], text)
     if habits.drop_article and random() < habits.drop_article:
@@ -95,11 +101,22 @@ def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> st
     return text
 
 
+def _contracted(match: re.Match[str]) -> str:
+    return _CONTRACTED[match.group(0)]
+
+
 def _typos(text: str, *, rate: float, random: Random) -> str:
     if random() < rate * 4:
         text = _MISSPELLING.sub(lambda match: _MISSPELT[match.group(0)], text, count=1)
+    if _WORD.search(text) is None:
+        return text
+    draw = random()
+    # Words of four letters or more, a character apart, number at most (length + 1) // 5: when
+    # even that many would not make a typo, the draw settles it without listing the words.
+    if draw >= rate * ((len(text) + 1) // 5):
+        return text
     words = _WORD.findall(text)
-    if not words or random() >= rate * len(words):
+    if draw >= rate * len(words):
         return text
     word = words[int(random() * len(words))]
     return text.replace(word, _misspell(word, random), 1)
