@@ -622,9 +622,13 @@ class _Conversation:
         # What of the facts and sayings this interviewee has said so far, each lowercased.
         self.candidates = _candidates(facts)
         self.said: set[str] = set()
+        # Each fact or saying tested against ``said``: lowercased, and its number of words.
+        self.measures: dict[str, tuple[str, int]] = {}
+        # ``_unsaid``'s answers for a topic's sayings, good while ``said`` has the same size.
+        self.fresh: dict[int, tuple[tuple[str, ...], int, list[str]]] = {}
         self.made: Counter[str] = Counter()
-        # The last words of the question or answer being written.
-        self.tail = ""
+        # The last words (lowercased) of the question or answer being written.
+        self.tail: list[str] = []
         # Spoken, not typed: a speaker's fillers and contractions, none of a typist's slips.
         habits = writer.habits
         self.habits = replace(
@@ -738,16 +742,24 @@ class _Conversation:
 
     def _said(self, fact: str, *, words: int = 4) -> bool:
         # A fact of four words or more ("ringing the restaurant directly") said earlier.
-        return fact.lower() in self.said and len(fact.split()) >= words
+        measure = self.measures.get(fact)
+        if measure is None:
+            measure = self.measures[fact] = (fact.lower(), len(fact.split()))
+        return measure[1] >= words and measure[0] in self.said
 
     def _unsaid(self, sayings: tuple[str, ...], index: int) -> str | None:
         """The ``index``-th of ``sayings`` not said yet, or None."""
-        fresh = [text for text in sayings if not self._said(text, words=3)]
+        # ``said`` only grows, so while its size holds the answer does too.
+        known = self.fresh.get(id(sayings))
+        if known is None or known[0] is not sayings or known[1] != len(self.said):
+            fresh = [text for text in sayings if not self._said(text, words=3)]
+            known = self.fresh[id(sayings)] = (sayings, len(self.said), fresh)
+        fresh = known[2]
         return fresh[index] if index < len(fresh) else None
 
     def _question(self, intent: str, *, first: bool) -> str:
         slots = self._slots()
-        self.tail = ""
+        self.tail = []
         questions = self._variant(COMMON.groups["questions"][intent])
         ask = self._say(questions, slots, keep=True, spoken=False)
         if first or self.random() < 0.45 or _OPENS_WITH_LEAD.match(ask):
@@ -757,7 +769,7 @@ class _Conversation:
 
     def _answer(self, intent: str) -> str:
         slots = self._slots()
-        self.tail = ""
+        self.tail = []
         spec = _PLAN["intents"][intent]
         answers = COMMON.groups["answers"][intent]
         core_bank = self._variant(answers)
@@ -850,7 +862,7 @@ class _Conversation:
         """A sentence from ``bank`` that repeats no six words already said in this interview;
         after a few tries, the one repeating least when ``keep`` (a question, a core), else
         none (a supporting sentence is simply left out)."""
-        best, least = "", 1 << 30
+        best, best_words, least = "", list(self.tail), 1 << 30
         for _ in range(_TRIES):
             text = _finish(render(self._choose(bank), random=self.random, slots=slots))
             if _UNSAYABLE in text:
@@ -860,18 +872,28 @@ class _Conversation:
             if spoken:
                 text = self._spoken(text, polarity)
             # Six words may run across the end of the sentence before it, too.
-            overlap = len(six_grams(f"{self.tail} {text}") & self.grams)
+            lowered = text.lower()
+            words = self.tail + _WORD.findall(lowered)
+            grams = _grams(words)
+            overlap = len(grams & self.grams) if grams else 0
             if not overlap:
-                return self._keep(text)
+                return self._keep(text, lowered, words, grams)
             if overlap < least:
-                best, least = text, overlap
-        return self._keep(best) if keep else ""
+                best, best_words, least = text, words, overlap
+        if not keep:
+            return ""
+        return self._keep(best, best.lower(), best_words, _grams(best_words))
 
-    def _keep(self, text: str) -> str:
-        self.grams |= six_grams(f"{self.tail} {text}")
-        lowered = text.lower()
-        self.said.update(candidate for candidate in self.candidates if candidate in lowered)
-        self.tail = " ".join(_WORD.findall(text.lower())[-5:])
+    def _keep(self, text: str, lowered: str, words: list[str], grams: set[tuple[str, ...]]) -> str:
+        # ``words`` are the tail's and the text's, ``grams`` their six-word runs.
+        self.grams |= grams
+        said = self.said
+        said.update(
+            candidate
+            for candidate in self.candidates
+            if candidate not in said and candidate in lowered
+        )
+        self.tail = words[len(self.tail) :][-5:]
         return text
 
 
@@ -887,7 +909,10 @@ def _candidates(facts: Facts) -> tuple[str, ...]:
 
 def six_grams(text: str) -> set[tuple[str, ...]]:
     """Every run of six words in ``text``, lowercased (what a reader notices coming back)."""
-    words = _WORD.findall(text.lower())
+    return _grams(_WORD.findall(text.lower()))
+
+
+def _grams(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[index : index + 6]) for index in range(len(words) - 5)}
 
 
