@@ -64,7 +64,9 @@ _BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
 _PAIN_DEGREES = ("poor", "minus", "niggle", "awful")
 _UNSAYABLE = "\x02"
-_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w+) \1\b", re.IGNORECASE)
+# Possessive: a word is only ever doubled whole, so the run is never given back (which made
+# the plain ``\w+`` try every shorter prefix of every word, the dearest regex of a sentence).
+_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w++) \1\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
 _OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
@@ -923,8 +925,14 @@ def _finish(text: str) -> str:
     if text[-1] not in ".!?":
         text += "."
     # A slot's words may meet the frame's ("starting again" + " again"): say them once.
-    text = _DOUBLED.sub(r"\1", text)
-    return _SENTENCE_START.sub(lambda match: match.group(0).upper(), _capital(text))
+    text = _capital(_DOUBLED.sub(r"\1", text))
+    if ". " not in text and "? " not in text and "! " not in text:
+        return text  # one sentence: no later one to capitalise
+    return _SENTENCE_START.sub(_upper, text)
+
+
+def _upper(match: re.Match[str]) -> str:
+    return match.group(0).upper()
 
 
 def _capital(text: str) -> str:
