@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from itertools import filterfalse
 from typing import Any
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
@@ -628,6 +629,8 @@ class _Conversation:
         self.measures: dict[str, tuple[str, int]] = {}
         # ``_unsaid``'s answers for a topic's sayings, good while ``said`` has the same size.
         self.fresh: dict[int, tuple[tuple[str, ...], int, list[str]]] = {}
+        # ``_refresh``'s slots, with the size of ``said`` and the topic they were made for.
+        self.refreshed: tuple[int, Topic, dict[str, Any]] | None = None
         self.made: Counter[str] = Counter()
         # The last words (lowercased) of the question or answer being written.
         self.tail: list[str] = []
@@ -644,6 +647,8 @@ class _Conversation:
             exclaim=habits.exclaim * 0.3,
             ellipsis=habits.ellipsis * 0.3,
         )
+        # The keys of a group's frames, the most specific first (see ``_variant``).
+        self.variants = (f"{mode}_{audience}", mode, audience, "any")
         self.mentioned: list[Topic] = []
         # Every topic a question was about, pains and likes, in order.
         self.talked: list[Topic] = []
@@ -716,11 +721,25 @@ class _Conversation:
 
     def _refresh(self, slots: dict[str, Any]) -> None:
         """Once a long fact or a saying has been said, later sentences refer back to it."""
-        for name, bank in _BACK_REFERENCES.items():
-            if isinstance(slots[name], str) and self._said(slots[name], words=3):
-                slots[name] = COMMON.banks[bank]
-        if isinstance(slots["P"], str) and self._said(slots["P"]):
-            slots["P"] = self.facts.slots["P_short"]
+        # What to refer back to follows from what was said and the topic alone; ``said``
+        # only grows, so while its size and the topic hold, so does the answer.
+        known = self.refreshed
+        if known is None or known[0] != len(self.said) or known[1] is not self.topic:
+            known = self.refreshed = (len(self.said), self.topic, self._references())
+        slots.update(known[2])
+
+    def _references(self) -> dict[str, Any]:
+        """The slots ``_refresh`` sets: a said fact's back reference, the unsaid sayings."""
+        facts = self.facts.slots
+        # A slot of these holds its fact or, once said, the back reference, never another
+        # text: so the fact decides, whichever of the two a question's slots hold now.
+        changes = {
+            name: COMMON.banks[bank]
+            for name, bank in _BACK_REFERENCES.items()
+            if isinstance(facts[name], str) and self._said(facts[name], words=3)
+        }
+        if isinstance(facts["P"], str) and self._said(facts["P"]):
+            changes["P"] = facts["P_short"]
         topic, main = self.topic, self.facts.pains[0]
         fresh = {
             "problem": self._unsaid(topic.sayings, 0),
@@ -731,16 +750,17 @@ class _Conversation:
         }
         for name, text in fresh.items():
             recall = "recall_fix" if name.endswith("fix") else "recall"
-            slots[name] = COMMON.banks[recall] if text is None else text
-        problem = slots["problem"]
+            changes[name] = COMMON.banks[recall] if text is None else text
+        problem = changes["problem"]
         if isinstance(problem, str) and problem.startswith(f"{topic.name} "):
             # After the topic's name ("the app: ..."), the complaint goes on with a pronoun.
             pronoun = "they" if topic.number == "pl" else "it"
             problem = f"{pronoun} {problem[len(topic.name) + 1 :]}"
-        slots["problem_it"] = problem
+        changes["problem_it"] = problem
         if fresh["problem2"] is None:
             # A second complaint about a topic that has none left is not said at all.
-            slots["problem2"] = _UNSAYABLE
+            changes["problem2"] = _UNSAYABLE
+        return changes
 
     def _said(self, fact: str, *, words: int = 4) -> bool:
         # A fact of four words or more ("ringing the restaurant directly") said earlier.
@@ -799,7 +819,7 @@ class _Conversation:
     def _variant(self, group: dict[str, Any]) -> Alt:
         """The most specific frames of ``group`` for this interview: its mode and audience,
         its mode, its audience, or those for any interview."""
-        for key in (f"{self.mode}_{self.audience}", self.mode, self.audience, "any"):
+        for key in self.variants:
             if key in group:
                 return group[key]
         raise KeyError(f"no frames for {self.mode}/{self.audience} in {sorted(group)}")
@@ -846,8 +866,11 @@ class _Conversation:
         used = self.used.setdefault(id(bank), set())
         if len(used) >= len(bank):
             used.clear()
-        unused = [index for index in range(len(bank)) if index not in used]
-        index = unused[int(self.random() * len(unused))]
+        if used:
+            unused = list(filterfalse(used.__contains__, range(len(bank))))
+            index = unused[int(self.random() * len(unused))]
+        else:
+            index = int(self.random() * len(bank))
         used.add(index)
         return bank[index]
 
@@ -889,12 +912,7 @@ class _Conversation:
     def _keep(self, text: str, lowered: str, words: list[str], grams: set[tuple[str, ...]]) -> str:
         # ``words`` are the tail's and the text's, ``grams`` their six-word runs.
         self.grams |= grams
-        said = self.said
-        said.update(
-            candidate
-            for candidate in self.candidates
-            if candidate not in said and candidate in lowered
-        )
+        self.said.update(filter(lowered.__contains__, self.candidates))
         self.tail = words[len(self.tail) :][-5:]
         return text
 
@@ -915,7 +933,8 @@ def six_grams(text: str) -> set[tuple[str, ...]]:
 
 
 def _grams(words: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(words[index : index + 6]) for index in range(len(words) - 5)}
+    # Each run starts one word later; the last one a whole run long ends them all.
+    return set(zip(words, words[1:], words[2:], words[3:], words[4:], words[5:], strict=False))
 
 
 def _finish(text: str) -> str:
