@@ -659,8 +659,16 @@ class _Conversation:
         self.said: set[str] = set()
         # Each fact or saying tested against ``said``: lowercased, and its number of words.
         self.measures: dict[str, tuple[str, int]] = {}
-        # ``_unsaid``'s answers for a topic's sayings, good while ``said`` has the same size.
-        self.fresh: dict[int, tuple[tuple[str, ...], int, list[str]]] = {}
+        # Per tuple of sayings: the tuple, the size of ``said`` that ``_unsaid``'s answer was
+        # worked out for, that answer, and each saying with its measure.
+        self.fresh: dict[int, list[Any]] = {}
+        # The facts a back reference stands in for once said (``_BACK_REFERENCES``), lowercased:
+        # a fact of under three words is never referred back to.
+        self.references = tuple(
+            (name, bank, fact.lower())
+            for name, bank in _BACK_REFERENCES.items()
+            if isinstance(fact := facts.slots[name], str) and len(fact.split()) >= 3
+        )
         # ``_refresh``'s slots, with the size of ``said`` and the topic they were made for.
         self.refreshed: tuple[int, Topic, dict[str, Any]] | None = None
         self.made: Counter[str] = Counter()
@@ -681,6 +689,8 @@ class _Conversation:
         )
         # The keys of a group's frames, the most specific first (see ``_variant``).
         self.variants = (f"{mode}_{audience}", mode, audience, "any")
+        # What ``_variant`` found for a group, with the group.
+        self.variant_of: dict[int, tuple[dict[str, Any], Alt]] = {}
         self.mentioned: list[Topic] = []
         # Every topic a question was about, pains and likes, in order.
         self.talked: list[Topic] = []
@@ -765,10 +775,9 @@ class _Conversation:
         facts = self.facts.slots
         # A slot of these holds its fact or, once said, the back reference, never another
         # text: so the fact decides, whichever of the two a question's slots hold now.
+        said = self.said
         changes = {
-            name: COMMON.banks[bank]
-            for name, bank in _BACK_REFERENCES.items()
-            if isinstance(facts[name], str) and self._said(facts[name], words=3)
+            name: COMMON.banks[bank] for name, bank, lowered in self.references if lowered in said
         }
         if isinstance(facts["P"], str) and self._said(facts["P"]):
             changes["P"] = facts["P_short"]
@@ -805,9 +814,16 @@ class _Conversation:
         """The ``index``-th of ``sayings`` not said yet, or None."""
         # ``said`` only grows, so while its size holds the answer does too.
         known = self.fresh.get(id(sayings))
-        if known is None or known[0] is not sayings or known[1] != len(self.said):
-            fresh = [text for text in sayings if not self._said(text, words=3)]
-            known = self.fresh[id(sayings)] = (sayings, len(self.said), fresh)
+        if known is None or known[0] is not sayings:
+            measured = tuple((text, text.lower(), len(text.split())) for text in sayings)
+            known = self.fresh[id(sayings)] = [sayings, -1, [], measured]
+        said = self.said
+        if known[1] != len(said):
+            # Said: three words or more, and among what was said (as ``_said`` tells).
+            known[2] = [
+                text for text, lowered, words in known[3] if words < 3 or lowered not in said
+            ]
+            known[1] = len(said)
         fresh = known[2]
         return fresh[index] if index < len(fresh) else None
 
@@ -851,8 +867,12 @@ class _Conversation:
     def _variant(self, group: dict[str, Any]) -> Alt:
         """The most specific frames of ``group`` for this interview: its mode and audience,
         its mode, its audience, or those for any interview."""
+        known = self.variant_of.get(id(group))
+        if known is not None and known[0] is group:
+            return known[1]
         for key in self.variants:
             if key in group:
+                self.variant_of[id(group)] = (group, group[key])
                 return group[key]
         raise KeyError(f"no frames for {self.mode}/{self.audience} in {sorted(group)}")
 
@@ -895,7 +915,9 @@ class _Conversation:
 
     def _choose(self, bank: Alt) -> Any:
         """One frame of ``bank`` this interview has not used yet (any, once all have been)."""
-        used = self.used.setdefault(id(bank), set())
+        used = self.used.get(id(bank))
+        if used is None:
+            used = self.used[id(bank)] = set()
         if len(used) >= len(bank):
             used.clear()
         if used:
@@ -948,7 +970,7 @@ class _Conversation:
         if said:
             # A candidate said once is said: only the others are sought from now on.
             self.said.update(said)
-            self.candidates = tuple(c for c in self.candidates if c not in self.said)
+            self.candidates = tuple(filterfalse(self.said.__contains__, self.candidates))
         self.tail = words[len(self.tail) :][-5:]
         return text
 
