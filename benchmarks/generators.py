@@ -1,8 +1,8 @@
 """Measures generation speed on one core and compares feedback with a seeded Faker baseline.
 
 Feedback, tickets and interviews are the newest engine's, over every product type, with
-1.0.0's complex tickets beside them. The Faker baseline is built once per process and reseeded
-per batch, as a user would use it.
+1.0.0's complex tickets and complex interviews beside them. The Faker baseline is built once
+per process and reseeded per batch, as a user would use it.
 
 Run: ``.venv/bin/python benchmarks/generators.py [--cpu]``. ``--cpu`` times by this
 process's CPU time instead of the wall clock, for a machine other work is sharing.
@@ -22,6 +22,9 @@ from generators.engine.feedback import generate_feedback  # noqa: E402
 from generators.engine.interviews import generate_interview  # noqa: E402
 from generators.engine.tickets import generate_tickets  # noqa: E402
 from generators.engine.v1.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES  # noqa: E402
+from generators.engine.v1.interviews import (  # noqa: E402
+    generate_interview as generate_interview_v1,
+)
 from generators.engine.v1.tickets import generate_tickets as generate_tickets_v1  # noqa: E402
 from generators.engine.vocabulary import product_types_with_vocabulary  # noqa: E402
 
@@ -81,9 +84,11 @@ def tickets(complexity: str, make: Callable[..., list] = generate_tickets) -> Ca
     return produce
 
 
-def interviews(complexity: str) -> Callable[[int], int]:
+def interviews(
+    complexity: str, make: Callable[..., dict] = generate_interview
+) -> Callable[[int], int]:
     def produce(seed: int) -> int:
-        generate_interview(
+        make(
             product_type=PRODUCT_TYPES[seed % len(PRODUCT_TYPES)], question_count=25,
             interview_type="user_research", complexity=complexity, seed=seed, window=WINDOW,
         )  # fmt: skip
@@ -129,6 +134,8 @@ def main() -> int:
     for complexity in COMPLEXITY_LEVELS:
         speed = rate(interviews(complexity))
         print(f"  interview {complexity:<8} {speed:>9,.0f} interviews/s of 25 questions")
+    before = rate(interviews("complex", generate_interview_v1))
+    print(f"  interview complex  {before:>9,.0f} interviews/s with 1.0.0, for comparison")
     for complexity in COMPLEXITY_LEVELS:
         elapsed = request_ms(feedback(complexity))
         met = elapsed < 4

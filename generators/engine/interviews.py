@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from itertools import filterfalse
 from typing import Any
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
@@ -64,19 +65,53 @@ _BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
 _TRIES = 8
 _PAIN_DEGREES = ("poor", "minus", "niggle", "awful")
 _UNSAYABLE = "\x02"
-_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w+) \1\b", re.IGNORECASE)
+# Possessive: a word is only ever doubled whole, so the run is never given back (which made
+# the plain ``\w+`` try every shorter prefix of every word, the dearest regex of a sentence).
+_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w++) \1\b", re.IGNORECASE)
+# Sought first in an ASCII sentence lowercased, where case is plain: IGNORECASE makes the
+# regex engine fold every letter it compares, and most sentences double no word.
+_DOUBLED_ASCII = re.compile(r"\b(\w++) \1\b", re.ASCII)
 _SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
 _OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
 _MY = re.compile(r"\b(?:my|our)\b")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_TIME_SPAN = re.compile(_PLAN["guards"]["time_span"], re.IGNORECASE)
-_PLATFORMS: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern, re.IGNORECASE)
-    for name, pattern in _PLAN["guards"]["platforms"].items()
+
+
+class _Guard:
+    """A guard of the plan (``guards``), matched whatever the case.
+
+    An ASCII text is matched lowercased, against the pattern without IGNORECASE: the same
+    matches at the same places, at a fraction of the cost, for a pattern written in lowercase
+    with no escape that names a character by its code. Any other text or pattern is matched
+    with IGNORECASE as written."""
+
+    __slots__ = ("blind", "plain")
+
+    def __init__(self, pattern: str) -> None:
+        self.blind = re.compile(pattern, re.IGNORECASE)
+        lowercase = pattern == pattern.lower() and not re.search(r"\\[0-9xuUN]", pattern)
+        self.plain = re.compile(pattern) if lowercase else None
+
+    def search(self, text: str) -> bool:
+        """Whether the guard matches anywhere in ``text``."""
+        if self.plain is not None and text.isascii():
+            return self.plain.search(text.lower()) is not None
+        return self.blind.search(text) is not None
+
+    def matches(self, text: str) -> list[str]:
+        """What the guard matches in ``text``, each lowercased."""
+        if self.plain is not None and text.isascii():
+            return self.plain.findall(text.lower())
+        return [match.lower() for match in self.blind.findall(text)]
+
+
+_TIME_SPAN = _Guard(_PLAN["guards"]["time_span"])
+_PLATFORMS: dict[str, _Guard] = {
+    name: _Guard(pattern) for name, pattern in _PLAN["guards"]["platforms"].items()
 }
-_HOUSEHOLD = re.compile(_PLAN["guards"]["household"], re.IGNORECASE)
-_TEAM_SIZE = re.compile(_PLAN["guards"]["team_size"], re.IGNORECASE)
+_HOUSEHOLD = _Guard(_PLAN["guards"]["household"])
+_TEAM_SIZE = _Guard(_PLAN["guards"]["team_size"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +421,7 @@ def _task(
 
 def _mentions_someone_else(text: str, household: str) -> bool:
     """Whether ``text`` names a person or pet the speaker's household does not have."""
-    return any(match.lower() not in household.lower() for match in _HOUSEHOLD.findall(text))
+    return any(match not in household.lower() for match in _HOUSEHOLD.matches(text))
 
 
 def _company_facts(slots: dict[str, Any], *, random: Random) -> None:
@@ -622,9 +657,23 @@ class _Conversation:
         # What of the facts and sayings this interviewee has said so far, each lowercased.
         self.candidates = _candidates(facts)
         self.said: set[str] = set()
+        # Each fact or saying tested against ``said``: lowercased, and its number of words.
+        self.measures: dict[str, tuple[str, int]] = {}
+        # Per tuple of sayings: the tuple, the size of ``said`` that ``_unsaid``'s answer was
+        # worked out for, that answer, and each saying with its measure.
+        self.fresh: dict[int, list[Any]] = {}
+        # The facts a back reference stands in for once said (``_BACK_REFERENCES``), lowercased:
+        # a fact of under three words is never referred back to.
+        self.references = tuple(
+            (name, bank, fact.lower())
+            for name, bank in _BACK_REFERENCES.items()
+            if isinstance(fact := facts.slots[name], str) and len(fact.split()) >= 3
+        )
+        # ``_refresh``'s slots, with the size of ``said`` and the topic they were made for.
+        self.refreshed: tuple[int, Topic, dict[str, Any]] | None = None
         self.made: Counter[str] = Counter()
-        # The last words of the question or answer being written.
-        self.tail = ""
+        # The last words (lowercased) of the question or answer being written.
+        self.tail: list[str] = []
         # Spoken, not typed: a speaker's fillers and contractions, none of a typist's slips.
         habits = writer.habits
         self.habits = replace(
@@ -638,6 +687,10 @@ class _Conversation:
             exclaim=habits.exclaim * 0.3,
             ellipsis=habits.ellipsis * 0.3,
         )
+        # The keys of a group's frames, the most specific first (see ``_variant``).
+        self.variants = (f"{mode}_{audience}", mode, audience, "any")
+        # What ``_variant`` found for a group, with the group.
+        self.variant_of: dict[int, tuple[dict[str, Any], Alt]] = {}
         self.mentioned: list[Topic] = []
         # Every topic a question was about, pains and likes, in order.
         self.talked: list[Topic] = []
@@ -710,11 +763,24 @@ class _Conversation:
 
     def _refresh(self, slots: dict[str, Any]) -> None:
         """Once a long fact or a saying has been said, later sentences refer back to it."""
-        for name, bank in _BACK_REFERENCES.items():
-            if isinstance(slots[name], str) and self._said(slots[name], words=3):
-                slots[name] = COMMON.banks[bank]
-        if isinstance(slots["P"], str) and self._said(slots["P"]):
-            slots["P"] = self.facts.slots["P_short"]
+        # What to refer back to follows from what was said and the topic alone; ``said``
+        # only grows, so while its size and the topic hold, so does the answer.
+        known = self.refreshed
+        if known is None or known[0] != len(self.said) or known[1] is not self.topic:
+            known = self.refreshed = (len(self.said), self.topic, self._references())
+        slots.update(known[2])
+
+    def _references(self) -> dict[str, Any]:
+        """The slots ``_refresh`` sets: a said fact's back reference, the unsaid sayings."""
+        facts = self.facts.slots
+        # A slot of these holds its fact or, once said, the back reference, never another
+        # text: so the fact decides, whichever of the two a question's slots hold now.
+        said = self.said
+        changes = {
+            name: COMMON.banks[bank] for name, bank, lowered in self.references if lowered in said
+        }
+        if isinstance(facts["P"], str) and self._said(facts["P"]):
+            changes["P"] = facts["P_short"]
         topic, main = self.topic, self.facts.pains[0]
         fresh = {
             "problem": self._unsaid(topic.sayings, 0),
@@ -725,29 +791,45 @@ class _Conversation:
         }
         for name, text in fresh.items():
             recall = "recall_fix" if name.endswith("fix") else "recall"
-            slots[name] = COMMON.banks[recall] if text is None else text
-        problem = slots["problem"]
+            changes[name] = COMMON.banks[recall] if text is None else text
+        problem = changes["problem"]
         if isinstance(problem, str) and problem.startswith(f"{topic.name} "):
             # After the topic's name ("the app: ..."), the complaint goes on with a pronoun.
             pronoun = "they" if topic.number == "pl" else "it"
             problem = f"{pronoun} {problem[len(topic.name) + 1 :]}"
-        slots["problem_it"] = problem
+        changes["problem_it"] = problem
         if fresh["problem2"] is None:
             # A second complaint about a topic that has none left is not said at all.
-            slots["problem2"] = _UNSAYABLE
+            changes["problem2"] = _UNSAYABLE
+        return changes
 
     def _said(self, fact: str, *, words: int = 4) -> bool:
         # A fact of four words or more ("ringing the restaurant directly") said earlier.
-        return fact.lower() in self.said and len(fact.split()) >= words
+        measure = self.measures.get(fact)
+        if measure is None:
+            measure = self.measures[fact] = (fact.lower(), len(fact.split()))
+        return measure[1] >= words and measure[0] in self.said
 
     def _unsaid(self, sayings: tuple[str, ...], index: int) -> str | None:
         """The ``index``-th of ``sayings`` not said yet, or None."""
-        fresh = [text for text in sayings if not self._said(text, words=3)]
+        # ``said`` only grows, so while its size holds the answer does too.
+        known = self.fresh.get(id(sayings))
+        if known is None or known[0] is not sayings:
+            measured = tuple((text, text.lower(), len(text.split())) for text in sayings)
+            known = self.fresh[id(sayings)] = [sayings, -1, [], measured]
+        said = self.said
+        if known[1] != len(said):
+            # Said: three words or more, and among what was said (as ``_said`` tells).
+            known[2] = [
+                text for text, lowered, words in known[3] if words < 3 or lowered not in said
+            ]
+            known[1] = len(said)
+        fresh = known[2]
         return fresh[index] if index < len(fresh) else None
 
     def _question(self, intent: str, *, first: bool) -> str:
         slots = self._slots()
-        self.tail = ""
+        self.tail = []
         questions = self._variant(COMMON.groups["questions"][intent])
         ask = self._say(questions, slots, keep=True, spoken=False)
         if first or self.random() < 0.45 or _OPENS_WITH_LEAD.match(ask):
@@ -757,7 +839,7 @@ class _Conversation:
 
     def _answer(self, intent: str) -> str:
         slots = self._slots()
-        self.tail = ""
+        self.tail = []
         spec = _PLAN["intents"][intent]
         answers = COMMON.groups["answers"][intent]
         core_bank = self._variant(answers)
@@ -785,8 +867,12 @@ class _Conversation:
     def _variant(self, group: dict[str, Any]) -> Alt:
         """The most specific frames of ``group`` for this interview: its mode and audience,
         its mode, its audience, or those for any interview."""
-        for key in (f"{self.mode}_{self.audience}", self.mode, self.audience, "any"):
+        known = self.variant_of.get(id(group))
+        if known is not None and known[0] is group:
+            return known[1]
+        for key in self.variants:
             if key in group:
+                self.variant_of[id(group)] = (group, group[key])
                 return group[key]
         raise KeyError(f"no frames for {self.mode}/{self.audience} in {sorted(group)}")
 
@@ -829,11 +915,16 @@ class _Conversation:
 
     def _choose(self, bank: Alt) -> Any:
         """One frame of ``bank`` this interview has not used yet (any, once all have been)."""
-        used = self.used.setdefault(id(bank), set())
+        used = self.used.get(id(bank))
+        if used is None:
+            used = self.used[id(bank)] = set()
         if len(used) >= len(bank):
             used.clear()
-        unused = [index for index in range(len(bank)) if index not in used]
-        index = unused[int(self.random() * len(unused))]
+        if used:
+            unused = list(filterfalse(used.__contains__, range(len(bank))))
+            index = unused[int(self.random() * len(unused))]
+        else:
+            index = int(self.random() * len(bank))
         used.add(index)
         return bank[index]
 
@@ -850,7 +941,7 @@ class _Conversation:
         """A sentence from ``bank`` that repeats no six words already said in this interview;
         after a few tries, the one repeating least when ``keep`` (a question, a core), else
         none (a supporting sentence is simply left out)."""
-        best, least = "", 1 << 30
+        best, best_words, least = "", list(self.tail), 1 << 30
         for _ in range(_TRIES):
             text = _finish(render(self._choose(bank), random=self.random, slots=slots))
             if _UNSAYABLE in text:
@@ -860,18 +951,27 @@ class _Conversation:
             if spoken:
                 text = self._spoken(text, polarity)
             # Six words may run across the end of the sentence before it, too.
-            overlap = len(six_grams(f"{self.tail} {text}") & self.grams)
+            lowered = text.lower()
+            words = self.tail + _WORD.findall(lowered)
+            grams = _grams(words)
+            overlap = len(grams & self.grams) if grams else 0
             if not overlap:
-                return self._keep(text)
+                return self._keep(text, lowered, words, grams)
             if overlap < least:
-                best, least = text, overlap
-        return self._keep(best) if keep else ""
+                best, best_words, least = text, words, overlap
+        if not keep:
+            return ""
+        return self._keep(best, best.lower(), best_words, _grams(best_words))
 
-    def _keep(self, text: str) -> str:
-        self.grams |= six_grams(f"{self.tail} {text}")
-        lowered = text.lower()
-        self.said.update(candidate for candidate in self.candidates if candidate in lowered)
-        self.tail = " ".join(_WORD.findall(text.lower())[-5:])
+    def _keep(self, text: str, lowered: str, words: list[str], grams: set[tuple[str, ...]]) -> str:
+        # ``words`` are the tail's and the text's, ``grams`` their six-word runs.
+        self.grams |= grams
+        said = list(filter(lowered.__contains__, self.candidates))
+        if said:
+            # A candidate said once is said: only the others are sought from now on.
+            self.said.update(said)
+            self.candidates = tuple(filterfalse(self.said.__contains__, self.candidates))
+        self.tail = words[len(self.tail) :][-5:]
         return text
 
 
@@ -887,8 +987,12 @@ def _candidates(facts: Facts) -> tuple[str, ...]:
 
 def six_grams(text: str) -> set[tuple[str, ...]]:
     """Every run of six words in ``text``, lowercased (what a reader notices coming back)."""
-    words = _WORD.findall(text.lower())
-    return {tuple(words[index : index + 6]) for index in range(len(words) - 5)}
+    return _grams(_WORD.findall(text.lower()))
+
+
+def _grams(words: list[str]) -> set[tuple[str, ...]]:
+    # Each run starts one word later; the last one a whole run long ends them all.
+    return set(zip(words, words[1:], words[2:], words[3:], words[4:], words[5:], strict=False))
 
 
 def _finish(text: str) -> str:
@@ -898,8 +1002,16 @@ def _finish(text: str) -> str:
     if text[-1] not in ".!?":
         text += "."
     # A slot's words may meet the frame's ("starting again" + " again"): say them once.
-    text = _DOUBLED.sub(r"\1", text)
-    return _SENTENCE_START.sub(lambda match: match.group(0).upper(), _capital(text))
+    if not text.isascii() or _DOUBLED_ASCII.search(text.lower()) is not None:
+        text = _DOUBLED.sub(r"\1", text)
+    text = _capital(text)
+    if ". " not in text and "? " not in text and "! " not in text:
+        return text  # one sentence: no later one to capitalise
+    return _SENTENCE_START.sub(_upper, text)
+
+
+def _upper(match: re.Match[str]) -> str:
+    return match.group(0).upper()
 
 
 def _capital(text: str) -> str:

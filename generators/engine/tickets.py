@@ -31,11 +31,11 @@ devices, the type's own category). 1.0.0 lives frozen in ``v1/tickets.py``.
 
 import random as random_module
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
 from generators.engine.grammar import (
@@ -66,7 +66,8 @@ _CHANNELS = (("email", 40), ("chat", 30), ("web", 20), ("phone", 10))
 _CENTRES: dict[str, int] = dict(_COMMON["centres"])
 _WORDS_PER_SENTENCE = 11
 _THREAD_GAP = (600, 30000)  # seconds between thread messages, before fitting the window
-_TERMINAL = frozenset(".!?:")
+# What ends a sentence already, and a comma that runs it on ("Hi Maria,").
+_CLOSED = frozenset(".!?:,")
 _QUOTED = ('."', '?"', '!"')
 # The moves a case can feed: a move needs the case to carry the slot it names.
 _NEEDS_SLOT = {
@@ -255,8 +256,7 @@ def ticket_for(
     )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _Case:
+class _Case(NamedTuple):
     """What one ticket is about and how it stands, before any word of it is written."""
 
     category: Category
@@ -272,8 +272,7 @@ class _Case:
     about: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Times:
+class _Times(NamedTuple):
     """When a ticket was created, when its fix was sent (if known) and the latest moment."""
 
     created: int
@@ -499,13 +498,17 @@ def _numbers(slots: dict[str, Any], random: Random) -> None:
 
 
 def _reference(pattern: str, random: Random) -> str:
-    # "#" is a digit, "@" a capital letter: "BK-@@####" becomes "BK-QF4821".
+    # "#" is a digit, "@" a capital letter: "BK-@@####" becomes "BK-QF4821". The digits are
+    # one draw, then each letter is one, left to right.
     count = pattern.count("#")
-    digits = iter(str(int(random() * 10**count)).zfill(count))
-    return "".join(
-        next(digits) if char == "#" else _LETTERS[int(random() * 24)] if char == "@" else char
-        for char in pattern
-    )
+    digits = str(int(random() * 10**count)).zfill(count)
+    if count:
+        pieces = pattern.split("#")
+        pattern = "".join(map(str.__add__, pieces, digits)) + pieces[-1]
+    if "@" not in pattern:
+        return pattern
+    head, *rest = pattern.split("@")
+    return head + "".join([_LETTERS[int(random() * 24)] + piece for piece in rest])
 
 
 def _description(
@@ -532,7 +535,7 @@ def _description(
     book = desk.call if phone else desk.moves
     polarity = _POLARITY[sentiment]
     sentences: list[tuple[str, int]] = []
-    required = sum(1 for _, optional in moves if not optional)
+    required = [optional for _, optional in moves].count(False)
     room = budget - required
     for move, optional in moves:
         if optional and (room <= 0 or random() < 0.2):
@@ -620,7 +623,9 @@ def _say(
         frames = frames.get(slots["category"]) or frames["default"]
     if not frames:
         return ""
-    return finish(render(memory.choose(frames, random), random=random, slots=slots))
+    frame = memory.choose(frames, random)
+    # ``render`` of a plain literal is the literal; the check costs less than the call.
+    return finish(frame if type(frame) is str else render(frame, random=random, slots=slots))
 
 
 def _letter(
@@ -685,7 +690,7 @@ def finish(text: str, *, stop: bool = True) -> str:
     text = tidy(settle_articles(text) if "\x01" in text else text)
     if not text:
         return text
-    if stop and text[-1] not in _TERMINAL and text[-1] != "," and not text.endswith(_QUOTED):
+    if stop and text[-1] not in _CLOSED and not text.endswith(_QUOTED):
         text += "."
     return text[0].upper() + text[1:]
 
@@ -713,6 +718,7 @@ def _thread(
     steps = _thread_steps(status=status, random=random)
     gaps = [_THREAD_GAP[0] + int(random() * (_THREAD_GAP[1] - _THREAD_GAP[0])) for _ in steps]
     messages = []
+    choose = memory.choose
     for (sender, kind), sent in zip(steps, _schedule(steps, gaps, times), strict=True):
         if kind == "ask":
             parts = [lines["greet"], _by(lines["ack"], category), lines["ask"][need]]
@@ -728,10 +734,13 @@ def _thread(
             parts = [lines["working_lead"], _by(lines[kind], category)]
         else:
             parts = [_by(lines[kind], category)]
-        text = _join(
-            finish(render(memory.choose(bank, random), random=random, slots=slots))
-            for bank in parts
-        )
+        texts = []
+        for bank in parts:
+            frame = choose(bank, random)
+            texts.append(
+                finish(frame if type(frame) is str else render(frame, random=random, slots=slots))
+            )
+        text = _join(texts)
         if sender == "customer":
             text = _in_voice(text, polarity=_POLARITY[sentiment], writer=writer, slots=slots)
         messages.append(
@@ -760,7 +769,7 @@ def _in_voice(text: str, *, polarity: int, writer: Writer, slots: Facts) -> str:
 _KEPT = ("\x02", "\x03")
 
 
-def _join(parts: Iterable[str]) -> str:
+def _join(parts: list[str]) -> str:
     # "Hi Maria," runs on into the next sentence: "Hi Maria, sorry about...".
     out = ""
     for part in parts:
@@ -800,8 +809,13 @@ def _thread_steps(*, status: str, random: Random) -> list[tuple[str, str]]:
 def _iso(epoch: int) -> str:
     """``v1.timeline.iso`` (ISO 8601 UTC, whole seconds, ``Z``) without a strftime per call."""
     days, seconds = divmod(epoch, 86400)
-    hours, rest = divmod(seconds, 3600)
-    return f"{_day(days)}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+    minute, second = divmod(seconds, 60)
+    return _day(days) + _MINUTES[minute] + _SECONDS[second]
+
+
+# Every minute of a day ("13:07:") and every second of a minute ("09Z"), written once.
+_MINUTES = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
+_SECONDS = tuple(f"{second:02d}Z" for second in range(60))
 
 
 @lru_cache(maxsize=4096)
