@@ -5,13 +5,16 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model, Q
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from accounts import key_cache, keys, tasks
@@ -195,11 +198,7 @@ def authenticate_key(plaintext: str) -> ApiKey | None:
     api_key = key_cache.cached_key(parsed.lookup_id)
     from_database = api_key is None
     if api_key is None:
-        api_key = (
-            ApiKey.objects.select_related("account__tier")
-            .filter(lookup_id=parsed.lookup_id)
-            .first()
-        )
+        api_key = read_key(parsed.lookup_id)
     if api_key is None or not keys.secret_matches(parsed.secret, api_key.secret_hash):
         return None
     now = timezone.now()
@@ -209,6 +208,65 @@ def authenticate_key(plaintext: str) -> ApiKey | None:
         _touch(api_key, now)
         key_cache.remember_key(api_key)
     return api_key
+
+
+KEY_MODELS = (ApiKey, Account, Tier)
+
+
+def read_key(lookup_id: str) -> ApiKey | None:
+    """The key with this lookup id, with its account and plan: what
+    `ApiKey.objects.select_related("account__tier").filter(lookup_id=...).first()` reads, in the
+    same one query, without building that query anew each time. Where no cache holds keys (the
+    embedded default) every request reads its key, and building the query took about 1 ms of
+    CPU, a fifth of the request's outside generation."""
+    sql, converters = _key_query(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lookup_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, convert, column in converters:
+        values[index] = convert(values[index], column, connection)
+    rest = iter(values)
+    api_key, account, tier = (_instance(model, rest) for model in KEY_MODELS)
+    account.tier = tier  # type: ignore[attr-defined]
+    api_key.account = account  # type: ignore[attr-defined]
+    return cast(ApiKey, api_key)
+
+
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@cache
+def _key_query(alias: str) -> tuple[str, list[tuple[int, Converter, Col]]]:
+    """read_key's SQL, and the ORM's converters for its columns (SQLite's datetimes parsed and
+    made aware, say). They depend only on the backend and the settings, so they are looked up
+    once per database alias."""
+    quote, selected, converters = connection.ops.quote_name, [], []
+    fields = [(table, field) for table, model in zip("kat", KEY_MODELS, strict=True)
+              for field in model._meta.concrete_fields]  # fmt: skip
+    for index, (table, field) in enumerate(fields):
+        selected.append(f"{table}.{quote(cast(str, field.column))}")
+        column = field.get_col(table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            converters.append((index, convert, column))
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {quote(ApiKey._meta.db_table)} k "
+        f"JOIN {quote(Account._meta.db_table)} a ON a.id = k.account_id "
+        f"JOIN {quote(Tier._meta.db_table)} t ON t.id = a.tier_id WHERE k.lookup_id = %s"
+    )
+    return sql, converters
+
+
+def _instance(model: type[Model], values: Iterator[Any]) -> Model:
+    """A model instance from the next of `values`, one per concrete field, as a query makes it."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias, [field.attname for field in fields], [next(values) for _ in fields]
+    )
 
 
 def _touch(api_key: ApiKey, now: dt.datetime) -> None:

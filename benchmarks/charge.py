@@ -16,10 +16,19 @@ is checked (``check_ledger``); the run fails if it drifted or any answer was not
 ``--summary`` instead measures, in-process, what an answer's `summary` costs beside the
 generation it describes: 5 and 50 entries of each kind (5 and 25 questions of an interview),
 and a job chunk's tally, which also digests every sentence; it prints each ratio.
+
+``--split`` instead splits one charged request's CPU time into its parts, in-process: the
+request through ``synthgen.wsgi`` in a loop (``DEBUG=0``, the same database and cache options),
+the thread's CPU time in each step (key check, burst limit, validation, charge, engine,
+summary, rendering, answer, quota headers, and everything else: Django, middleware, DRF), the
+PostgreSQL server's CPU for the request's statements, and the bare view's own CPU per request
+measured the same way; it prints the ratio the request reaches in-process now and the one it
+would reach if generation were free.
 """
 
 import argparse
 import http.client
+import io
 import json
 import os
 import re
@@ -32,10 +41,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -76,6 +86,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--summary-rounds", type=int, default=200, help="--summary: answers per size"
     )
+    parser.add_argument(
+        "--split", action="store_true", help="split one charged request's CPU time instead"
+    )
+    parser.add_argument("--split-requests", type=int, default=1000, help="--split: requests")
     return parser.parse_args()
 
 
@@ -289,10 +303,168 @@ def summary_cost(rounds: int) -> None:
             )
 
 
+def wsgi_environ(headers: dict[str, str]) -> dict[str, object]:
+    """What gunicorn hands the application for the benchmark's request."""
+    environ: dict[str, object] = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": PATH, "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
+        "CONTENT_LENGTH": str(len(BODY)), "wsgi.input": io.BytesIO(BODY.encode()),
+        "wsgi.errors": sys.stderr,
+    }  # fmt: skip
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    return environ
+
+
+def cpu_per_request(application: Any, headers: dict[str, str], requests: int) -> float:
+    """The calling thread's CPU seconds per request, garbage collection off (as timeit does)."""
+    import gc
+
+    def call() -> None:
+        statuses: list[str] = []
+        b"".join(application(wsgi_environ(headers), lambda status, *_: statuses.append(status)))
+        if not statuses[0].startswith("200"):
+            sys.exit(f"the split's request was answered {statuses[0]}")
+
+    for _ in range(20):  # imports, caches, connections
+        call()
+    gc.disable()
+    start = time.thread_time()
+    for _ in range(requests):
+        call()
+    took = time.thread_time() - start
+    gc.enable()
+    return took / requests
+
+
+BARE_SPLIT = """
+import sys
+sys.path[:0] = [{benchmarks!r}, {benchmarks!r} + "/.."]
+from charge import cpu_per_request
+import bare_drf
+print(cpu_per_request(bare_drf.application, {{"Content-Type": "application/json"}}, {n}))
+"""
+# The steps of a charged request that --split times, as (label, owner, attribute); none of them
+# runs inside another, so their times add up.
+STEPS = [
+    ("key check", "accounts.authentication", "authenticate_key"),
+    ("burst limit", "billing.throttles.BurstThrottle", "allow_request"),
+    ("validation", "generators.api.GenerationView", "validated"),
+    ("charge", "billing.services", "charge_request"),
+    ("engine (5 entries)", "generators.engine", "generate_feedback"),
+    ("summary", "generators.api.FeedbackView", "summary"),
+    ("rendering", "rest_framework.renderers.JSONRenderer", "render"),
+    ("answer recorded", "generators.api.GenerationView", "record_answer"),
+    ("quota headers", "generators.api.GenerationView", "finalize_response"),
+]
+
+
+def split_cost(args: argparse.Namespace) -> None:
+    """One charged request's CPU, step by step, in this process."""
+    import importlib
+
+    with tempfile.TemporaryDirectory(prefix="synthgen-split-") as scratch_dir:
+        env = server_env(args, Path(scratch_dir))
+        key = prepare(env)
+        bare = subprocess.run(
+            [sys.executable, "-c", BARE_SPLIT.format(benchmarks=str(ROOT / "benchmarks"),
+                                                     n=args.split_requests * 5)],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.split()[-1]  # fmt: skip
+        os.environ.clear()
+        os.environ.update(env, DJANGO_SETTINGS_MODULE="synthgen.settings")
+        sys.path.insert(0, str(ROOT))
+        from synthgen.wsgi import application
+
+        spent = {label: 0.0 for label, _, _ in STEPS}
+
+        def timed(label: str, step: Any) -> Any:
+            def run(*args: Any, **kwargs: Any) -> Any:
+                start = time.thread_time()
+                try:
+                    return step(*args, **kwargs)
+                finally:
+                    spent[label] += time.thread_time() - start
+
+            return run
+
+        for label, owner, attribute in STEPS:
+            module, _, name = owner.rpartition(".")
+            holder = getattr(importlib.import_module(module), name, None)
+            if not isinstance(holder, type):
+                holder = importlib.import_module(owner)
+            setattr(holder, attribute, timed(label, getattr(holder, attribute)))
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        database_cpu = _database_cpu()
+        cpu_per_request(application, headers, 20)  # warm every step up before counting
+        spent.update((label, 0.0) for label in spent)
+        database_before = database_cpu()
+        total = cpu_per_request(application, headers, args.split_requests)
+        database = (database_cpu() - database_before) / args.split_requests
+    report_split(args, spent, total=total, database=database, bare=float(bare))
+
+
+def _database_cpu() -> Callable[[], float]:
+    """A reader of the CPU seconds the PostgreSQL server process of this connection has used
+    (0 on SQLite, which runs in this thread and is counted with it)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return read
+
+
+def report_split(
+    args: argparse.Namespace,
+    spent: dict[str, float],
+    *,
+    total: float,
+    database: float,
+    bare: float,
+) -> None:
+    n = args.split_requests
+    engine = spent["engine (5 entries)"] / n
+    print(
+        f"one charged request's CPU, in-process, DEBUG=0, "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}, "
+        f"{'Redis' if args.redis_url else 'per-process cache'}; {n} requests"
+    )
+    for label, seconds in spent.items():
+        print(f"  {label:<22} {seconds / n * 1000:6.3f} ms")
+    rest = total - sum(spent.values()) / n
+    print(f"  {'everything else':<22} {rest * 1000:6.3f} ms  (Django, middleware, DRF)")
+    print(f"  {'total in this thread':<22} {total * 1000:6.3f} ms")
+    if args.database_url:
+        print(
+            f"  {'PostgreSQL server':<22} {database * 1000:6.3f} ms  (its process, same requests)"
+        )
+    whole = total + database
+    print(f"  bare DRF view          {bare * 1000:6.3f} ms")
+    print(
+        f"  bare / charged, in-process: {bare / whole:.3f} now; "
+        f"{bare / (whole - engine):.3f} if generation were free "
+        f"(the HTTP server's own share, the same for both, narrows the gap under gunicorn)"
+    )
+
+
 def main() -> None:
     args = parse_args()
     if args.summary:
         summary_cost(args.summary_rounds)
+        return
+    if args.split:
+        split_cost(args)
         return
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     database = "PostgreSQL" if args.database_url else "SQLite"

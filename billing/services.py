@@ -297,6 +297,13 @@ INSERT INTO billing_usagerecord (
 RETURNING id
 """
 
+# billing_answer_request for SQLite: as plain SQL, since building the ORM's UPDATE cost ten
+# times running it.
+_ANSWER = """
+UPDATE billing_usagerecord SET status = %s, duration_ms = %s, answered_at = %s
+WHERE id = %s AND answered_at IS NULL
+"""
+
 
 def _charge_in_one_transaction(order: _ChargeOrder) -> tuple[Charge, int | None]:
     """The same steps as billing_charge_request, one statement each, in one transaction."""
@@ -346,9 +353,10 @@ def answer_request(*, charge: Charge, status: int, duration_ms: int) -> None:
             )
             (answered,) = cursor.fetchone()
     else:
-        answered = UsageRecord.objects.filter(pk=charge.usage_id, answered_at=None).update(
-            status=status, duration_ms=duration_ms, answered_at=utc_now()
-        )
+        now = connection.ops.adapt_datetimefield_value(utc_now())
+        with connection.cursor() as cursor:
+            cursor.execute(_ANSWER, [status, duration_ms, now, charge.usage_id])
+            answered = cursor.rowcount
     if not answered:
         # Only when the request outlived CHARGE_ANSWER_TIMEOUT: the sweep refunded it already.
         logger.warning("Request %s answered after its charge was refunded", charge.request_id)

@@ -38,6 +38,7 @@ from generators.serializers import (
     FeedbackRequestSerializer,
     InterviewRequestSerializer,
     TicketRequestSerializer,
+    fast_validated,
     generation_window,
 )
 from generators.summary import Tally
@@ -191,9 +192,12 @@ class GenerationView(APIView):
         return response
 
     def validated(self, request: Request) -> dict[str, Any]:
-        serializer = self.serializer_class(data=json_object(request))
-        serializer.is_valid(raise_exception=True)
-        params = dict(serializer.validated_data)
+        data = json_object(request)
+        params = fast_validated(self.serializer_class, data)
+        if params is None:
+            serializer = self.serializer_class(data=data)
+            serializer.is_valid(raise_exception=True)
+            params = dict(serializer.validated_data)
         if self.priced_by_seed and "seed" not in params:
             params["seed"] = drawn_seed()
         return params

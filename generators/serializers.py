@@ -2,7 +2,9 @@
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
 from rest_framework import serializers
@@ -251,3 +253,82 @@ def generation_window(
     if date_from is None:
         return end - DEFAULT_WINDOW, end
     return dt.datetime.combine(date_from, dt.time.min, tzinfo=dt.UTC), end
+
+
+# The fast path for a valid request: the serializers' checks re-read from their own fields, for
+# the field kinds that need no more than a type and a range or a set of choices. DRF copies
+# every field anew for each serializer it builds, which cost a generation request about a
+# tenth of what is not generation (issue 11). Anything the fast path does not take (a missing
+# required field, an unknown one, a date, a wrong value) goes to the serializer, so every error
+# body is the serializer's own and the fast path only ever answers what it would have.
+Check = Callable[[Any], bool]
+
+
+def _fast_check(field: serializers.Field) -> Check | None:
+    """What the field accepts as sent, or None when only the serializer can tell."""
+    if field.validators or field.allow_null:
+        return None
+    if type(field) is serializers.ChoiceField and not field.allow_blank:
+        choices = frozenset(key for key in field.choices if isinstance(key, str))
+        return lambda value: type(value) is str and value in choices
+    if type(field) is WholeNumberField:
+        low, high = field.low, field.high
+        return lambda value: type(value) is int and low <= value <= high
+    if type(field) is StrictBooleanField:
+        return lambda value: type(value) is bool
+    return None
+
+
+@dataclass(frozen=True)
+class FastField:
+    name: str
+    check: Check | None  # None: the serializer decides whenever the field is sent
+    required: bool
+    default: Any  # serializers.empty: none, the field is left out
+
+
+@cache
+def _fast_fields(serializer_class: type[serializers.Serializer]) -> tuple[FastField, ...] | None:
+    """The serializer's fields as fast checks; None when the serializer must always decide
+    (a validate method, a computed default, or a field it alone checks that is not optional)."""
+    serializer = serializer_class()
+    if serializer.validators or type(serializer).validate is not serializers.Serializer.validate:
+        return None
+    fields = []
+    for name, field in serializer.fields.items():
+        check = _fast_check(field)
+        has_default = field.default is not serializers.empty  # empty is a class: callable
+        if has_default and callable(field.default):
+            return None
+        if check is None and (field.required or has_default):
+            return None
+        if field.read_only or hasattr(serializer_class, f"validate_{name}"):
+            return None
+        fields.append(FastField(name, check, field.required, field.default))
+    return tuple(fields)
+
+
+def fast_validated(
+    serializer_class: type[serializers.Serializer], data: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The serializer's validated data for a request every field of which it takes as sent,
+    without building the serializer; None when the serializer must decide."""
+    fields = _fast_fields(serializer_class)
+    if fields is None:
+        return None
+    values: dict[str, Any] = {}
+    sent = 0
+    for field in fields:
+        if field.name in data:
+            value = data[field.name]
+            if field.check is None or not field.check(value):
+                return None
+            values[field.name] = value
+            sent += 1
+        elif field.required:
+            return None
+        elif field.default is not serializers.empty:
+            values[field.name] = field.default
+    if sent != len(data):
+        return None  # a field the serializer does not take
+    return values

@@ -7,8 +7,11 @@ import uuid
 from collections.abc import Callable
 from typing import cast
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from rest_framework.request import Request
 
@@ -113,4 +116,42 @@ class ApiErrorMiddleware:
         page = render_to_string("unavailable.html", {"retry_after": retry_after})
         response = HttpResponse(page, status=503)
         response["Retry-After"] = retry_after
+        return response
+
+
+# What a response or view sets to make its own policy (django-csp's decorators).
+OWN_POLICY = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro",
+    "_csp_replace_ro", "_csp_exempt", "_csp_exempt_ro",
+)  # fmt: skip
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the settings' policy built once rather than on every
+    response (twice: the policy and the report-only one), 0.08 ms of CPU on each, a charged
+    API request's included. A response that makes its own policy (a nonce, django-csp's view
+    decorators), a report-only policy or excluded prefixes in the settings, and DEBUG's error
+    pages take django-csp's own path; a change to the settings builds the policy anew."""
+
+    def __init__(self, get_response: Handler) -> None:
+        super().__init__(get_response)
+        self._built: tuple[int, str] | None = None
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        config = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        own = getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) for name in OWN_POLICY
+        )
+        debug_page = settings.DEBUG and response.status_code in (404, 500)
+        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        if own or debug_page or report_only or config.get("EXCLUDE_URL_PREFIXES"):
+            return super().process_response(request, response)
+        if self._built is None or self._built[0] != id(config):
+            self._built = (id(config), build_policy())
+        if self._built[1] and CSP_HEADER not in response:
+            response[CSP_HEADER] = self._built[1]
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response

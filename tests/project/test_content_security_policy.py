@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from csp.utils import build_policy
+from django.test import Client, override_settings
 
 from tests.conftest import Consumer
 
@@ -96,3 +97,14 @@ def test_the_swagger_start_up_script_is_a_file_of_its_own(client: Client) -> Non
     response = client.get("/api/docs/?script=")
     assert response["Content-Type"] == "application/javascript"
     assert b"SwaggerUIBundle" in response.content
+
+
+def test_pages_and_api_answers_carry_the_policy_django_csp_builds(alice: Consumer) -> None:
+    """The policy is built once per process (synthgen.middleware), and is django-csp's own."""
+    body = {"productType": "saas", "sentimentMix": "balanced", "feedbackCount": 1}
+    answer = alice.client.post("/api/feedback/generate", body, format="json")
+    assert answer.status_code == 200
+    assert answer["Content-Security-Policy"] == build_policy()
+    assert Client().get("/")["Content-Security-Policy"] == build_policy()
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}}):
+        assert Client().get("/")["Content-Security-Policy"] == "default-src 'none'"
