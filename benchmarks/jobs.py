@@ -127,6 +127,7 @@ class CpuMeter:
         self.workers = workers
         self.database = database
         self.worker_start = [group_ticks(worker.pid) for worker in workers]
+        self.consumer_start = [cpu_ticks(worker.pid) for worker in workers]
         self.database_start = database_ticks(database)
         self.redis_start = redis_cpu_seconds()
         self.own_start = time.process_time()
@@ -137,6 +138,10 @@ class CpuMeter:
             (group_ticks(worker.pid) - start) / TICKS
             for worker, start in zip(self.workers, self.worker_start, strict=True)
         ]
+        consumers = [
+            (cpu_ticks(worker.pid) - start) / TICKS
+            for worker, start in zip(self.workers, self.consumer_start, strict=True)
+        ]
         backends = database_ticks(self.database)
         database = sum(ticks - self.database_start.get(pid, 0) for pid, ticks in backends.items())
         redis_seconds = redis_cpu_seconds() - self.redis_start
@@ -146,6 +151,8 @@ class CpuMeter:
         self.worker_seconds = sum(workers)
         return (
             "workers " + " + ".join(f"{seconds:.1f}" for seconds in workers)
+            + " (of which the consumer, not the pool process running the tasks, "
+            + " + ".join(f"{seconds:.1f}" for seconds in consumers) + ")"
             + f", database {database / TICKS:.1f}, Redis server (shared) {redis_seconds:.1f}, "
             f"this process {own:.1f}; whole machine busy {busy / TICKS:.0f} of "
             f"{total / TICKS:.0f} CPU s"
@@ -215,7 +222,7 @@ def engine_rate() -> tuple[float, float]:
     return entries / took, entries / (time.process_time() - cpu_started)
 
 
-def run_job(account: object, count: int) -> tuple[float, float, int]:
+def run_job(account: object, count: int, workers: int) -> tuple[float, float, int]:
     """Seconds from the request to a finished file (its time as the job records it, so how often
     this process looks does not matter), the seconds of its assembly, its size."""
     from django.db.models import Max, Min
@@ -247,13 +254,16 @@ def run_job(account: object, count: int) -> tuple[float, float, int]:
     first_chunk = job.chunks.aggregate(first=Min("started_at"))["first"]
     waited = (first_chunk - job.created_at).total_seconds()
     assembly = (job.finished_at - last_chunk).total_seconds()
-    busy = sum(
-        (chunk.finished_at - chunk.started_at).total_seconds()
-        for chunk in job.chunks.only("started_at", "finished_at")
-    )
+    chunks = job.chunks.only("started_at", "finished_at")
+    busy = sum((chunk.finished_at - chunk.started_at).total_seconds() for chunk in chunks)
+    ends = sorted(chunk.finished_at for chunk in chunks)
+    # With N workers the one to finish its last chunk first waits at least this long for the
+    # last chunk (and its assembly) before the file is there.
+    tail = (ends[-1] - ends[-workers]).total_seconds()
     print(
         f"  ({job.chunk_count} chunks, {busy:.2f} s inside chunk tasks, the first began "
-        f"{waited:.2f} s after the job was created)"
+        f"{waited:.2f} s after the job was created"
+        + (f"; the last finished {tail:.2f} s after the one before it)" if workers > 1 else ")")
     )
     return job.finished_at.timestamp() - started, assembly, job.file_size or 0
 
@@ -297,7 +307,7 @@ def main() -> None:
             workers = start_workers(worker_count, env)
             try:
                 meter = CpuMeter(workers, bench_name)
-                seconds, assembly, size = run_job(account, count)
+                seconds, assembly, size = run_job(account, count, worker_count)
                 cpu = meter.stop()
                 peaks = [peak_rss_kib(worker.pid) for worker in workers]
             finally:
