@@ -49,6 +49,10 @@ STALL_LIMIT = dt.timedelta(hours=2)
 # and a few commits, so smaller ones spend a worker's time on those instead (issue 11).
 TARGET_CHUNKS = 16
 MAX_BATCHES_PER_CHUNK = 100
+# The last two chunks' worth of batches come in chunks this many times smaller, so the workers
+# finish together: the others wait for the last one at most a small chunk, not a whole one.
+TAIL_CHUNKS = 2
+TAIL_SPLIT = 4
 # A chunk that killed its worker this many times is not tried again (a poison task).
 MAX_CHUNK_ATTEMPTS = 5
 # Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.
@@ -299,8 +303,7 @@ def _plan_chunks(job: Job) -> list[JobChunk]:
     batches = batch_count(kind=job.kind, count=job.count)
     per_chunk = min(MAX_BATCHES_PER_CHUNK, max(1, math.ceil(batches / TARGET_CHUNKS)))
     chunks = []
-    for index, first in enumerate(range(0, batches, per_chunk)):
-        last = min(batches, first + per_chunk)
+    for index, (first, last) in enumerate(chunk_bounds(batches=batches, per_chunk=per_chunk)):
         entries = sum(
             batch_entries(kind=job.kind, count=job.count, batch=batch)
             for batch in range(first, last)
@@ -317,6 +320,18 @@ def _plan_chunks(job: Job) -> list[JobChunk]:
             )
         )
     return chunks
+
+
+def chunk_bounds(*, batches: int, per_chunk: int) -> list[tuple[int, int]]:
+    """The first batch and the one after the last of each chunk, in order: `per_chunk` batches
+    each, but the last TAIL_CHUNKS chunks' worth split TAIL_SPLIT ways."""
+    tail_start = max(0, math.ceil(batches / per_chunk) - TAIL_CHUNKS) * per_chunk
+    small = max(1, per_chunk // TAIL_SPLIT)
+    starts = [*range(0, tail_start, per_chunk), *range(tail_start, batches, small)]
+    return [
+        (first, min(batches, first + (per_chunk if first < tail_start else small)))
+        for first in starts
+    ]
 
 
 def _dataset_chunks(job: Job, plan: list[dataset_jobs.ChunkPlan]) -> list[JobChunk]:
