@@ -8,12 +8,11 @@ import io
 import json
 import math
 import secrets
-import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -50,6 +49,10 @@ STALL_LIMIT = dt.timedelta(hours=2)
 # and a few commits, so smaller ones spend a worker's time on those instead (issue 11).
 TARGET_CHUNKS = 16
 MAX_BATCHES_PER_CHUNK = 100
+# The last two chunks' worth of batches come in chunks this many times smaller, so the workers
+# finish together: the others wait for the last one at most a small chunk, not a whole one.
+TAIL_CHUNKS = 2
+TAIL_SPLIT = 4
 # A chunk that killed its worker this many times is not tried again (a poison task).
 MAX_CHUNK_ATTEMPTS = 5
 # Far enough below the synchronous endpoints' largest seed that seed + batch stays valid there.
@@ -303,8 +306,7 @@ def _plan_chunks(job: Job) -> list[JobChunk]:
     batches = batch_count(kind=job.kind, count=job.count)
     per_chunk = min(MAX_BATCHES_PER_CHUNK, max(1, math.ceil(batches / TARGET_CHUNKS)))
     chunks = []
-    for index, first in enumerate(range(0, batches, per_chunk)):
-        last = min(batches, first + per_chunk)
+    for index, (first, last) in enumerate(chunk_bounds(batches=batches, per_chunk=per_chunk)):
         entries = sum(
             batch_entries(kind=job.kind, count=job.count, batch=batch)
             for batch in range(first, last)
@@ -321,6 +323,18 @@ def _plan_chunks(job: Job) -> list[JobChunk]:
             )
         )
     return chunks
+
+
+def chunk_bounds(*, batches: int, per_chunk: int) -> list[tuple[int, int]]:
+    """The first batch and the one after the last of each chunk, in order: `per_chunk` batches
+    each, but the last TAIL_CHUNKS chunks' worth split TAIL_SPLIT ways."""
+    tail_start = max(0, math.ceil(batches / per_chunk) - TAIL_CHUNKS) * per_chunk
+    small = max(1, per_chunk // TAIL_SPLIT)
+    starts = [*range(0, tail_start, per_chunk), *range(tail_start, batches, small)]
+    return [
+        (first, min(batches, first + (per_chunk if first < tail_start else small)))
+        for first in starts
+    ]
 
 
 def _dataset_chunks(job: Job, plan: list[dataset_jobs.ChunkPlan]) -> list[JobChunk]:
@@ -391,16 +405,19 @@ def _build(job: Job, chunk: JobChunk) -> None:
         return
     columns: list[str] = []
     tally = Tally(kind=job.kind, distinct=set())
-    with tempfile.TemporaryFile() as spool:
+
+    def batches() -> Iterator[bytes]:
         for batch in range(chunk.first_batch, chunk.first_batch + chunk.batch_count):
             entries = generate_batch(job, batch)
             tally.add_all(entries)
-            for entry in entries:
-                spool.write(json.dumps(entry, ensure_ascii=False).encode() + b"\n")
-                if job.format == Job.Format.CSV:
+            if job.format == Job.Format.CSV:
+                for entry in entries:
                     merge_columns(columns, flatten(entry))
-        spool.seek(0)
-        name = default_storage.save(f"jobs/{job.pk}/chunk-{chunk.index:05d}.jsonl", File(spool))
+            yield "".join([_encode(entry) + "\n" for entry in entries]).encode()
+
+    # Storage writes each batch's lines as they are made. A chunk that fails half way leaves a
+    # partial file nobody records; the job's folder goes when its files expire.
+    name = default_storage.save(f"jobs/{job.pk}/chunk-{chunk.index:05d}.jsonl", Parts(batches()))
     if not _record_chunk(job_id=job.pk, chunk_id=chunk.pk, name=name, columns=columns, tally=tally):
         default_storage.delete(name)
 
@@ -463,14 +480,15 @@ def assemble_job(*, job_id: str) -> None:
     chunks = list(job.chunks.exclude(finished_at=None).exclude(file="").order_by("index"))
     if not chunks:
         return
-    with tempfile.TemporaryFile() as spool:
-        if job.kind == Job.Kind.DATASET:
+    path = f"jobs/{job.pk}/{export_filename(job)}"
+    if job.kind == Job.Kind.DATASET:
+        with tempfile.TemporaryFile() as spool:
             dataset_jobs.write_export(job, chunks, spool)
-        else:
-            write_export(job.format, chunks, spool)
-        size = spool.tell()
-        spool.seek(0)
-        name = default_storage.save(f"jobs/{job.pk}/{export_filename(job)}", File(spool))
+            spool.seek(0)
+            name = default_storage.save(path, File(spool))
+    else:
+        name = default_storage.save(path, Parts(export_parts(job.format, chunks)))
+    size = default_storage.size(name)
     if job.kind == Job.Kind.DATASET:
         summary = dataset_jobs.job_summary(chunks)
     else:
@@ -523,46 +541,74 @@ def export_filename(job: Job) -> str:
     return f"synthgen-{job.kind}-{str(job.pk)[:8]}.{extension}"
 
 
-def write_export(format: str, chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
-    """Stream the chunks' JSON lines into `out` in the job's format, one entry at a time."""
+class Parts(File):
+    """A file made while it is written, from parts: a chunk or an export goes to storage as it
+    is produced, never first copied into a temporary file. For storages that write a file from
+    its `chunks()`, as the file system's does."""
+
+    def __init__(self, parts: Iterable[bytes]) -> None:
+        super().__init__(None)
+        self._parts = iter(parts)
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return (part for part in self._parts if part)
+
+
+# One encoder for every entry (json.dumps with an option builds one per call): the same text.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+COPY_BLOCK = 1 << 20
+
+
+def export_parts(format: str, chunks: Sequence[JobChunk]) -> Iterator[bytes]:
+    """The export of the chunks' JSON lines in the job's format, one chunk in memory at most."""
     if format == Job.Format.JSONL:
         for chunk in chunks:
-            with default_storage.open(chunk.file, "rb") as source:
-                shutil.copyfileobj(source, out)
+            yield from _blocks(chunk.file)
         return
     if format == Job.Format.JSON:
-        _write_json_array(chunks, out)
+        yield from _json_array(chunks)
         return
-    _write_csv(chunks, out)
+    yield from _csv(chunks)
 
 
-def _lines(chunks: Iterable[JobChunk]) -> Iterator[bytes]:
-    for chunk in chunks:
-        with default_storage.open(chunk.file, "rb") as source:
-            yield from (line.rstrip(b"\n") for line in source if line.strip())
+def _blocks(name: str) -> Iterator[bytes]:
+    with default_storage.open(name, "rb") as source:
+        while block := source.read(COPY_BLOCK):
+            yield block
 
 
-def _write_json_array(chunks: Iterable[JobChunk], out: IO[bytes]) -> None:
-    out.write(b"[")
+def _chunk_lines(chunk: JobChunk) -> list[bytes]:
+    with default_storage.open(chunk.file, "rb") as source:
+        return [line.rstrip(b"\n") for line in source if line.strip()]
+
+
+def _json_array(chunks: Iterable[JobChunk]) -> Iterator[bytes]:
+    yield b"["
     separator = b"\n"
-    for line in _lines(chunks):
-        out.write(separator + line)
-        separator = b",\n"
-    out.write(b"\n]\n")
+    for chunk in chunks:
+        lines = _chunk_lines(chunk)
+        if lines:
+            yield separator + b",\n".join(lines)
+            separator = b",\n"
+    yield b"\n]\n"
 
 
-def _write_csv(chunks: Sequence[JobChunk], out: IO[bytes]) -> None:
-    # Read twice: once for the columns, once for the rows.
+def _csv(chunks: Sequence[JobChunk]) -> Iterator[bytes]:
     columns: list[str] = []
     for chunk in chunks:
         merge_columns(columns, chunk.columns)
     columns = csv_columns(JOB_ITEMS[chunks[0].job.kind], columns)
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=columns, restval="")
     writer.writeheader()
-    for line in _lines(chunks):
-        writer.writerow({key: csv_cell(value) for key, value in flatten(json.loads(line)).items()})
-    text.detach()  # leave `out` open for the caller
+    for chunk in chunks:
+        for line in _chunk_lines(chunk):
+            writer.writerow(
+                {key: csv_cell(value) for key, value in flatten(json.loads(line)).items()}
+            )
+        yield text.getvalue().encode()
+        text.seek(0)
+        text.truncate()
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Celery tasks for bulk jobs: each takes ids and calls one service in generators.jobs.
 
 Every task's time limits are the settings' (TASK_TIME_LIMIT), which also size the broker's
-visibility timeout: a chunk of at most 20 batches (1,000 entries) takes a fraction of a second,
-and the last one also assembles the file, a few seconds for 100,000 entries.
+visibility timeout: a chunk of at most 100 batches (5,000 entries) takes a few seconds of
+generation, and the last one also assembles the file, about a second for 100,000 entries.
 """
 
 import logging

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
+from generators.engine import LATEST
 from generators.serializers import (
     DatasetRequestSerializer,
     FeedbackRequestSerializer,
@@ -52,7 +53,7 @@ def test_the_fast_path_agrees_with_the_serializer_or_defers_to_it(body: dict[str
 
 def test_a_plain_valid_request_takes_the_fast_path_with_the_serializers_defaults() -> None:
     expected = serializer_answer(FeedbackRequestSerializer, FEEDBACK)
-    assert expected == {**FEEDBACK, "complexityLevel": "medium", "generatorVersion": "2.0.0",
+    assert expected == {**FEEDBACK, "complexityLevel": "medium", "generatorVersion": LATEST,
                         "dryRun": False}  # fmt: skip
     assert fast_validated(FeedbackRequestSerializer, FEEDBACK) == expected
     assert fast_validated(FeedbackRequestSerializer, FULL_FEEDBACK) == FULL_FEEDBACK
