@@ -7,6 +7,7 @@ generation, and the last one also assembles the file, about a second for 100,000
 
 import logging
 import threading
+import time
 
 import kombu.exceptions
 from celery import Task, shared_task
@@ -20,6 +21,9 @@ logger = logging.getLogger("synthgen.jobs")
 
 CHUNK_RETRIES = 3
 DATABASE_AWAY = (OperationalError, InterfaceError)
+# Without a broker no one would build a chunk later (no sweep runs), and what stops one there
+# is mostly SQLite's lock, held for a moment by a request: try a few times before giving up.
+EAGER_TRIES = 5
 # start_job is published before its job commits; this many seconds for the commit to land.
 START_RETRIES = 10
 
@@ -74,8 +78,7 @@ def start_job(self: Task, job_id: str) -> None:
 def build_chunk(self: Task, job_id: str, index: int) -> None:
     """Build one chunk; the task that finishes the last one assembles the file."""
     try:
-        if jobs.build_chunk(job_id=job_id, index=index):
-            jobs.assemble_job(job_id=job_id)
+        _build(job_id, index, tries=EAGER_TRIES if self.request.is_eager else 1)
     except Exception as exc:
         # Eager tasks cannot be retried later (there is no broker to hold them): fail at once.
         if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
@@ -87,6 +90,19 @@ def build_chunk(self: Task, job_id: str, index: int) -> None:
             return
         logger.exception("Chunk %s of job %s failed for good", index, job_id)
         jobs.fail_job(job_id=job_id, error="The job failed while generating its entries")
+
+
+def _build(job_id: str, index: int, *, tries: int) -> None:
+    for attempt in range(tries):
+        try:
+            if jobs.build_chunk(job_id=job_id, index=index):
+                jobs.assemble_job(job_id=job_id)
+            return
+        except DATABASE_AWAY as exc:
+            if attempt == tries - 1:
+                raise
+            logger.warning("Chunk %s of job %s failed, trying again: %r", index, job_id, exc)
+            time.sleep(0.05 * 2**attempt)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=CHUNK_RETRIES)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.utils import timezone
 
 from billing.models import CreditEntry
@@ -359,6 +360,29 @@ def test_without_a_broker_the_job_runs_in_the_background_after_a_202(
     )
     assert job["entriesDone"] == 300
     assert len(content(download(bob, job)).splitlines()) == 300
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_a_broker_a_chunk_the_database_refused_a_moment_is_built_all_the_same(
+    bob: Consumer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No sweep runs without a broker: a chunk left to it would hold the job back for good.
+    build, refused = jobs.build_chunk, []
+
+    def locked_once(**kwargs: Any) -> bool:
+        if not refused:
+            refused.append(kwargs["index"])
+            raise OperationalError("database table is locked: generators_job")
+        return build(**kwargs)
+
+    monkeypatch.setattr(jobs, "build_chunk", locked_once)
+
+    job = submit(bob, count=300).json()["data"]
+
+    assert refused == [0]
+    shown = bob.client.get(f"/api/jobs/{job['id']}").json()["data"]
+    assert (shown["status"], shown["entriesDone"]) == ("succeeded", 300)
+    assert len(content(download(bob, shown)).splitlines()) == 300
 
 
 def test_a_job_that_stopped_making_progress_is_failed_and_refunded(bob: Consumer) -> None:
