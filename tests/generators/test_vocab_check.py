@@ -2,12 +2,32 @@
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generators.engine import products, realiser, vocab_check, vocabulary
 from tests.generators.ready import READY
+
+
+def check_edited_saas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[dict[str, Any]], None]
+) -> tuple[list[str], list[str]]:
+    """The checker's errors and warnings for a copy of saas.json that ``edit`` changed."""
+    shutil.copytree(vocabulary.VOCAB_DIR, tmp_path / "vocab")
+    path = tmp_path / "vocab" / "products" / "saas.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    edit(raw)
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setattr(vocab_check, "VOCAB_DIR", tmp_path / "vocab")
+    monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path / "vocab")
+    forget_worlds()
+    try:
+        return vocab_check.check("saas")
+    finally:
+        forget_worlds()
 
 
 def forget_worlds() -> None:
@@ -26,18 +46,10 @@ def test_every_ready_world_file_passes_the_checker(product_type: str) -> None:
 def test_the_checker_names_an_unknown_slot_and_a_written_out_agreement(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(vocabulary.VOCAB_DIR, tmp_path / "vocab")
-    path = tmp_path / "vocab" / "products" / "saas.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["aspects"]["usability"]["good"] += ["<is> clean <nonsense>", "{fits|fit} our team"]
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    monkeypatch.setattr(vocab_check, "VOCAB_DIR", tmp_path / "vocab")
-    monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path / "vocab")
-    products.load_world.cache_clear()
-    try:
-        errors, warnings = vocab_check.check("saas")
-    finally:
-        products.load_world.cache_clear()
+    def edit(raw: dict[str, Any]) -> None:
+        raw["aspects"]["usability"]["good"] += ["<is> clean <nonsense>", "{fits|fit} our team"]
+
+    errors, warnings = check_edited_saas(tmp_path, monkeypatch, edit)
     assert any("unknown slot 'nonsense'" in error for error in errors)
     assert any("{fits|fit} our team" in warning for warning in warnings)
 
@@ -45,21 +57,13 @@ def test_the_checker_names_an_unknown_slot_and_a_written_out_agreement(
 def test_the_checker_names_a_plural_name_left_singular_and_a_written_out_rating(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shutil.copytree(vocabulary.VOCAB_DIR, tmp_path / "vocab")
-    path = tmp_path / "vocab" / "products" / "saas.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["aspects"]["usability"]["names"] += ["the panels", "pl:the tabs"]
-    raw["aspects"]["usability"]["good"] += ["loads the tabs fast"]
-    raw["groups"]["recommends"]["good"] += ["Five stars from me"]
-    raw["groups"]["recommends"]["fine"] += ["Three stars"]
-    path.write_text(json.dumps(raw), encoding="utf-8")
-    monkeypatch.setattr(vocab_check, "VOCAB_DIR", tmp_path / "vocab")
-    monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path / "vocab")
-    forget_worlds()
-    try:
-        _, warnings = vocab_check.check("saas")
-    finally:
-        forget_worlds()
+    def edit(raw: dict[str, Any]) -> None:
+        raw["aspects"]["usability"]["names"] += ["the panels", "pl:the tabs"]
+        raw["aspects"]["usability"]["good"] += ["loads the tabs fast"]
+        raw["groups"]["recommends"]["good"] += ["Five stars from me"]
+        raw["groups"]["recommends"]["fine"] += ["Three stars"]
+
+    _, warnings = check_edited_saas(tmp_path, monkeypatch, edit)
     assert any("'the panels' looks plural" in warning for warning in warnings), warnings
     assert any("'loads the tabs fast' writes out 'loads'" in warning for warning in warnings)
     assert any("'Five stars from me' names a rating" in warning for warning in warnings)
