@@ -725,9 +725,9 @@ def _thread(
         elif kind == "reply":
             parts = [lines["answer"][need], lines["reply_tail"][sentiment]]
         elif kind == "fix":
-            # The bug's own fix when it has one (an appliance's is no firmware update).
-            fix = slots["fix"] if slots.knows("fix") else issue.fields["fix"]
-            parts = [lines["thanks_agent"], fix, lines["fix_tail"]]
+            # The case's fix: the bug's own when it has one (an appliance's is no firmware
+            # update), else the issue's.
+            parts = [lines["thanks_agent"], slots["fix"], lines["fix_tail"]]
         elif kind == "thanks":
             parts = [lines["thanks"][sentiment]]
         elif kind == "working":
