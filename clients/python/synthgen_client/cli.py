@@ -67,19 +67,29 @@ def duration(seconds: int) -> str:
     return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
 
 
-def generator_params(args: argparse.Namespace) -> dict[str, Any]:
-    """The fields every generator takes, from the command line, without the unset ones."""
-    params = {
+def _set(params: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def _common_params(args: argparse.Namespace) -> dict[str, Any]:
+    # The fields generators and datasets share, in the API's names.
+    return {
         "productType": args.product_type,
         "complexityLevel": args.complexity,
         "seed": args.seed,
         "dateFrom": args.date_from,
         "dateTo": args.date_to,
+    }
+
+
+def generator_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields every generator takes, from the command line, without the unset ones."""
+    return _set({
+        **_common_params(args),
         "sentimentMix": getattr(args, "mix", None),
         "questionCount": getattr(args, "questions", None),
         "interviewType": getattr(args, "interview_type", None),
-    }
-    return {name: value for name, value in params.items() if value is not None}
+    })  # fmt: skip
 
 
 def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
@@ -119,17 +129,12 @@ def generate(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
 def dataset_params(args: argparse.Namespace) -> dict[str, Any]:
     """A dataset job's params in the API's names, without the unset ones; its customers are
     the job's count."""
-    params = {
-        "productType": args.product_type,
-        "complexityLevel": args.complexity,
-        "seed": args.seed,
-        "dateFrom": args.date_from,
-        "dateTo": args.date_to,
+    return _set({
+        **_common_params(args),
         "satisfaction": args.satisfaction,
         "churnRate": args.churn_rate,
         "include": args.include.split(",") if args.include else None,
-    }
-    return {name: value for name, value in params.items() if value is not None}
+    })  # fmt: skip
 
 
 def dataset(client: SynthGen, args: argparse.Namespace, out: TextIO) -> None:
