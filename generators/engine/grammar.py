@@ -22,6 +22,8 @@ from functools import cache
 from itertools import accumulate
 from typing import Any, NamedTuple
 
+from generators.engine.nodes import Alt, Slot
+
 Random = Callable[[], float]
 Node = Any
 ARTICLE = "\x01"
@@ -43,18 +45,6 @@ NUMBER_WORDS = (
 )
 _VOWEL_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ur")
 _SILENT_H = ("hour", "honest", "heir")
-
-
-class Alt(tuple):
-    """Alternatives: one item is picked per realisation."""
-
-    __slots__ = ()
-
-
-class Slot(str):
-    """A reference to a bank or to a per-sentence value, resolved at realisation."""
-
-    __slots__ = ()
 
 
 class Count(NamedTuple):

@@ -13,7 +13,7 @@ accepted), so no frame, predicate or opening repeats in one entry or close by in
 their own ``Memory`` and call ``Memory.choose`` with their own banks.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -56,7 +56,7 @@ class Memory:
         self.clock += 1
         self.floor = self.clock - self.window
 
-    def fresh(self, options: Alt | tuple, random: Random) -> Any:
+    def fresh(self, options: Sequence[Any], random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
         bank, recent, clock = id(options) << 8, self.recent, self.clock
         unused = [index for index in range(len(options)) if recent.get(bank | index) != clock]
@@ -66,7 +66,7 @@ class Memory:
         recent[bank | index] = clock
         return options[index]
 
-    def choose(self, options: Alt | tuple, random: Random) -> Any:
+    def choose(self, options: Sequence[Any], random: Random) -> Any:
         """One of ``options``, refusing one used in this entry or in the last few entries."""
         count = len(options)
         # Most first draws are fresh: take them without entering the redraw loop.
@@ -335,6 +335,8 @@ def _point(
     # Positional: this runs for most sentences of every entry.
     aspect = message.points[0].aspect
     degree = message.degree
+    subject: Any
+    obj: Any
     if message.pronoun and last is not None:
         name = last
         subject, obj = _PRONOUNS[last.number]

@@ -53,6 +53,7 @@ def _draw(
     content: Content, *, slots: dict[str, Any], random: Random, memory: Memory, told: bool
 ) -> str:
     incident = content.incident
+    node: Any
     if incident is not None and told and content.outcome == "bad" and random() < 0.35:
         node = incident.titles
     else:
