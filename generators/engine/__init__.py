@@ -11,6 +11,11 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from generators.engine import native
+
+# The compiled build of the newest version's modules, when it is current (see ``native``).
+__path__[:0] = native.search_path()
+
 _MODULES: dict[str, str] = {
     "1.0.0": "generators.engine.v1",
     "2.0.0": "generators.engine.v2",
