@@ -25,7 +25,7 @@ NATIVE_DIR = PACKAGE_DIR / "_native"
 DIGEST_FILE = NATIVE_DIR / "SOURCES"
 
 # The newest version's stages. Not compiled: ``vocabulary`` (it finds its files by
-# ``__file__``), the checker, the registry, and the frozen versions in ``v1/`` and ``v2/``.
+# ``__file__``), the checker, the registry, and the frozen versions in ``v1/``, ``v2/``, ``v2_1/``.
 COMPILED: tuple[str, ...] = (
     "content",
     "datasets",
