@@ -736,7 +736,8 @@ def _thread(
             parts = [_by(lines[kind], category)]
         texts = []
         for bank in parts:
-            frame = choose(bank, random)
+            # A bug's own fix may be one sentence, not a bank to draw from.
+            frame = bank if type(bank) is str else choose(bank, random)
             texts.append(
                 finish(frame if type(frame) is str else render(frame, random=random, slots=slots))
             )
