@@ -13,6 +13,7 @@ accepted), so no frame, predicate or opening repeats in one entry or close by in
 their own ``Memory`` and call ``Memory.choose`` with their own banks.
 """
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -286,11 +287,22 @@ def realise_messages(
             text, last = render(frame, random=random, slots=slots), None
         if not text:
             continue
+        if text.startswith("But ") and _BUT.search(text, 4):
+            # One "but" to a sentence: "But X, but that's minor" drops its lead.
+            text = text[4].upper() + text[5:]
         polarity = POLARITY.get(message.degree, 0)
         if joining and pending is not None and _opens_plainly(text):
-            glue = ", and " if polarity == pending[1] else ", but "
-            pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
-            continue
+            buts = bool(_BUT.search(pending[0])) + bool(_BUT.search(text))
+            if polarity == pending[1]:
+                glue = ", and "
+            elif buts == 1:
+                # Never "..., but it's minor, but ...": another way to turn to the contrast.
+                glue = _CONTRASTS[int(random() * len(_CONTRASTS))]
+            else:
+                glue = ", but "
+            if buts < 2:
+                pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
+                continue
         if pending is not None:
             sentences.append((_finish(pending[0]), pending[1]))
         pending = (text, polarity, message.move)
@@ -309,6 +321,11 @@ _JOINS = {
     "lister": 0.05,
     "second_language": 0.15,
 }
+
+
+_BUT = re.compile(r"\bbut\b", re.IGNORECASE)
+# The other ways to turn to a contrast, for a sentence that already has its "but".
+_CONTRASTS = (", though ", "; ", " - ", ", while ")
 
 
 def _opens_plainly(text: str) -> bool:
