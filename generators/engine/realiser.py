@@ -296,13 +296,19 @@ def realise_messages(
             if polarity == pending[1]:
                 glue = ", and "
             elif buts == 1:
-                # Never "..., but it's minor, but ...": another way to turn to the contrast.
-                glue = _CONTRASTS[int(random() * len(_CONTRASTS))]
+                # Never "..., but it's minor, but ...": another way to turn to the contrast,
+                # picked by length rather than drawn, so the rest of the entry is as 2.1.0's.
+                glue = _CONTRASTS[len(text) % len(_CONTRASTS)]
             else:
                 glue = ", but "
             if buts < 2:
                 pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
                 continue
+            # Both have their "but": two sentences, the second as closed to joins as a joined
+            # one, so the draws that follow (and the rest of the entry) are as 2.1.0's.
+            sentences.append((_finish(pending[0]), pending[1]))
+            pending = (text, polarity, "joined")
+            continue
         if pending is not None:
             sentences.append((_finish(pending[0]), pending[1]))
         pending = (text, polarity, message.move)
