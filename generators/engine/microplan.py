@@ -20,12 +20,13 @@ Tickets and interviews build their own ``Message``s with the same fields and reu
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from generators.engine.content import Content, Point
 from generators.engine.discourse import Move
 
 Random = Callable[[], float]
-POLARITY = {
+POLARITY: Final = {
     "great": 1,
     "good": 1,
     "plus": 1,
@@ -37,7 +38,7 @@ POLARITY = {
     "mixed": 0,
 }
 # The chance that a register states an opinion as a bare fact instead of an evaluation.
-_IMPLICIT = {
+_IMPLICIT: Final = {
     "terse": 0.2,
     "chatty": 0.2,
     "formal": 0.25,
@@ -46,7 +47,7 @@ _IMPLICIT = {
     "lister": 0.15,
     "second_language": 0.15,
 }
-_HEDGE = {
+_HEDGE: Final = {
     "terse": 0.0,
     "chatty": 0.3,
     "formal": 0.12,
@@ -55,7 +56,7 @@ _HEDGE = {
     "lister": 0.0,
     "second_language": 0.2,
 }
-_ELABORATE = {
+_ELABORATE: Final = {
     "great": "plus",
     "good": "plus",
     "poor": "minus",
@@ -63,7 +64,7 @@ _ELABORATE = {
     "fine": "fine",
     "niggle": "niggle",
 }
-_PAIRABLE = frozenset({"good", "fine", "poor"})
+_PAIRABLE: Final = frozenset({"good", "fine", "poor"})
 
 
 @dataclass(slots=True)

@@ -17,20 +17,20 @@ slots (``product.all_slots()``) so their text names the same things:
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.grammar import Alt, compile_bank, link, link_banks, pick, render
 from generators.engine.lexicon import vary
 from generators.engine.vocabulary import product_types_with_vocabulary, read
 
 Random = Callable[[], float]
-DEGREES = ("great", "good", "fine", "niggle", "poor", "awful", "plus", "minus")
-SEVERITIES = ("minor", "major", "severe")
+DEGREES: Final = ("great", "good", "fine", "niggle", "poor", "awful", "plus", "minus")
+SEVERITIES: Final = ("minor", "major", "severe")
 # A phrase of an aspect that is a whole clause with its own subject ("=<part> cracked after a
 # month") starts with this mark; the others are predicates of the aspect's name.
-CLAUSE = "="
+CLAUSE: Final = "="
 # Words that must agree with a noun phrase's grammatical number, by slot name.
-AGREEMENT: Mapping[str, Mapping[str, str]] = {
+AGREEMENT: Final[Mapping[str, Mapping[str, str]]] = {
     "sg": {
         "is": "is",
         "was": "was",

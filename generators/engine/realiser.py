@@ -16,7 +16,7 @@ their own ``Memory`` and call ``Memory.choose`` with their own banks.
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.content import Content
 from generators.engine.grammar import (
@@ -135,10 +135,10 @@ class Grammar:
         return cls(banks=banks, groups=groups)
 
 
-FEEDBACK = Grammar.load("feedback.json")
-_G = FEEDBACK.groups
-_ADJECTIVES: dict[str, Alt] = _G["adjectives"]
-_FRAME_GROUP = {
+FEEDBACK: Final = Grammar.load("feedback.json")
+_G: Final = FEEDBACK.groups
+_ADJECTIVES: Final[dict[str, Alt]] = _G["adjectives"]
+_FRAME_GROUP: Final = {
     "great": "good",
     "good": "good",
     "plus": "plus",
@@ -149,9 +149,9 @@ _FRAME_GROUP = {
     "minus": "minus",
 }
 # A point's frames by its degree, looked up once.
-_POINT_FRAMES = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
-_PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
-_TONE = {
+_POINT_FRAMES: Final = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
+_PAIR_GROUP: Final = {"good": "good", "fine": "fine", "poor": "poor"}
+_TONE: Final = {
     "great": "good",
     "good": "good",
     "fine": "fine",
@@ -160,18 +160,18 @@ _TONE = {
     "awful": "poor",
     "mixed": "fine",
 }
-_ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
+_ADJECTIVE_OF: Final = {"plus": "good", "minus": "poor", "mixed": "fine"}
 # The adjectives of each degree, a plus or a minus by those of good or poor, looked up once.
-_ADJECTIVE_FOR = {
+_ADJECTIVE_FOR: Final = {
     degree: _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
     for degree in (*_ADJECTIVES, *_ADJECTIVE_OF)
     if _ADJECTIVE_OF.get(degree, degree) in _ADJECTIVES
 }
-_PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
-_PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
-_AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
-_TERMINAL = frozenset(".!?:")
-_ANCHORS = {True: _G["anchors"], False: _G["brand_anchors"]}
+_PRONOUNS: Final = {"sg": ("it", "it"), "pl": ("they", "them")}
+_PRODUCT_AGREEMENT: Final = {number: agreement(number, "p_") for number in ("sg", "pl")}
+_AGREEMENT: Final = {number: agreement(number) for number in ("sg", "pl")}
+_TERMINAL: Final = frozenset(".!?:")
+_ANCHORS: Final = {True: _G["anchors"], False: _G["brand_anchors"]}
 
 
 def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
@@ -196,7 +196,7 @@ def rating_slots(slots: dict[str, Any], *, rating: int) -> None:
     slots["stars"] = slots["Stars"] = f"{rating} {unit}" if rating % 2 else f"{words} {unit}"
 
 
-_BASES: dict[int, dict[str, Any]] = {}
+_BASES: Final[dict[int, dict[str, Any]]] = {}
 
 
 def _kind_base(kind: Kind) -> dict[str, Any]:
@@ -300,7 +300,7 @@ def realise_messages(
 
 
 # How often a register runs two points into one sentence ("..., and ..." / "..., but ...").
-_JOINS = {
+_JOINS: Final = {
     "terse": 0.1,
     "chatty": 0.35,
     "formal": 0.2,
@@ -419,7 +419,7 @@ def _fill_subject(
 
 
 # The slot names _fill_subject writes, for the first subject ("") and the second ("2").
-_SUBJECT_SLOTS = {
+_SUBJECT_SLOTS: Final = {
     suffix: tuple(
         name + suffix for name in ("subj", "Subj", "obj", "title", "Title", "t_is", "adj", "Adj")
     )

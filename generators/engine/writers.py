@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Final
 
 from generators.engine.grammar import weighted
 from generators.engine.locales import DEFAULT_LOCALE, Locale, locale
@@ -24,14 +25,14 @@ from generators.engine.vocabulary import read
 
 Random = Callable[[], float]
 
-_RAW = read("writers.json")
-_NORMAL = NormalDist()
-REGISTERS: tuple[str, ...] = tuple(_RAW["registers"])
-_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+_RAW: Final = read("writers.json")
+_NORMAL: Final = NormalDist()
+REGISTERS: Final[tuple[str, ...]] = tuple(_RAW["registers"])
+_WEIGHTS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     audience: tuple((name, spec["weight"][audience]) for name, spec in _RAW["registers"].items())
     for audience in ("consumer", "professional")
 }
-_HABIT_NAMES: tuple[str, ...] = tuple(_RAW["habits"])
+_HABIT_NAMES: Final[tuple[str, ...]] = tuple(_RAW["habits"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +124,9 @@ def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
 
 # Habits are immutable and come in few combinations, so writers share them: finding one is
 # cheaper than making one.
-_MADE: dict[tuple[str, tuple[bool, ...], bool], Habits] = {}
+_MADE: Final[dict[tuple[str, tuple[bool, ...], bool], Habits]] = {}
 # Each register's (habit, rate, share), its own figures over the common ones, worked out once.
-_TRAITS: dict[str, tuple[tuple[str, float | bool, float], ...]] = {
+_TRAITS: Final[dict[str, tuple[tuple[str, float | bool, float], ...]]] = {
     register: tuple(
         (name, *spec.get("habits", {}).get(name, _RAW["habits"][name])) for name in _HABIT_NAMES
     )
