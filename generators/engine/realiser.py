@@ -83,22 +83,22 @@ class Memory:
             random(), random(), random()
             recent[bank] = clock
             return options[0]
-        # Redraw up to three times (written out: small banks come here often).
+        # Redraw up to three times (written out: small banks come here often). ``recent.get``
+        # is called as such, not bound to a local: compiled, that is a direct dict lookup.
         floor = self.floor
-        get = recent.get
         fallback = index if used != clock else -1
         index = int(random() * count)
-        used = get(bank | index, -1_000_000)
+        used = recent.get(bank | index, -1_000_000)
         if used >= floor:
             if used != clock:
                 fallback = index
             index = int(random() * count)
-            used = get(bank | index, -1_000_000)
+            used = recent.get(bank | index, -1_000_000)
             if used >= floor:
                 if used != clock:
                     fallback = index
                 index = int(random() * count)
-                used = get(bank | index, -1_000_000)
+                used = recent.get(bank | index, -1_000_000)
                 if used >= floor:
                     if used != clock:
                         fallback = index
@@ -106,7 +106,7 @@ class Memory:
                     if fallback >= 0:
                         index = fallback
                     else:
-                        unused = [i for i in range(count) if get(bank | i) != clock]
+                        unused = [i for i in range(count) if recent.get(bank | i) != clock]
                         if unused:
                             index = unused[int(random() * len(unused))]
         recent[bank | index] = clock
@@ -245,21 +245,23 @@ def realise_messages(
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     slots["short_text"] = len(messages) <= 2
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
-    choose, short, joins = memory.choose, kind.short, content.label != "mixed"
+    # ``memory.choose`` is called as a method, not bound to a local: compiled, that is a
+    # direct call.
+    short, joins = kind.short, content.label != "mixed"
     # A mixed entry, or one of a sentence or two, states a strong opinion in so many words.
     outright = content.label == "mixed" or len(messages) <= 2
     for position, message in enumerate(messages):
         move = message.move
         # Later mentions of the product are its short forms, drawn when a frame names one.
         slots["P"] = slots["short"] = short if message.mentioned else full
-        lead = choose(connectives[message.connective], random)
+        lead = memory.choose(connectives[message.connective], random)
         if message.hedge and not lead:
-            lead = choose(hedges, random)
+            lead = memory.choose(hedges, random)
         slots["anchored"] = False
         if not lead and position == 0 and move == "point" and random() < 0.5:
             # "With the Q3, ..." for a model; a shop or a tool goes by its brand alone. The
             # sentence then names its aspect plainly, not by the brand again ("Veltra's ...").
-            lead = choose(_ANCHORS[bool(product.model)], random)
+            lead = memory.choose(_ANCHORS[bool(product.model)], random)
             slots["anchored"] = slots["owned"] = True
         # A point may run on from the one before ("..., and ..."), its additive lead dropped;
         # a mixed entry keeps its praise and its complaint in sentences of their own.
