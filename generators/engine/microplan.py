@@ -67,18 +67,40 @@ _ELABORATE: Final = {
 _PAIRABLE: Final = frozenset({"good", "fine", "poor"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Message:
     """One sentence to realise: what it says and the choices made about how."""
 
     move: str
-    points: tuple[Point, ...] = ()
-    degree: str = ""
-    connective: str = "none"
-    hedge: bool = False
-    pronoun: bool = False
-    mentioned: bool = False
-    step: int = -1
+    points: tuple[Point, ...]
+    degree: str
+    connective: str
+    hedge: bool
+    pronoun: bool
+    mentioned: bool
+    step: int
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code,
+    # where the one ``dataclass`` generates is Python run for each of an entry's messages.
+    def __init__(
+        self,
+        move: str,
+        points: tuple[Point, ...] = (),
+        degree: str = "",
+        connective: str = "none",
+        hedge: bool = False,
+        pronoun: bool = False,
+        mentioned: bool = False,
+        step: int = -1,
+    ) -> None:
+        self.move = move
+        self.points = points
+        self.degree = degree
+        self.connective = connective
+        self.hedge = hedge
+        self.pronoun = pronoun
+        self.mentioned = mentioned
+        self.step = step
 
 
 def connective_for(*, previous: int | None, current: int, escalate: bool, random: Random) -> str:
