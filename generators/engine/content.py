@@ -70,7 +70,7 @@ class Point:
     degree: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Content:
     """The whole message of one entry, most important point first."""
 
@@ -82,8 +82,31 @@ class Content:
     outcome: str
     # How many leading points must be said, and whether the incident must be told: what a
     # caller (a dataset) asked for, as opposed to what was drawn.
-    must_say: int = 0
-    must_tell: bool = False
+    must_say: int
+    must_tell: bool
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every entry.
+    def __init__(
+        self,
+        label: str,
+        rating: int,
+        verdict: str,
+        points: tuple[Point, ...],
+        incident: Incident | None,
+        outcome: str,
+        must_say: int = 0,
+        must_tell: bool = False,
+    ) -> None:
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "rating", rating)
+        object.__setattr__(self, "verdict", verdict)
+        object.__setattr__(self, "points", points)
+        object.__setattr__(self, "incident", incident)
+        object.__setattr__(self, "outcome", outcome)
+        object.__setattr__(self, "must_say", must_say)
+        object.__setattr__(self, "must_tell", must_tell)
 
 
 def draw_rating(*, label: str, random: Random) -> int:

@@ -42,12 +42,23 @@ class Shape:
     fixed: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Move:
     """One step of a plan: its kind and the points it talks about."""
 
     kind: str
-    points: tuple[Point, ...] = ()
+    points: tuple[Point, ...]
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every step of a plan.
+    def __init__(
+        self,
+        kind: str,
+        points: tuple[Point, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "points", points)
 
 
 SHAPES: Final[tuple[Shape, ...]] = tuple(

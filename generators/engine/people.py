@@ -46,12 +46,23 @@ class Person(NamedTuple):
         return f"{self.first} {self.last}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Persona:
     """A consumer's life or a professional's job, as named values a grammar can use."""
 
     audience: str
     slots: dict[str, str]
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every writer.
+    def __init__(
+        self,
+        audience: str,
+        slots: dict[str, str],
+    ) -> None:
+        object.__setattr__(self, "audience", audience)
+        object.__setattr__(self, "slots", slots)
 
 
 def draw_person(*, random: Random) -> Person:

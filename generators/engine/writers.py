@@ -52,7 +52,7 @@ class Habits:
     expand: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Writer:
     """One person writing one entry."""
 
@@ -63,6 +63,27 @@ class Writer:
     register: str
     verbosity: float
     habits: Habits
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every entry's writer.
+    def __init__(
+        self,
+        person: Person,
+        author: str,
+        locale: Locale,
+        persona: Persona,
+        register: str,
+        verbosity: float,
+        habits: Habits,
+    ) -> None:
+        object.__setattr__(self, "person", person)
+        object.__setattr__(self, "author", author)
+        object.__setattr__(self, "locale", locale)
+        object.__setattr__(self, "persona", persona)
+        object.__setattr__(self, "register", register)
+        object.__setattr__(self, "verbosity", verbosity)
+        object.__setattr__(self, "habits", habits)
 
     def words(self, *, centre: float, random: Random) -> int:
         """A length for one text: the level's centre times this writer's heavy-tailed habit."""
