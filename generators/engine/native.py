@@ -1,10 +1,11 @@
 """The engine compiled to C with mypyc: the same modules, the same output, about twice as fast.
 
-``python -m generators.engine.native`` (run by ``make``) compiles the modules in ``COMPILED``
-into ``_native/`` beside this file and writes there the digest of the sources it compiled.
-On import, ``generators.engine`` puts ``_native/`` first on its search path only when that
-digest matches the sources as they are now, so an edited module is never shadowed by a
-stale build: until the next ``make``, the edited module runs as pure Python (with a warning).
+``bin/compile-engine`` (run by ``make``) compiles the modules in ``COMPILED`` into
+``_native/`` beside this file and writes there the digest of the package's sources (the
+compiled modules and the ones they import, which the build was checked against). On import,
+``generators.engine`` puts ``_native/`` first on its search path only when that digest
+matches the sources as they are now, so an edited module is never shadowed by a stale build:
+until the next ``make``, the package runs as pure Python (with a warning).
 ``SYNTHGEN_ENGINE=python`` runs everything as pure Python, the way to compare the two.
 
 Compiling needs mypy (the ``native`` extra) and a C compiler; without them the engine runs
@@ -46,10 +47,11 @@ COMPILED: tuple[str, ...] = (
 
 
 def sources_digest(package_dir: Path = PACKAGE_DIR) -> str:
-    """A digest of the compiled modules' sources as they are in ``package_dir`` now."""
+    """A digest of the package's own modules (not the frozen versions' subpackages) as they
+    are in ``package_dir`` now."""
     digest = hashlib.sha256()
-    for name in COMPILED:
-        digest.update(name.encode() + b"\0" + (package_dir / f"{name}.py").read_bytes())
+    for source in sorted(package_dir.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
 
 
