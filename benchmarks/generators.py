@@ -4,7 +4,8 @@ Feedback, tickets and interviews are the newest engine's, over every product typ
 1.0.0's complex tickets and complex interviews beside them. The Faker baseline is built once
 per process and reseeded per batch, as a user would use it.
 
-Run: ``.venv/bin/python benchmarks/generators.py [--cpu]``. ``--cpu`` times by this
+Run: ``.venv/bin/python benchmarks/generators.py [--cpu]`` (``make`` compiles the engine
+first; ``SYNTHGEN_ENGINE=python`` measures it as pure Python). ``--cpu`` times by this
 process's CPU time instead of the wall clock, for a machine other work is sharing.
 """
 
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from faker import Faker  # noqa: E402
 
+from generators.engine import native  # noqa: E402
 from generators.engine.feedback import generate_feedback  # noqa: E402
 from generators.engine.interviews import generate_interview  # noqa: E402
 from generators.engine.tickets import generate_tickets  # noqa: E402
@@ -111,6 +113,8 @@ def main() -> int:
     clock = "CPU time" if CLOCK is time.process_time else "wall clock"
     print(f"One core, Python {sys.version.split()[0]}, calls of {BATCH}, ~{SECONDS}s per figure"
           f" ({clock})")  # fmt: skip
+    build = "compiled with mypyc" if native.is_compiled() else "pure Python"
+    print(f"  engine: {build} (SYNTHGEN_ENGINE=python runs it as pure Python)")
     baseline = rate(faker_baseline)
     print(f"  Faker baseline (name, rating, sentence title, 3-5 sentence paragraph, timestamp): "
           f"{baseline:,.0f} entries/s")  # fmt: skip

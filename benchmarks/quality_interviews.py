@@ -98,7 +98,8 @@ ANDROID = re.compile(r"\bandroid\b", re.I)
 TEAM = re.compile(r"\b(?:team of|my team is|there are) (\d+)\b", re.I)
 HEADCOUNT = re.compile(r"\b(?:about|roughly|of about|with about) ([\d,]+) people\b", re.I)
 HOUSEHOLD = re.compile(
-    r"\b(?<!can )(?:live with|living with|lives with|at home with|at home it's me and) "
+    # Not "can live with" or "easy to live with": those are about a flaw, not a home.
+    r"\b(?<!can )(?<!to )(?:live with|living with|lives with|at home with|at home it's me and) "
     r"((?:my |their |a |an |two |three |four |nobody )?[a-z' -]+?)(?=[,.;]| and\b|$)",
     re.I,
 )

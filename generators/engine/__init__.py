@@ -11,10 +11,16 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from generators.engine import native
+
+# The compiled build of the newest version's modules, when it is current (see ``native``).
+__path__[:0] = native.search_path()
+
 _MODULES: dict[str, str] = {
     "1.0.0": "generators.engine.v1",
     "2.0.0": "generators.engine.v2",
-    "2.1.0": "generators.engine.latest",
+    "2.1.0": "generators.engine.v2_1",
+    "2.2.0": "generators.engine.latest",
 }
 VERSIONS: tuple[str, ...] = tuple(_MODULES)
 LATEST: str = VERSIONS[-1]

@@ -20,4 +20,4 @@ COMPLEXITY_LEVELS: tuple[str, ...] = ("simple", "medium", "complex")
 INTERVIEW_TYPES: tuple[str, ...] = ("user_research", "customer_discovery", "usability", "churn")
 
 # Datasets are new in 2.0.0: there is no 1.0.0 dataset to keep.
-DATASET_VERSIONS: tuple[str, ...] = ("2.0.0", "2.1.0")
+DATASET_VERSIONS: tuple[str, ...] = ("2.0.0", "2.1.0", "2.2.0")

@@ -17,30 +17,31 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Final
 
 from generators.engine.grammar import weighted
 from generators.engine.products import Aspect, Incident, Kind
 
 Random = Callable[[], float]
-LABELS = ("positive", "neutral", "negative", "mixed")
-RATINGS: dict[str, tuple[tuple[int, int], ...]] = {
+LABELS: Final = ("positive", "neutral", "negative", "mixed")
+RATINGS: Final[dict[str, tuple[tuple[int, int], ...]]] = {
     "positive": ((5, 55), (4, 45)),
     "negative": ((1, 55), (2, 45)),
     "neutral": ((3, 100),),
     "mixed": ((4, 35), (3, 45), (2, 20)),
 }
-RATINGS_OF: dict[str, tuple[int, ...]] = {
+RATINGS_OF: Final[dict[str, tuple[int, ...]]] = {
     label: tuple(rating for rating, _ in options) for label, options in RATINGS.items()
 }
 # Per rating: the verdict's degrees and the points' degrees, as (degree, weight).
-_VERDICTS: dict[int, tuple[tuple[str, int], ...]] = {
+_VERDICTS: Final[dict[int, tuple[tuple[str, int], ...]]] = {
     5: (("great", 7), ("good", 3)),
     4: (("good", 8), ("great", 2)),
     3: (("fine", 1),),
     2: (("poor", 1),),
     1: (("awful", 7), ("poor", 3)),
 }
-_POINTS: dict[int, tuple[tuple[str, int], ...]] = {
+_POINTS: Final[dict[int, tuple[tuple[str, int], ...]]] = {
     5: (("great", 5), ("good", 5)),
     4: (("good", 8), ("great", 2)),
     # Lukewarm leans on the flat side: praise in a 3-star entry is rare and mild, or an
@@ -50,15 +51,15 @@ _POINTS: dict[int, tuple[tuple[str, int], ...]] = {
     1: (("awful", 6), ("poor", 4)),
 }
 # How likely an entry is to tell a story, and which incidents fit its rating.
-_INCIDENT_CHANCE = {5: 0.06, 4: 0.12, 3: 0.22, 2: 0.38, 1: 0.45}
-_SEVERITIES_ALLOWED: dict[int, tuple[str, ...]] = {
+_INCIDENT_CHANCE: Final = {5: 0.06, 4: 0.12, 3: 0.22, 2: 0.38, 1: 0.45}
+_SEVERITIES_ALLOWED: Final[dict[int, tuple[str, ...]]] = {
     5: ("minor",),
     4: ("minor",),
     3: ("minor", "major"),
     2: ("major", "severe"),
     1: ("major", "severe"),
 }
-MAX_POINTS = 9
+MAX_POINTS: Final = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class Point:
     degree: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Content:
     """The whole message of one entry, most important point first."""
 
@@ -81,8 +82,31 @@ class Content:
     outcome: str
     # How many leading points must be said, and whether the incident must be told: what a
     # caller (a dataset) asked for, as opposed to what was drawn.
-    must_say: int = 0
-    must_tell: bool = False
+    must_say: int
+    must_tell: bool
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every entry.
+    def __init__(
+        self,
+        label: str,
+        rating: int,
+        verdict: str,
+        points: tuple[Point, ...],
+        incident: Incident | None,
+        outcome: str,
+        must_say: int = 0,
+        must_tell: bool = False,
+    ) -> None:
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "rating", rating)
+        object.__setattr__(self, "verdict", verdict)
+        object.__setattr__(self, "points", points)
+        object.__setattr__(self, "incident", incident)
+        object.__setattr__(self, "outcome", outcome)
+        object.__setattr__(self, "must_say", must_say)
+        object.__setattr__(self, "must_tell", must_tell)
 
 
 def draw_rating(*, label: str, random: Random) -> int:
@@ -132,12 +156,12 @@ def plan_content(
     )
 
 
-_POINT_TOTALS: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {
+_POINT_TOTALS: Final[dict[int, tuple[tuple[str, ...], tuple[int, ...]]]] = {
     rating: (tuple(degree for degree, _ in options), tuple(accumulate(w for _, w in options)))
     for rating, options in _POINTS.items()
 }
 # Points are immutable, so entries share them: finding one is cheaper than making it.
-_MADE: dict[tuple[int, str], Point] = {}
+_MADE: Final[dict[tuple[int, str], Point]] = {}
 
 
 def _point(aspect: Aspect, degree: str) -> Point:
@@ -171,7 +195,7 @@ def _order_aspects(
 
 
 # The aspects a kind's entries choose among, by the incident's aspect, worked out once per kind.
-_POOLS: dict[tuple[int, str | None], tuple[Kind, tuple[Aspect, ...]]] = {}
+_POOLS: Final[dict[tuple[int, str | None], tuple[Kind, tuple[Aspect, ...]]]] = {}
 
 
 def _pool(kind: Kind, left_out: str | None) -> tuple[Aspect, ...]:

@@ -28,7 +28,7 @@ import random as random_module
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
 from generators.engine.content import plan_content
@@ -51,40 +51,45 @@ from generators.engine.vocabulary import read
 from generators.engine.writers import Writer, writer_for
 
 Random = Callable[[], float]
-PARTS = ("feedback", "tickets", "interviews")
-HANDLINGS = ("fast", "slow", "open")
-_DATA = read("datasets.json")
+PARTS: Final = ("feedback", "tickets", "interviews")
+HANDLINGS: Final = ("fast", "slow", "open")
+_DATA: Final = read("datasets.json")
 # Weighted tables as tuples of (value, weight) pairs, which ``grammar.weighted`` caches.
-_SEGMENTS = {
+_SEGMENTS: Final = {
     name: tuple((segment, weight) for segment, weight in spec["segments"])
     for name, spec in _DATA["types"].items()
 }
-_COUNTRIES = {
+_COUNTRIES: Final = {
     code: tuple((country, weight) for country, weight in table)
     for code, table in _DATA["countries"].items()
 }
-_HOUR = 3600
-_DAY = 24 * _HOUR
+_HOUR: Final = 3600
+_DAY: Final = 24 * _HOUR
 # The customer base's mood by ``satisfaction``: (centre, half-width) of a customer's start.
-_MOODS = {
+_MOODS: Final = {
     "positive": (0.78, 0.2),
     "balanced": (0.62, 0.32),
     "negative": (0.3, 0.22),
     "mixed": (0.55, 0.3),
 }
 # How support handled an incident, by whether the customer later left (as weights).
-_HANDLING_WEIGHTS = {
+_HANDLING_WEIGHTS: Final = {
     False: (("fast", 55), ("slow", 30), ("open", 15)),
     True: (("fast", 15), ("slow", 35), ("open", 50)),
 }
 # How a handled (or not yet handled) ticket moves the customer's satisfaction after it.
-_EFFECT = {"fast": 0.08, "slow": -0.06, "open": -0.22}
-_FOLLOW_UP = 0.65  # the chance a ticket is followed by a review about it
-_STATUSES = {"fast": ("resolved", "closed"), "slow": ("resolved", "closed"),
-             "open": ("open", "pending", "in_progress")}  # fmt: skip
+_EFFECT: Final = {"fast": 0.08, "slow": -0.06, "open": -0.22}
+_FOLLOW_UP: Final = 0.65  # the chance a ticket is followed by a review about it
+_STATUSES: Final = {"fast": ("resolved", "closed"), "slow": ("resolved", "closed"),
+                    "open": ("open", "pending", "in_progress")}  # fmt: skip
 # The incidents a review of a rating may tell (4 stands for 4 and 5).
-_TELLABLE = {4: ("minor",), 3: ("minor", "major"), 2: ("major", "severe"), 1: ("major", "severe")}
-_INTERVIEW_TYPES = (("user_research", 50), ("customer_discovery", 25), ("usability", 25))
+_TELLABLE: Final = {
+    4: ("minor",),
+    3: ("minor", "major"),
+    2: ("major", "severe"),
+    1: ("major", "severe"),
+}
+_INTERVIEW_TYPES: Final = (("user_research", 50), ("customer_discovery", 25), ("usability", 25))
 
 
 @dataclass(frozen=True, slots=True)

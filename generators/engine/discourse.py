@@ -14,20 +14,21 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Final
 
 from generators.engine.content import Content, Point
 from generators.engine.vocabulary import read
 
 Random = Callable[[], float]
 
-_RAW = read("discourse.json")
-CENTRES: dict[str, int] = dict(_RAW["centres"])
+_RAW: Final = read("discourse.json")
+CENTRES: Final[dict[str, int]] = dict(_RAW["centres"])
 # Plans come out shorter than the sentences they budget for; the scale makes up the difference.
-_SCALE: dict[str, float] = dict(_RAW["scale"])
-_WORDS_PER_SENTENCE: dict[str, int] = dict(_RAW["words_per_sentence"])
-_SIZES = {"story": 3, "proscons": 2, "single": 2}
+_SCALE: Final[dict[str, float]] = dict(_RAW["scale"])
+_WORDS_PER_SENTENCE: Final[dict[str, int]] = dict(_RAW["words_per_sentence"])
+_SIZES: Final = {"story": 3, "proscons": 2, "single": 2}
 # Points worth a second sentence; a lukewarm point or a niggle is said once.
-_ELABORATED = frozenset({"great", "good", "poor", "awful"})
+_ELABORATED: Final = frozenset({"great", "good", "poor", "awful"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +42,26 @@ class Shape:
     fixed: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Move:
     """One step of a plan: its kind and the points it talks about."""
 
     kind: str
-    points: tuple[Point, ...] = ()
+    points: tuple[Point, ...]
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every step of a plan.
+    def __init__(
+        self,
+        kind: str,
+        points: tuple[Point, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "points", points)
 
 
-SHAPES: tuple[Shape, ...] = tuple(
+SHAPES: Final[tuple[Shape, ...]] = tuple(
     Shape(
         moves=tuple(spec["moves"]),
         levels=frozenset(spec["levels"]),
@@ -98,12 +110,12 @@ def _options(
 
 
 # The moves without points, made once: they are immutable, so every plan shares them.
-_BARE: dict[str, Move] = {kind: Move(kind) for shape in SHAPES for kind in shape.moves}
+_BARE: Final[dict[str, Move]] = {kind: Move(kind) for shape in SHAPES for kind in shape.moves}
 
 
 # Moves about one point, shared the same way (content shares its points); kept to a bound in
 # case a caller makes its own points for every entry.
-_ABOUT: dict[tuple[str, int], Move] = {}
+_ABOUT: Final[dict[tuple[str, int], Move]] = {}
 
 
 def _about(kind: str, point: Point) -> Move:

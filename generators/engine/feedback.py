@@ -23,7 +23,7 @@ the content of their story::
 import random as random_module
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES, SENTIMENT_MIXES
 from generators.engine.content import Content, plan_content
@@ -43,9 +43,9 @@ from generators.engine.v1.timeline import iso, moment, window_bounds
 from generators.engine.writers import Writer, draw_writer
 
 Random = Callable[[], float]
-VERSION = "2.0.0"
+VERSION: Final = "2.0.0"
 # The "mixed" sentiment mix: a marketplace-like spread, as 1.0.0 had it.
-_MIXED_SHARES = (("positive", 55), ("mixed", 14), ("neutral", 13), ("negative", 18))
+_MIXED_SHARES: Final = (("positive", 55), ("mixed", 14), ("neutral", 13), ("negative", 18))
 
 
 def generate_feedback(

@@ -20,11 +20,17 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from itertools import accumulate
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
+
+from generators.engine.nodes import Alt, Slot
 
 Random = Callable[[], float]
 Node = Any
-ARTICLE = "\x01"
+ARTICLE: Final = "\x01"
+# The node classes as constants: compiled, a Final is a C static, where a plain global (``Alt``
+# imported from ``nodes``, which is not compiled) is a dict lookup on every use.
+_ALT: Final = Alt
+_SLOT: Final = Slot
 
 NUMBER_WORDS = (
     "zero",
@@ -43,18 +49,6 @@ NUMBER_WORDS = (
 )
 _VOWEL_EXCEPTIONS = ("uni", "use", "usu", "one", "once", "eu", "ur")
 _SILENT_H = ("hour", "honest", "heir")
-
-
-class Alt(tuple):
-    """Alternatives: one item is picked per realisation."""
-
-    __slots__ = ()
-
-
-class Slot(str):
-    """A reference to a bank or to a per-sentence value, resolved at realisation."""
-
-    __slots__ = ()
 
 
 class Count(NamedTuple):
@@ -136,12 +130,13 @@ def slots_in(node: Node) -> set[str]:
     return set()
 
 
-def render(node: Node, *, random: Random, slots: Mapping[str, Any]) -> str:
+def render(node: Node, *, random: Random, slots: dict[str, Any]) -> str:
     """Realise ``node`` into a string."""
     # Most nodes are a literal or a choice of literals: those need no walk and no join.
     kind = type(node)
-    if kind is Alt:
-        node = node[int(random() * len(node))]
+    if kind is _ALT:
+        options: tuple = node
+        node = options[int(random() * len(options))]
         kind = type(node)
     if kind is str:
         return node
@@ -184,14 +179,17 @@ def _vowel_sound(word: str) -> bool:
     return word[:1] in "aeiou" and not word.startswith(_VOWEL_EXCEPTIONS) and word != ""
 
 
-def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) -> None:
+def _walk(node: Node, random: Random, slots: dict[str, Any], out: list[str]) -> None:
     # Positional and recursive on purpose: this is the hot loop of every generator. Literals
-    # are appended where they are met, so only a nested sequence costs a call.
+    # are appended where they are met, so only a nested sequence costs a call. (Alternatives
+    # are read through a ``tuple`` local, which compiled is a direct tuple index.)
     kind = type(node)
-    if kind is Alt:
-        node = node[int(random() * len(node))]
+    options: tuple
+    if kind is _ALT:
+        options = node
+        node = options[int(random() * len(options))]
         kind = type(node)
-    elif kind is Slot:
+    elif kind is _SLOT:
         node = slots[node]
         kind = type(node)
     if kind is str:
@@ -200,23 +198,24 @@ def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) 
     if kind is not tuple:
         _walk_part(node, kind, random, slots, out)
         return
-    append = out.append
-    for part in node:
+    parts: tuple = node
+    for part in parts:
         kind = type(part)
         if kind is str:
-            append(part)
+            out.append(part)
             continue
-        if kind is Slot:
+        if kind is _SLOT:
             part = slots[part]
             kind = type(part)
             if kind is str:
-                append(part)
+                out.append(part)
                 continue
-        if kind is Alt:
-            part = part[int(random() * len(part))]
+        if kind is _ALT:
+            options = part
+            part = options[int(random() * len(options))]
             kind = type(part)
             if kind is str:
-                append(part)
+                out.append(part)
                 continue
         if kind is tuple:
             _walk(part, random, slots, out)
@@ -225,10 +224,10 @@ def _walk(node: Node, random: Random, slots: Mapping[str, Any], out: list[str]) 
 
 
 def _walk_part(
-    node: Node, kind: type, random: Random, slots: Mapping[str, Any], out: list[str]
+    node: Node, kind: type, random: Random, slots: dict[str, Any], out: list[str]
 ) -> None:
     # The rarer nodes: a slot or a choice that leads to another, a count, a price.
-    if kind is Alt or kind is Slot:
+    if kind is _ALT or kind is _SLOT:
         _walk(node, random, slots, out)
     elif kind is Count:
         out.append(_count(node, random))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from itertools import filterfalse
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, INTERVIEW_TYPES, PRODUCT_TYPES
 from generators.engine.grammar import Alt, pick, render, settle_articles
@@ -48,34 +48,34 @@ from generators.engine.vocabulary import product_types_with_vocabulary, read
 from generators.engine.writers import Writer, draw_writer
 
 Random = Callable[[], float]
-VERSION = "2.0.0"
+VERSION: Final = "2.0.0"
 
-_PLAN: dict[str, Any] = read("interviews/plan.json")
-COMMON = Grammar.load("interviews/common.json")
-_MODES: dict[str, str] = _PLAN["modes"]
+_PLAN: Final[dict[str, Any]] = read("interviews/plan.json")
+COMMON: Final = Grammar.load("interviews/common.json")
+_MODES: Final[dict[str, str]] = _PLAN["modes"]
 # Support moves an answer adds after its core, by complexity: (fewest, most).
-_SUPPORT: dict[str, tuple[int, int]] = {
+_SUPPORT: Final[dict[str, tuple[int, int]]] = {
     level: (low, high) for level, (low, high) in _PLAN["support"].items()
 }
-_FOLLOW_CHANCE: float = _PLAN["follow_chance"]
+_FOLLOW_CHANCE: Final[float] = _PLAN["follow_chance"]
 # The facts drawn once per interviewee (slot name -> the bank it is drawn from).
-_FACT_BANKS: dict[str, str] = _PLAN["facts"]
+_FACT_BANKS: Final[dict[str, str]] = _PLAN["facts"]
 # Long facts, once said, are referred back to ("the other option") rather than said again.
-_BACK_REFERENCES: dict[str, str] = _PLAN["back_references"]
-_TRIES = 8
-_PAIN_DEGREES = ("poor", "minus", "niggle", "awful")
-_UNSAYABLE = "\x02"
+_BACK_REFERENCES: Final[dict[str, str]] = _PLAN["back_references"]
+_TRIES: Final = 8
+_PAIN_DEGREES: Final = ("poor", "minus", "niggle", "awful")
+_UNSAYABLE: Final = "\x02"
 # Possessive: a word is only ever doubled whole, so the run is never given back (which made
 # the plain ``\w+`` try every shorter prefix of every word, the dearest regex of a sentence).
-_DOUBLED = re.compile(r"\b(?!had\b|that\b)(\w++) \1\b", re.IGNORECASE)
+_DOUBLED: Final = re.compile(r"\b(?!had\b|that\b)(\w++) \1\b", re.IGNORECASE)
 # Sought first in an ASCII sentence lowercased, where case is plain: IGNORECASE makes the
 # regex engine fold every letter it compares, and most sentences double no word.
-_DOUBLED_ASCII = re.compile(r"\b(\w++) \1\b", re.ASCII)
-_SENTENCE_START = re.compile(r"(?<=[.!?] )[a-z]")
+_DOUBLED_ASCII: Final = re.compile(r"\b(\w++) \1\b", re.ASCII)
+_SENTENCE_START: Final = re.compile(r"(?<=[.!?] )[a-z]")
 # An answer whose core already opens with a lead-in ("So, ", "Honestly? ") takes no other.
-_OPENS_WITH_LEAD = re.compile(r"^\S+[,.?:!] ")
-_MY = re.compile(r"\b(?:my|our)\b")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_OPENS_WITH_LEAD: Final = re.compile(r"^\S+[,.?:!] ")
+_MY: Final = re.compile(r"\b(?:my|our)\b")
+_WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 class _Guard:
@@ -106,12 +106,12 @@ class _Guard:
         return [match.lower() for match in self.blind.findall(text)]
 
 
-_TIME_SPAN = _Guard(_PLAN["guards"]["time_span"])
-_PLATFORMS: dict[str, _Guard] = {
+_TIME_SPAN: Final = _Guard(_PLAN["guards"]["time_span"])
+_PLATFORMS: Final[dict[str, _Guard]] = {
     name: _Guard(pattern) for name, pattern in _PLAN["guards"]["platforms"].items()
 }
-_HOUSEHOLD = _Guard(_PLAN["guards"]["household"])
-_TEAM_SIZE = _Guard(_PLAN["guards"]["team_size"])
+_HOUSEHOLD: Final = _Guard(_PLAN["guards"]["household"])
+_TEAM_SIZE: Final = _Guard(_PLAN["guards"]["team_size"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 Writers (``writers``, ``people``), what is said (``products``, ``content``, ``discourse``),
 how (``microplan``, ``realiser``, ``surface``, ``titles``), over the vocabulary in ``vocab/``;
 ``datasets`` ties them into customers. When a release changes seeded output, the version
-before it is frozen into a package of its own (1.0.0 in ``v1/``, 2.0.0 in ``v2/``) and
-this module keeps writing the newest.
+before it is frozen into a package of its own (1.0.0 in ``v1/``, 2.0.0 in ``v2/``, 2.1.0 in
+``v2_1/``) and this module keeps writing the newest.
 """
 
 from generators.engine.datasets import generate_dataset, part_counts

@@ -9,17 +9,18 @@ counts (``<...>``) are left alone. Tickets and interviews pass their templates t
 
 import re
 from functools import cache
+from typing import Final
 
 from generators.engine.vocabulary import read
 
-_SETS: tuple[tuple[str, ...], ...] = tuple(
+_SETS: Final[tuple[tuple[str, ...], ...]] = tuple(
     tuple(words) for words in read("lexicon.json")["synonyms"] if len(set(words)) > 1
 )
-_CHOICES: dict[str, str] = {}
+_CHOICES: Final[dict[str, str]] = {}
 for _words in _SETS:
     for _word in _words:
         _CHOICES.setdefault(_word, "{" + "|".join(dict.fromkeys(_words)) + "}")
-_PATTERN = re.compile(
+_PATTERN: Final = re.compile(
     r"<[^<>]*>|(?<![\w'-])(?:"
     + "|".join(sorted(map(re.escape, _CHOICES), key=len, reverse=True))
     + r")(?![\w'-])"

@@ -20,12 +20,13 @@ Tickets and interviews build their own ``Message``s with the same fields and reu
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from generators.engine.content import Content, Point
 from generators.engine.discourse import Move
 
 Random = Callable[[], float]
-POLARITY = {
+POLARITY: Final = {
     "great": 1,
     "good": 1,
     "plus": 1,
@@ -37,7 +38,7 @@ POLARITY = {
     "mixed": 0,
 }
 # The chance that a register states an opinion as a bare fact instead of an evaluation.
-_IMPLICIT = {
+_IMPLICIT: Final = {
     "terse": 0.2,
     "chatty": 0.2,
     "formal": 0.25,
@@ -46,7 +47,7 @@ _IMPLICIT = {
     "lister": 0.15,
     "second_language": 0.15,
 }
-_HEDGE = {
+_HEDGE: Final = {
     "terse": 0.0,
     "chatty": 0.3,
     "formal": 0.12,
@@ -55,7 +56,7 @@ _HEDGE = {
     "lister": 0.0,
     "second_language": 0.2,
 }
-_ELABORATE = {
+_ELABORATE: Final = {
     "great": "plus",
     "good": "plus",
     "poor": "minus",
@@ -63,21 +64,43 @@ _ELABORATE = {
     "fine": "fine",
     "niggle": "niggle",
 }
-_PAIRABLE = frozenset({"good", "fine", "poor"})
+_PAIRABLE: Final = frozenset({"good", "fine", "poor"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Message:
     """One sentence to realise: what it says and the choices made about how."""
 
     move: str
-    points: tuple[Point, ...] = ()
-    degree: str = ""
-    connective: str = "none"
-    hedge: bool = False
-    pronoun: bool = False
-    mentioned: bool = False
-    step: int = -1
+    points: tuple[Point, ...]
+    degree: str
+    connective: str
+    hedge: bool
+    pronoun: bool
+    mentioned: bool
+    step: int
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code,
+    # where the one ``dataclass`` generates is Python run for each of an entry's messages.
+    def __init__(
+        self,
+        move: str,
+        points: tuple[Point, ...] = (),
+        degree: str = "",
+        connective: str = "none",
+        hedge: bool = False,
+        pronoun: bool = False,
+        mentioned: bool = False,
+        step: int = -1,
+    ) -> None:
+        self.move = move
+        self.points = points
+        self.degree = degree
+        self.connective = connective
+        self.hedge = hedge
+        self.pronoun = pronoun
+        self.mentioned = mentioned
+        self.step = step
 
 
 def connective_for(*, previous: int | None, current: int, escalate: bool, random: Random) -> str:

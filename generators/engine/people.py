@@ -12,24 +12,24 @@ interviewee has a life and a SaaS one has a job:
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from generators.engine.grammar import Alt, compile_bank, pick, render
 from generators.engine.locales import Locale, locale
 from generators.engine.vocabulary import read
 
 Random = Callable[[], float]
-AUDIENCES = ("consumer", "professional")
+AUDIENCES: Final = ("consumer", "professional")
 
-_PEOPLE = read("people.json")
-FIRST_NAMES: tuple[str, ...] = tuple(_PEOPLE["first_names"])
-LAST_NAMES: tuple[str, ...] = tuple(_PEOPLE["last_names"])
-COMPANIES: tuple[str, ...] = tuple(_PEOPLE["companies"])
-FREE_EMAIL_DOMAINS: tuple[str, ...] = tuple(_PEOPLE["free_email_domains"])
-_DOMAIN_SUFFIXES: tuple[str, ...] = tuple(_PEOPLE["company_domain_suffixes"])
-_DISPLAY_STYLES = compile_bank(_PEOPLE["display_name_styles"])
-_EMAIL_STYLES = compile_bank(_PEOPLE["email_styles"])
-_PERSONAS: dict[str, dict[str, tuple[str, ...]]] = {
+_PEOPLE: Final = read("people.json")
+FIRST_NAMES: Final[tuple[str, ...]] = tuple(_PEOPLE["first_names"])
+LAST_NAMES: Final[tuple[str, ...]] = tuple(_PEOPLE["last_names"])
+COMPANIES: Final[tuple[str, ...]] = tuple(_PEOPLE["companies"])
+FREE_EMAIL_DOMAINS: Final[tuple[str, ...]] = tuple(_PEOPLE["free_email_domains"])
+_DOMAIN_SUFFIXES: Final[tuple[str, ...]] = tuple(_PEOPLE["company_domain_suffixes"])
+_DISPLAY_STYLES: Final = compile_bank(_PEOPLE["display_name_styles"])
+_EMAIL_STYLES: Final = compile_bank(_PEOPLE["email_styles"])
+_PERSONAS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     audience: {name: tuple(values) for name, values in fields.items()}
     for audience, fields in _PEOPLE["personas"].items()
 }
@@ -46,12 +46,23 @@ class Person(NamedTuple):
         return f"{self.first} {self.last}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Persona:
     """A consumer's life or a professional's job, as named values a grammar can use."""
 
     audience: str
     slots: dict[str, str]
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every writer.
+    def __init__(
+        self,
+        audience: str,
+        slots: dict[str, str],
+    ) -> None:
+        object.__setattr__(self, "audience", audience)
+        object.__setattr__(self, "slots", slots)
 
 
 def draw_person(*, random: Random) -> Person:

@@ -15,22 +15,22 @@ slots (``product.all_slots()``) so their text names the same things:
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.grammar import Alt, compile_bank, link, link_banks, pick, render
 from generators.engine.lexicon import vary
 from generators.engine.vocabulary import product_types_with_vocabulary, read
 
 Random = Callable[[], float]
-DEGREES = ("great", "good", "fine", "niggle", "poor", "awful", "plus", "minus")
-SEVERITIES = ("minor", "major", "severe")
+DEGREES: Final = ("great", "good", "fine", "niggle", "poor", "awful", "plus", "minus")
+SEVERITIES: Final = ("minor", "major", "severe")
 # A phrase of an aspect that is a whole clause with its own subject ("=<part> cracked after a
 # month") starts with this mark; the others are predicates of the aspect's name.
-CLAUSE = "="
+CLAUSE: Final = "="
 # Words that must agree with a noun phrase's grammatical number, by slot name.
-AGREEMENT: Mapping[str, Mapping[str, str]] = {
+AGREEMENT: Final[Mapping[str, Mapping[str, str]]] = {
     "sg": {
         "is": "is",
         "was": "was",
@@ -77,13 +77,26 @@ def agreement(number: str, prefix: str = "") -> dict[str, str]:
     return {prefix + name: word for name, word in AGREEMENT[number].items()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Phrase:
     """A noun phrase and its grammatical number."""
 
     node: Any
     number: str
-    owned: bool = False
+    owned: bool
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every phrase made.
+    def __init__(
+        self,
+        node: Any,
+        number: str,
+        owned: bool = False,
+    ) -> None:
+        object.__setattr__(self, "node", node)
+        object.__setattr__(self, "number", number)
+        object.__setattr__(self, "owned", owned)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +154,7 @@ class World:
     slots: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Product:
     """One made-up product: a brand and model of a kind, and the facts an entry keeps."""
 
@@ -151,7 +164,28 @@ class Product:
     model: str
     name: str
     price: int
-    slots: dict[str, Any] = field(default_factory=dict)
+    slots: dict[str, Any]
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every entry's product.
+    def __init__(
+        self,
+        product_type: str,
+        kind: Kind,
+        brand: str,
+        model: str,
+        name: str,
+        price: int,
+        slots: dict[str, Any] | None = None,
+    ) -> None:
+        object.__setattr__(self, "product_type", product_type)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "brand", brand)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "price", price)
+        object.__setattr__(self, "slots", {} if slots is None else slots)
 
     def all_slots(self) -> dict[str, Any]:
         """A new dict of every slot a grammar may name about this product: its world's banks,

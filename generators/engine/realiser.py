@@ -13,10 +13,11 @@ accepted), so no frame, predicate or opening repeats in one entry or close by in
 their own ``Memory`` and call ``Memory.choose`` with their own banks.
 """
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.content import Content
 from generators.engine.grammar import (
@@ -56,7 +57,7 @@ class Memory:
         self.clock += 1
         self.floor = self.clock - self.window
 
-    def fresh(self, options: Alt | tuple, random: Random) -> Any:
+    def fresh(self, options: Sequence[Any], random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
         bank, recent, clock = id(options) << 8, self.recent, self.clock
         unused = [index for index in range(len(options)) if recent.get(bank | index) != clock]
@@ -66,7 +67,7 @@ class Memory:
         recent[bank | index] = clock
         return options[index]
 
-    def choose(self, options: Alt | tuple, random: Random) -> Any:
+    def choose(self, options: Sequence[Any], random: Random) -> Any:
         """One of ``options``, refusing one used in this entry or in the last few entries."""
         count = len(options)
         # Most first draws are fresh: take them without entering the redraw loop.
@@ -83,22 +84,22 @@ class Memory:
             random(), random(), random()
             recent[bank] = clock
             return options[0]
-        # Redraw up to three times (written out: small banks come here often).
+        # Redraw up to three times (written out: small banks come here often). ``recent.get``
+        # is called as such, not bound to a local: compiled, that is a direct dict lookup.
         floor = self.floor
-        get = recent.get
         fallback = index if used != clock else -1
         index = int(random() * count)
-        used = get(bank | index, -1_000_000)
+        used = recent.get(bank | index, -1_000_000)
         if used >= floor:
             if used != clock:
                 fallback = index
             index = int(random() * count)
-            used = get(bank | index, -1_000_000)
+            used = recent.get(bank | index, -1_000_000)
             if used >= floor:
                 if used != clock:
                     fallback = index
                 index = int(random() * count)
-                used = get(bank | index, -1_000_000)
+                used = recent.get(bank | index, -1_000_000)
                 if used >= floor:
                     if used != clock:
                         fallback = index
@@ -106,7 +107,7 @@ class Memory:
                     if fallback >= 0:
                         index = fallback
                     else:
-                        unused = [i for i in range(count) if get(bank | i) != clock]
+                        unused = [i for i in range(count) if recent.get(bank | i) != clock]
                         if unused:
                             index = unused[int(random() * len(unused))]
         recent[bank | index] = clock
@@ -135,10 +136,10 @@ class Grammar:
         return cls(banks=banks, groups=groups)
 
 
-FEEDBACK = Grammar.load("feedback.json")
-_G = FEEDBACK.groups
-_ADJECTIVES: dict[str, Alt] = _G["adjectives"]
-_FRAME_GROUP = {
+FEEDBACK: Final = Grammar.load("feedback.json")
+_G: Final = FEEDBACK.groups
+_ADJECTIVES: Final[dict[str, Alt]] = _G["adjectives"]
+_FRAME_GROUP: Final = {
     "great": "good",
     "good": "good",
     "plus": "plus",
@@ -149,9 +150,9 @@ _FRAME_GROUP = {
     "minus": "minus",
 }
 # A point's frames by its degree, looked up once.
-_POINT_FRAMES = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
-_PAIR_GROUP = {"good": "good", "fine": "fine", "poor": "poor"}
-_TONE = {
+_POINT_FRAMES: Final = {degree: _G["points"][group] for degree, group in _FRAME_GROUP.items()}
+_PAIR_GROUP: Final = {"good": "good", "fine": "fine", "poor": "poor"}
+_TONE: Final = {
     "great": "good",
     "good": "good",
     "fine": "fine",
@@ -160,18 +161,18 @@ _TONE = {
     "awful": "poor",
     "mixed": "fine",
 }
-_ADJECTIVE_OF = {"plus": "good", "minus": "poor", "mixed": "fine"}
+_ADJECTIVE_OF: Final = {"plus": "good", "minus": "poor", "mixed": "fine"}
 # The adjectives of each degree, a plus or a minus by those of good or poor, looked up once.
-_ADJECTIVE_FOR = {
+_ADJECTIVE_FOR: Final = {
     degree: _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
     for degree in (*_ADJECTIVES, *_ADJECTIVE_OF)
     if _ADJECTIVE_OF.get(degree, degree) in _ADJECTIVES
 }
-_PRONOUNS = {"sg": ("it", "it"), "pl": ("they", "them")}
-_PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
-_AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
-_TERMINAL = frozenset(".!?:")
-_ANCHORS = {True: _G["anchors"], False: _G["brand_anchors"]}
+_PRONOUNS: Final = {"sg": ("it", "it"), "pl": ("they", "them")}
+_PRODUCT_AGREEMENT: Final = {number: agreement(number, "p_") for number in ("sg", "pl")}
+_AGREEMENT: Final = {number: agreement(number) for number in ("sg", "pl")}
+_TERMINAL: Final = frozenset(".!?:")
+_ANCHORS: Final = {True: _G["anchors"], False: _G["brand_anchors"]}
 
 
 def entry_slots(*, writer: Writer, product: Product) -> dict[str, Any]:
@@ -196,7 +197,7 @@ def rating_slots(slots: dict[str, Any], *, rating: int) -> None:
     slots["stars"] = slots["Stars"] = f"{rating} {unit}" if rating % 2 else f"{words} {unit}"
 
 
-_BASES: dict[int, dict[str, Any]] = {}
+_BASES: Final[dict[int, dict[str, Any]]] = {}
 
 
 def _kind_base(kind: Kind) -> dict[str, Any]:
@@ -245,21 +246,23 @@ def realise_messages(
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     slots["short_text"] = len(messages) <= 2
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
-    choose, short, joins = memory.choose, kind.short, content.label != "mixed"
+    # ``memory.choose`` is called as a method, not bound to a local: compiled, that is a
+    # direct call.
+    short, joins = kind.short, content.label != "mixed"
     # A mixed entry, or one of a sentence or two, states a strong opinion in so many words.
     outright = content.label == "mixed" or len(messages) <= 2
     for position, message in enumerate(messages):
         move = message.move
         # Later mentions of the product are its short forms, drawn when a frame names one.
         slots["P"] = slots["short"] = short if message.mentioned else full
-        lead = choose(connectives[message.connective], random)
+        lead = memory.choose(connectives[message.connective], random)
         if message.hedge and not lead:
-            lead = choose(hedges, random)
+            lead = memory.choose(hedges, random)
         slots["anchored"] = False
         if not lead and position == 0 and move == "point" and random() < 0.5:
             # "With the Q3, ..." for a model; a shop or a tool goes by its brand alone. The
             # sentence then names its aspect plainly, not by the brand again ("Veltra's ...").
-            lead = choose(_ANCHORS[bool(product.model)], random)
+            lead = memory.choose(_ANCHORS[bool(product.model)], random)
             slots["anchored"] = slots["owned"] = True
         # A point may run on from the one before ("..., and ..."), its additive lead dropped;
         # a mixed entry keeps its praise and its complaint in sentences of their own.
@@ -286,10 +289,27 @@ def realise_messages(
             text, last = render(frame, random=random, slots=slots), None
         if not text:
             continue
+        if text.startswith("But ") and _BUT.search(text, 4):
+            # One "but" to a sentence: "But X, but that's minor" drops its lead.
+            text = text[4].upper() + text[5:]
         polarity = POLARITY.get(message.degree, 0)
         if joining and pending is not None and _opens_plainly(text):
-            glue = ", and " if polarity == pending[1] else ", but "
-            pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
+            buts = bool(_BUT.search(pending[0])) + bool(_BUT.search(text))
+            if polarity == pending[1]:
+                glue = ", and "
+            elif buts == 1:
+                # Never "..., but it's minor, but ...": another way to turn to the contrast,
+                # picked by length rather than drawn, so the rest of the entry is as 2.1.0's.
+                glue = _CONTRASTS[len(text) % len(_CONTRASTS)]
+            else:
+                glue = ", but "
+            if buts < 2:
+                pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
+                continue
+            # Both have their "but": two sentences, the second as closed to joins as a joined
+            # one, so the draws that follow (and the rest of the entry) are as 2.1.0's.
+            sentences.append((_finish(pending[0]), pending[1]))
+            pending = (text, polarity, "joined")
             continue
         if pending is not None:
             sentences.append((_finish(pending[0]), pending[1]))
@@ -300,7 +320,7 @@ def realise_messages(
 
 
 # How often a register runs two points into one sentence ("..., and ..." / "..., but ...").
-_JOINS = {
+_JOINS: Final = {
     "terse": 0.1,
     "chatty": 0.35,
     "formal": 0.2,
@@ -309,6 +329,11 @@ _JOINS = {
     "lister": 0.05,
     "second_language": 0.15,
 }
+
+
+_BUT = re.compile(r"\bbut\b", re.IGNORECASE)
+# The other ways to turn to a contrast, for a sentence that already has its "but".
+_CONTRASTS = (", though ", "; ", " - ", ", while ")
 
 
 def _opens_plainly(text: str) -> bool:
@@ -335,6 +360,8 @@ def _point(
     # Positional: this runs for most sentences of every entry.
     aspect = message.points[0].aspect
     degree = message.degree
+    subject: Any
+    obj: Any
     if message.pronoun and last is not None:
         name = last
         subject, obj = _PRONOUNS[last.number]
@@ -417,7 +444,7 @@ def _fill_subject(
 
 
 # The slot names _fill_subject writes, for the first subject ("") and the second ("2").
-_SUBJECT_SLOTS = {
+_SUBJECT_SLOTS: Final = {
     suffix: tuple(
         name + suffix for name in ("subj", "Subj", "obj", "title", "Title", "t_is", "adj", "Adj")
     )

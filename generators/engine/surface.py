@@ -12,18 +12,19 @@ of products and brands) or words of under four letters. Tickets and interviews c
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from generators.engine.vocabulary import read
 from generators.engine.writers import Habits
 
 Random = Callable[[], float]
 
-_RAW = read("writers.json")["surface"]
-_TAIL_FILLERS: dict[bool, tuple[str, ...]] = {
+_RAW: Final = read("writers.json")["surface"]
+_TAIL_FILLERS: Final[dict[bool, tuple[str, ...]]] = {
     False: tuple(_RAW["tail_fillers"]),
     True: tuple(_RAW["tail_fillers_negative"]),
 }
-_EMOJI: dict[int, tuple[str, ...]] = {
+_EMOJI: Final[dict[int, tuple[str, ...]]] = {
     int(key): tuple(value) for key, value in _RAW["emoji"].items()
 }
 
@@ -39,22 +40,22 @@ def _any_of(words: Iterable[str], tail: str = "") -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\b" + tail)
 
 
-_CAPS = _any_of(_RAW["caps_words"])
-_MISSPELT: dict[str, str] = dict(_RAW["misspellings"])
-_MISSPELLING = _any_of(_MISSPELT)
-_WORD = re.compile(r"(?<!\w)[a-z]{4,}\b")
-_CONTRACTED: dict[str, str] = {full: short for full, short in _RAW["contractions"]}
-_EXPANDED: dict[str, str] = {short: full for full, short in _RAW["contractions"]}
-_CONTRACT = _any_of(_CONTRACTED)
+_CAPS: Final = _any_of(_RAW["caps_words"])
+_MISSPELT: Final[dict[str, str]] = dict(_RAW["misspellings"])
+_MISSPELLING: Final = _any_of(_MISSPELT)
+_WORD: Final = re.compile(r"(?<!\w)[a-z]{4,}\b")
+_CONTRACTED: Final[dict[str, str]] = {full: short for full, short in _RAW["contractions"]}
+_EXPANDED: Final[dict[str, str]] = {short: full for full, short in _RAW["contractions"]}
+_CONTRACT: Final = _any_of(_CONTRACTED)
 # The regexes are slow on sentences they cannot change; a substring test skips those. Every
 # contractible phrase ends in one of these few words (" is", " not"...), so a sentence with
 # none of them has nothing to contract.
-_CONTRACT_HINTS: tuple[str, ...] = tuple(
+_CONTRACT_HINTS: Final[tuple[str, ...]] = tuple(
     dict.fromkeys(" " + full.rsplit(" ", 1)[-1] if " " in full else full for full in _CONTRACTED)
 )
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
-_EXPAND = _any_of(_EXPANDED, r"(?! been| got)")
-_ARTICLE = re.compile(r"(?<!\w)the (?=[a-z])")
+_EXPAND: Final = _any_of(_EXPANDED, r"(?! been| got)")
+_ARTICLE: Final = re.compile(r"(?<!\w)the (?=[a-z])")
 
 
 def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Random) -> str:

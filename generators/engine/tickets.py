@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
 from generators.engine.grammar import (
@@ -59,18 +59,24 @@ from generators.engine.vocabulary import product_types_with_vocabulary, read
 from generators.engine.writers import REGISTERS, Writer, writer_for
 
 Random = Callable[[], float]
-VERSION = "2.0.0"
-_COMMON = read("tickets/common.json")
-_STATUSES = (("open", 25), ("pending", 15), ("in_progress", 20), ("resolved", 25), ("closed", 15))
-_CHANNELS = (("email", 40), ("chat", 30), ("web", 20), ("phone", 10))
-_CENTRES: dict[str, int] = dict(_COMMON["centres"])
-_WORDS_PER_SENTENCE = 11
-_THREAD_GAP = (600, 30000)  # seconds between thread messages, before fitting the window
+VERSION: Final = "2.0.0"
+_COMMON: Final = read("tickets/common.json")
+_STATUSES: Final = (
+    ("open", 25),
+    ("pending", 15),
+    ("in_progress", 20),
+    ("resolved", 25),
+    ("closed", 15),
+)
+_CHANNELS: Final = (("email", 40), ("chat", 30), ("web", 20), ("phone", 10))
+_CENTRES: Final[dict[str, int]] = dict(_COMMON["centres"])
+_WORDS_PER_SENTENCE: Final = 11
+_THREAD_GAP: Final = (600, 30000)  # seconds between thread messages, before fitting the window
 # What ends a sentence already, and a comma that runs it on ("Hi Maria,").
-_CLOSED = frozenset(".!?:,")
-_QUOTED = ('."', '?"', '!"')
+_CLOSED: Final = frozenset(".!?:,")
+_QUOTED: Final = ('."', '?"', '!"')
 # The moves a case can feed: a move needs the case to carry the slot it names.
-_NEEDS_SLOT = {
+_NEEDS_SLOT: Final = {
     "error": "error",
     "reason": "because",
     "expected": "expected",
@@ -80,12 +86,12 @@ _NEEDS_SLOT = {
     "impact": "impact",
 }
 # How often a ticket of a priority says its urgency in the text, for short tickets and others.
-_PRESSING = {True: {"urgent": 0.5, "high": 0.3}, False: {"urgent": 1.0, "high": 0.6}}
+_PRESSING: Final = {True: {"urgent": 0.5, "high": 0.3}, False: {"urgent": 1.0, "high": 0.6}}
 # Moves that give what an agent would otherwise ask for (``needs`` of an issue), and back.
-_ASKED_FOR = {"environment": "environment", "reference": "reference", "tried": "steps"}
-_GIVEN_BY = {"environment": "environment", "reference": "reference", "steps": "tried",
+_ASKED_FOR: Final = {"environment": "environment", "reference": "reference", "tried": "steps"}
+_GIVEN_BY: Final = {"environment": "environment", "reference": "reference", "steps": "tried",
              "use": "reason"}  # fmt: skip
-_POLARITY = {"negative": -1, "mixed": -1, "neutral": 0, "positive": 1}
+_POLARITY: Final = {"negative": -1, "mixed": -1, "neutral": 0, "positive": 1}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -446,25 +452,27 @@ def _own_kind(product: Product) -> dict[str, Any]:
             "noun": kind.slots["noun"]}  # fmt: skip
 
 
-_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-_CITIES: dict[str, Alt] = {code: compile_bank(list(locale(code).cities)) for code in locale_codes()}
-_AGREEMENT = {number: agreement(number) for number in ("sg", "pl")}
-_PRODUCT_AGREEMENT = {number: agreement(number, "p_") for number in ("sg", "pl")}
+_LETTERS: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_CITIES: Final[dict[str, Alt]] = {
+    code: compile_bank(list(locale(code).cities)) for code in locale_codes()
+}
+_AGREEMENT: Final = {number: agreement(number) for number in ("sg", "pl")}
+_PRODUCT_AGREEMENT: Final = {number: agreement(number, "p_") for number in ("sg", "pl")}
 # Banks of a type's file that name one thing per ticket: the same order, item or street in
 # every mention.
-_ONCE = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
+_ONCE: Final = ("charge_for", "item", "street", "env_ask", "place", "dish", "game")
 # The banks of a type's file that name what was ordered (a dataset's order, when it has one).
-_ORDERED = ("item", "dish")
+_ORDERED: Final = ("item", "dish")
 # Banks a bug (task, wish) may bring its own of, read whole rather than drawn once.
-_OWN_BANKS = ("tries",)
+_OWN_BANKS: Final = ("tries",)
 # A known incident's priority, by how serious it is.
-_SEVERITY_PRIORITIES = {
+_SEVERITY_PRIORITIES: Final = {
     "minor": (("low", 60), ("medium", 40)),
     "major": (("medium", 55), ("high", 45)),
     "severe": (("high", 60), ("urgent", 40)),
 }
 # The issue's phrases drawn once per ticket (the rest are drawn per sentence).
-_CASE_FIELDS = frozenset({"happened", "expected", "error", "impact", "ref_noun", "did"})
+_CASE_FIELDS: Final = frozenset({"happened", "expected", "error", "impact", "ref_noun", "did"})
 
 
 def _tries(slots: dict[str, Any], random: Random) -> None:
@@ -736,7 +744,8 @@ def _thread(
             parts = [_by(lines[kind], category)]
         texts = []
         for bank in parts:
-            frame = choose(bank, random)
+            # A bug's own fix may be one sentence, not a bank to draw from.
+            frame = bank if type(bank) is str else choose(bank, random)
             texts.append(
                 finish(frame if type(frame) is str else render(frame, random=random, slots=slots))
             )
@@ -766,7 +775,7 @@ def _in_voice(text: str, *, polarity: int, writer: Writer, slots: Facts) -> str:
     return text
 
 
-_KEPT = ("\x02", "\x03")
+_KEPT: Final = ("\x02", "\x03")
 
 
 def _join(parts: list[str]) -> str:
@@ -814,8 +823,8 @@ def _iso(epoch: int) -> str:
 
 
 # Every minute of a day ("13:07:") and every second of a minute ("09Z"), written once.
-_MINUTES = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
-_SECONDS = tuple(f"{second:02d}Z" for second in range(60))
+_MINUTES: Final = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
+_SECONDS: Final = tuple(f"{second:02d}Z" for second in range(60))
 
 
 @lru_cache(maxsize=4096)
@@ -985,9 +994,9 @@ def _shapes(specs: list[dict]) -> dict[str, dict[str, tuple[tuple[Shape, float],
     }
 
 
-_SHAPES = _shapes(_COMMON["shapes"])
+_SHAPES: Final = _shapes(_COMMON["shapes"])
 # A phone ticket's description is the agent's note of the call.
-_CALL_SHAPES = _shapes(_COMMON["call_shapes"])
+_CALL_SHAPES: Final = _shapes(_COMMON["call_shapes"])
 
 
 def _category(name: str, spec: Mapping[str, Any], banks: Mapping[str, Any]) -> Category:

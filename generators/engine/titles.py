@@ -6,7 +6,7 @@ call and redraws; tickets' subjects can reuse it with their own groups.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from generators.engine.content import Content
 from generators.engine.grammar import render
@@ -14,10 +14,10 @@ from generators.engine.realiser import FEEDBACK, Memory, tidy
 from generators.engine.writers import Writer
 
 Random = Callable[[], float]
-_TITLES = FEEDBACK.groups["titles"]
-_ADJECTIVES = FEEDBACK.groups["adjectives"]
-_TAILS = FEEDBACK.groups["title_tails"]
-_REDRAWS = 12
+_TITLES: Final = FEEDBACK.groups["titles"]
+_ADJECTIVES: Final = FEEDBACK.groups["adjectives"]
+_TAILS: Final = FEEDBACK.groups["title_tails"]
+_REDRAWS: Final = 12
 
 
 def title_for(
@@ -53,6 +53,7 @@ def _draw(
     content: Content, *, slots: dict[str, Any], random: Random, memory: Memory, told: bool
 ) -> str:
     incident = content.incident
+    node: Any
     if incident is not None and told and content.outcome == "bad" and random() < 0.35:
         node = incident.titles
     else:

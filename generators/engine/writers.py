@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Final
 
 from generators.engine.grammar import weighted
 from generators.engine.locales import DEFAULT_LOCALE, Locale, locale
@@ -24,14 +25,14 @@ from generators.engine.vocabulary import read
 
 Random = Callable[[], float]
 
-_RAW = read("writers.json")
-_NORMAL = NormalDist()
-REGISTERS: tuple[str, ...] = tuple(_RAW["registers"])
-_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+_RAW: Final = read("writers.json")
+_NORMAL: Final = NormalDist()
+REGISTERS: Final[tuple[str, ...]] = tuple(_RAW["registers"])
+_WEIGHTS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     audience: tuple((name, spec["weight"][audience]) for name, spec in _RAW["registers"].items())
     for audience in ("consumer", "professional")
 }
-_HABIT_NAMES: tuple[str, ...] = tuple(_RAW["habits"])
+_HABIT_NAMES: Final[tuple[str, ...]] = tuple(_RAW["habits"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Habits:
     expand: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Writer:
     """One person writing one entry."""
 
@@ -62,6 +63,27 @@ class Writer:
     register: str
     verbosity: float
     habits: Habits
+
+    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
+    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
+    # generates is Python run for every entry's writer.
+    def __init__(
+        self,
+        person: Person,
+        author: str,
+        locale: Locale,
+        persona: Persona,
+        register: str,
+        verbosity: float,
+        habits: Habits,
+    ) -> None:
+        object.__setattr__(self, "person", person)
+        object.__setattr__(self, "author", author)
+        object.__setattr__(self, "locale", locale)
+        object.__setattr__(self, "persona", persona)
+        object.__setattr__(self, "register", register)
+        object.__setattr__(self, "verbosity", verbosity)
+        object.__setattr__(self, "habits", habits)
 
     def words(self, *, centre: float, random: Random) -> int:
         """A length for one text: the level's centre times this writer's heavy-tailed habit."""
@@ -123,9 +145,9 @@ def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
 
 # Habits are immutable and come in few combinations, so writers share them: finding one is
 # cheaper than making one.
-_MADE: dict[tuple[str, tuple[bool, ...], bool], Habits] = {}
+_MADE: Final[dict[tuple[str, tuple[bool, ...], bool], Habits]] = {}
 # Each register's (habit, rate, share), its own figures over the common ones, worked out once.
-_TRAITS: dict[str, tuple[tuple[str, float | bool, float], ...]] = {
+_TRAITS: Final[dict[str, tuple[tuple[str, float | bool, float], ...]]] = {
     register: tuple(
         (name, *spec.get("habits", {}).get(name, _RAW["habits"][name])) for name in _HABIT_NAMES
     )

@@ -179,6 +179,16 @@ def test_verbs_agree_with_a_plural_product_and_plural_aspects() -> None:
                     assert not plural.search(entry["content"]), entry["content"]
 
 
+def test_a_sentence_turns_on_one_but() -> None:
+    # "..., but it's minor, but everyday use is so-so" joins two contrasts into one sentence.
+    twice = re.compile(r"\bbut\b[^.!?]*\bbut\b", re.I)
+    for product_type in ("mobile_app", "ecommerce", "saas", "web_app"):
+        for complexity in COMPLEXITY_LEVELS:
+            for seed in range(3):
+                for entry in make(product_type=product_type, complexity=complexity, seed=seed):
+                    assert not twice.search(entry["content"]), entry["content"]
+
+
 def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
     for complexity in COMPLEXITY_LEVELS:
         for entry in make(product_type="ecommerce", complexity=complexity, seed=4):

@@ -279,3 +279,17 @@ def test_a_dataset_customer_s_ticket_fits_the_product_they_own() -> None:
     assert len(kitchen) >= 5
     for ticket in kitchen:
         assert not GADGET_FAULTS.search(ticket["subject"] + ticket["description"]), ticket
+
+
+def test_a_bug_s_own_fix_reaches_the_customer_whole() -> None:
+    # A fix written as one sentence was once drawn from letter by letter: "E. Let me know..."
+    stray = re.compile(r"(?:^|[.!?,;] )[A-Za-z](?:[.!?,;]| (?=[A-Z]))")
+    fixes = 0
+    for seed in range(10):
+        for ticket in make(product_type="hardware", complexity="complex", seed=seed):
+            for message in ticket["thread"]:
+                if message["from"] != "agent":
+                    continue  # customers may write "thank u"
+                assert not stray.search(message["message"]), message["message"]
+                fixes += "new seal" in message["message"] or "cut-out" in message["message"]
+    assert fixes >= 3

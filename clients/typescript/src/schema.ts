@@ -438,9 +438,10 @@ export interface components {
         /**
          * @description * `2.0.0` - 2.0.0
          *     * `2.1.0` - 2.1.0
+         *     * `2.2.0` - 2.2.0
          * @enum {string}
          */
-        DatasetGeneratorVersionEnum: "2.0.0" | "2.1.0";
+        DatasetGeneratorVersionEnum: "2.0.0" | "2.1.0" | "2.2.0";
         DatasetInterview: {
             /** @description The aspects its questions were about. */
             aspects: string[];
@@ -533,7 +534,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
             /**
@@ -581,7 +582,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["DatasetGeneratorVersionEnum"];
             /**
@@ -776,7 +777,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -809,7 +810,7 @@ export interface components {
             feedbackCount: number;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -862,9 +863,10 @@ export interface components {
          * @description * `1.0.0` - 1.0.0
          *     * `2.0.0` - 2.0.0
          *     * `2.1.0` - 2.1.0
+         *     * `2.2.0` - 2.2.0
          * @enum {string}
          */
-        GeneratorVersionEnum: "1.0.0" | "2.0.0" | "2.1.0";
+        GeneratorVersionEnum: "1.0.0" | "2.0.0" | "2.1.0" | "2.2.0";
         /**
          * @description * `feedback` - feedback
          *     * `tickets` - tickets
@@ -926,7 +928,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -962,7 +964,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /**
@@ -1230,7 +1232,7 @@ export interface components {
             dateTo?: string;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */
@@ -1259,7 +1261,7 @@ export interface components {
             dryRun?: boolean;
             /**
              * @description The engine version that writes the data. Default: the newest. Pin an older one to get, with the same seed and parameters, the data it gave byte for byte.
-             * @default 2.1.0
+             * @default 2.2.0
              */
             generatorVersion?: components["schemas"]["GeneratorVersionEnum"];
             /** @description Type of product; each has its own vocabulary (a banking app's reviews talk about transfers, a shop's about delivery). */

@@ -1,0 +1,133 @@
+"""Who writes: a drawn person with a voice, a length habit, a register and surface habits.
+
+Every entry has its own writer. Tickets and interviews reuse the same draw:
+
+    writer = draw_writer(audience="consumer", emoji=True, random=rng.random)
+    writer.register          # "terse", "chatty", "formal", "ranting", "storyteller",
+                             # "lister" or "second_language"
+    writer.words(centre=55, random=rng.random)  # a heavy-tailed length near the centre
+    writer.habits            # probabilities the surface stage applies (see surface.py)
+
+Datasets build a ``Writer`` for a known customer with ``writer_for`` (their name and locale,
+a drawn voice). Registers and habits are data in ``vocab/writers.json``.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from generators.engine.v2_1.grammar import weighted
+from generators.engine.v2_1.locales import DEFAULT_LOCALE, Locale, locale
+from generators.engine.v2_1.people import Person, Persona, display_name, draw_person, draw_persona
+from generators.engine.v2_1.vocabulary import read
+
+Random = Callable[[], float]
+
+_RAW = read("writers.json")
+_NORMAL = NormalDist()
+REGISTERS: tuple[str, ...] = tuple(_RAW["registers"])
+_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+    audience: tuple((name, spec["weight"][audience]) for name, spec in _RAW["registers"].items())
+    for audience in ("consumer", "professional")
+}
+_HABIT_NAMES: tuple[str, ...] = tuple(_RAW["habits"])
+
+
+@dataclass(frozen=True, slots=True)
+class Habits:
+    """How often a writer does each surface thing, per sentence or per entry (see surface.py)."""
+
+    lowercase: bool
+    no_final_stop: bool
+    exclaim: float
+    ellipsis: float
+    caps_word: float
+    emoji: float
+    filler: float
+    typo: float
+    drop_article: float
+    contract: float
+    expand: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """One person writing one entry."""
+
+    person: Person
+    author: str
+    locale: Locale
+    persona: Persona
+    register: str
+    verbosity: float
+    habits: Habits
+
+    def words(self, *, centre: float, random: Random) -> int:
+        """A length for one text: the level's centre times this writer's heavy-tailed habit."""
+        spread = math.exp(_RAW["entry_sigma"] * _NORMAL.inv_cdf(0.02 + 0.96 * random()))
+        return max(3, round(centre * self.verbosity * spread))
+
+
+def draw_writer(
+    *, audience: str, emoji: bool, random: Random, locale_code: str = DEFAULT_LOCALE
+) -> Writer:
+    """A stranger with a voice, for a product whose audience is ``audience``."""
+    person = draw_person(random=random)
+    place = locale(locale_code)
+    return writer_for(
+        person=person,
+        author=display_name(person=person, locale=place, random=random),
+        locale_code=locale_code,
+        audience=audience,
+        emoji=emoji,
+        random=random,
+    )
+
+
+def writer_for(
+    *, person: Person, author: str, locale_code: str, audience: str, emoji: bool, random: Random
+) -> Writer:
+    """A writer for a known person (a dataset's customer): their name, a drawn voice."""
+    register = weighted(_WEIGHTS[audience], random=random)
+    spec = _RAW["registers"][register]
+    sigma = _RAW["writer_sigma"]
+    verbosity = spec["verbosity"] * math.exp(sigma * _NORMAL.inv_cdf(0.01 + 0.98 * random()))
+    return Writer(
+        person=person,
+        author=author,
+        locale=locale(locale_code),
+        persona=draw_persona(audience=audience, random=random),
+        register=register,
+        verbosity=verbosity,
+        habits=_habits(register, emoji=emoji, random=random),
+    )
+
+
+def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
+    traits = _TRAITS[register]
+    # A habit is a trait: ``share`` of writers have it, at ``rate``; the rest never do it.
+    has = tuple([random() < share for _, _, share in traits])
+    key = (register, has, emoji)
+    habits = _MADE.get(key)
+    if habits is None:
+        values: dict[str, float | bool] = {
+            name: has_it if type(rate) is bool else (rate if has_it else 0.0)
+            for (name, rate, _), has_it in zip(traits, has, strict=True)
+        }
+        if not emoji:
+            values["emoji"] = 0.0
+        habits = _MADE[key] = Habits(**values)  # type: ignore[arg-type]
+    return habits
+
+
+# Habits are immutable and come in few combinations, so writers share them: finding one is
+# cheaper than making one.
+_MADE: dict[tuple[str, tuple[bool, ...], bool], Habits] = {}
+# Each register's (habit, rate, share), its own figures over the common ones, worked out once.
+_TRAITS: dict[str, tuple[tuple[str, float | bool, float], ...]] = {
+    register: tuple(
+        (name, *spec.get("habits", {}).get(name, _RAW["habits"][name])) for name in _HABIT_NAMES
+    )
+    for register, spec in _RAW["registers"].items()
+}
