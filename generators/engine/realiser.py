@@ -37,6 +37,9 @@ from generators.engine.writers import Writer
 
 Random = Callable[[], float]
 
+# What ``Memory`` holds for a choice never used: older than any entry it refuses.
+NEVER: Final = -1_000_000
+
 
 class Memory:
     """What was said recently: within the entry being written, and in the call's last entries."""
@@ -49,22 +52,39 @@ class Memory:
         # The oldest entry whose choices are still refused: ``clock - window``, kept up to date
         # so the hot path of ``choose`` does not work it out on every call.
         self.floor = -window
-        # (id of the bank << 8 | index of the choice) -> the entry that last used it.
-        self.recent: dict[int, int] = {}
+        # id of the bank -> for each index of its choices, the entry that last used it (or
+        # NEVER). Looked up once per call, then indexed: cheaper than a flat dict keyed by
+        # ``id << 8 | index``, and the same history. A bank that is gone may leave its id to
+        # a new one, which then shares its history by index, as the flat dict's keys did; the
+        # list grows if the new bank is longer.
+        self.recent: dict[int, list[int]] = {}
 
     def next_entry(self) -> None:
         """Start remembering a new entry."""
         self.clock += 1
         self.floor = self.clock - self.window
 
+    def _history(self, options: Sequence[Any], count: int) -> list[int]:
+        """What ``recent`` holds for the bank ``options`` of ``count`` choices (at least one
+        slot, so an empty bank fails on ``options[0]`` as it always did)."""
+        bank = id(options)
+        history = self.recent.get(bank)
+        if history is None:
+            history = [NEVER] * (count or 1)
+            self.recent[bank] = history
+        elif len(history) < count:
+            history.extend([NEVER] * (count - len(history)))
+        return history
+
     def fresh(self, options: Sequence[Any], random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
-        bank, recent, clock = id(options) << 8, self.recent, self.clock
-        unused = [index for index in range(len(options)) if recent.get(bank | index) != clock]
+        count = len(options)
+        history, clock = self._history(options, count), self.clock
+        unused = [index for index in range(count) if history[index] != clock]
         if not unused:
             return None
         index = unused[int(random() * len(unused))]
-        recent[bank | index] = clock
+        history[index] = clock
         return options[index]
 
     def choose(self, options: Sequence[Any], random: Random) -> Any:
@@ -72,34 +92,32 @@ class Memory:
         count = len(options)
         # Most first draws are fresh: take them without entering the redraw loop.
         index = int(random() * count)
-        bank = id(options) << 8
-        recent = self.recent
-        used = recent.get(bank | index, -1_000_000)
+        history = self._history(options, count)
+        used = history[index]
         if used < self.floor:
-            recent[bank | index] = self.clock
+            history[index] = self.clock
             return options[index]
         clock = self.clock
         if count == 1:
             # A single choice is taken all the same, after the redraws every bank takes.
             random(), random(), random()
-            recent[bank] = clock
+            history[0] = clock
             return options[0]
-        # Redraw up to three times (written out: small banks come here often). ``recent.get``
-        # is called as such, not bound to a local: compiled, that is a direct dict lookup.
+        # Redraw up to three times (written out: small banks come here often).
         floor = self.floor
         fallback = index if used != clock else -1
         index = int(random() * count)
-        used = recent.get(bank | index, -1_000_000)
+        used = history[index]
         if used >= floor:
             if used != clock:
                 fallback = index
             index = int(random() * count)
-            used = recent.get(bank | index, -1_000_000)
+            used = history[index]
             if used >= floor:
                 if used != clock:
                     fallback = index
                 index = int(random() * count)
-                used = recent.get(bank | index, -1_000_000)
+                used = history[index]
                 if used >= floor:
                     if used != clock:
                         fallback = index
@@ -107,10 +125,10 @@ class Memory:
                     if fallback >= 0:
                         index = fallback
                     else:
-                        unused = [i for i in range(count) if recent.get(bank | i) != clock]
+                        unused = [i for i in range(count) if history[i] != clock]
                         if unused:
                             index = unused[int(random() * len(unused))]
-        recent[bank | index] = clock
+        history[index] = clock
         return options[index]
 
 

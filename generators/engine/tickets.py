@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
 from generators.engine.grammar import (
@@ -262,28 +262,52 @@ def ticket_for(
     )  # fmt: skip
 
 
-class _Case(NamedTuple):
+# Plain classes rather than NamedTuples: compiled, they are native classes built by a native
+# ``__init__``, where a NamedTuple's ``__new__`` is Python run for every ticket.
+class _Case:
     """What one ticket is about and how it stands, before any word of it is written."""
 
-    category: Category
-    issue: Issue
-    priority: str
-    sentiment: str
-    status: str
-    channel: str
-    writer: Writer
-    email: str
-    slots: "Facts"
-    # Whether the description must name the product (a known customer's own).
-    about: bool = False
+    __slots__ = (
+        "about", "category", "channel", "email", "issue", "priority", "sentiment", "slots",
+        "status", "writer",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        category: Category,
+        issue: Issue,
+        priority: str,
+        sentiment: str,
+        status: str,
+        channel: str,
+        writer: Writer,
+        email: str,
+        slots: "Facts",
+        about: bool = False,
+    ) -> None:
+        self.category = category
+        self.issue = issue
+        self.priority = priority
+        self.sentiment = sentiment
+        self.status = status
+        self.channel = channel
+        self.writer = writer
+        self.email = email
+        self.slots = slots
+        # Whether the description must name the product (a known customer's own).
+        self.about = about
 
 
-class _Times(NamedTuple):
+class _Times:
     """When a ticket was created, when its fix was sent (if known) and the latest moment."""
 
-    created: int
-    resolved: int | None
-    last: int
+    __slots__ = ("created", "last", "resolved")
+
+    def __init__(self, *, created: int, resolved: int | None, last: int) -> None:
+        self.created = created
+        self.resolved = resolved
+        self.last = last
 
 
 def _realise(
