@@ -349,6 +349,20 @@ _JOINS: Final = {
 }
 
 
+# Words a frame may end a sentence on; two in a row ("..., seriously, really.") keep the first.
+_ADVERB_TAILS: Final = frozenset(
+    ("seriously", "honestly", "really", "genuinely", "truly", "frankly", "sadly")
+)
+
+
+def _one_tail(text: str) -> str:
+    head, comma, last = text.rpartition(", ")
+    word = last.rstrip(".!?")
+    if comma and word in _ADVERB_TAILS and head.rpartition(", ")[2] in _ADVERB_TAILS:
+        return head + last[len(word) :]
+    return text
+
+
 _BUT = re.compile(r"\bbut\b", re.IGNORECASE)
 # The other ways to turn to a contrast, for a sentence that already has its "but".
 _CONTRASTS = (", though ", "; ", " - ", ", while ")
@@ -580,7 +594,7 @@ def tidy(text: str) -> str:
 
 def _finish(text: str) -> str:
     text = settle_articles(text) if "\x01" in text else text
-    text = tidy(text)
+    text = _one_tail(tidy(text))
     if not text:
         return text
     if text[-1] not in _TERMINAL:

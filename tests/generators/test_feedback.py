@@ -189,6 +189,17 @@ def test_a_sentence_turns_on_one_but() -> None:
                     assert not twice.search(entry["content"]), entry["content"]
 
 
+def test_a_sentence_ends_on_one_tail() -> None:
+    # A writer's tail ("tbh", "ugh") goes on a sentence without one: not "sadly tbh".
+    tails = r"sadly|ugh|smh|seriously|honestly|tbh|imo|fwiw|sigh|lol|haha|ngl|frankly"
+    stacked = re.compile(rf"\b(?:{tails}),? (?:{tails}|though|really|I guess)[.!]", re.I)
+    for product_type in ("mobile_app", "ecommerce", "saas", "gaming"):
+        for complexity in COMPLEXITY_LEVELS:
+            for seed in range(3):
+                for entry in make(product_type=product_type, complexity=complexity, seed=seed):
+                    assert not stacked.search(entry["content"]), entry["content"]
+
+
 def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
     for complexity in COMPLEXITY_LEVELS:
         for entry in make(product_type="ecommerce", complexity=complexity, seed=4):
