@@ -263,6 +263,8 @@ def realise_messages(
     hedges = (_G["hedges_negative"] if negative else _G["hedges"])[register]
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     slots["short_text"] = len(messages) <= 2
+    # "My only gripe" in an entry with one complaint; with more, it is the main one.
+    slots["only"] = _ONLY[sum(POLARITY.get(message.degree, 0) < 0 for message in messages) > 1]
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     # ``memory.choose`` is called as a method, not bound to a local: compiled, that is a
     # direct call.
@@ -349,6 +351,7 @@ _JOINS: Final = {
 }
 
 
+_ONLY: Final = {False: compile_bank(["only", "one"]), True: compile_bank(["main", "biggest"])}
 # Words a frame may end a sentence on; two in a row ("..., seriously, really.") keep the first.
 _ADVERB_TAILS: Final = frozenset(
     ("seriously", "honestly", "really", "genuinely", "truly", "frankly", "sadly")
