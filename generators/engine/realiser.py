@@ -263,6 +263,8 @@ def realise_messages(
     hedges = (_G["hedges_negative"] if negative else _G["hedges"])[register]
     join = _JOINS.get(register, 0.2) * (2.0 if len(messages) > 8 else 1.2)
     slots["short_text"] = len(messages) <= 2
+    # "My only gripe" in an entry with one complaint; with more, it is the main one.
+    slots["only"] = _ONLY[sum(POLARITY.get(message.degree, 0) < 0 for message in messages) > 1]
     pending: tuple[str, int, str] | None = None  # text, polarity, move of the last sentence
     # ``memory.choose`` is called as a method, not bound to a local: compiled, that is a
     # direct call.
@@ -347,6 +349,21 @@ _JOINS: Final = {
     "lister": 0.05,
     "second_language": 0.15,
 }
+
+
+_ONLY: Final = {False: compile_bank(["only", "one"]), True: compile_bank(["main", "biggest"])}
+# Words a frame may end a sentence on; two in a row ("..., seriously, really.") keep the first.
+_ADVERB_TAILS: Final = frozenset(
+    ("seriously", "honestly", "really", "genuinely", "truly", "frankly", "sadly")
+)
+
+
+def _one_tail(text: str) -> str:
+    head, comma, last = text.rpartition(", ")
+    word = last.rstrip(".!?")
+    if comma and word in _ADVERB_TAILS and head.rpartition(", ")[2] in _ADVERB_TAILS:
+        return head + last[len(word) :]
+    return text
 
 
 _BUT = re.compile(r"\bbut\b", re.IGNORECASE)
@@ -580,7 +597,7 @@ def tidy(text: str) -> str:
 
 def _finish(text: str) -> str:
     text = settle_articles(text) if "\x01" in text else text
-    text = tidy(text)
+    text = _one_tail(tidy(text))
     if not text:
         return text
     if text[-1] not in _TERMINAL:

@@ -24,6 +24,11 @@ _TAIL_FILLERS: Final[dict[bool, tuple[str, ...]]] = {
     False: tuple(_RAW["tail_fillers"]),
     True: tuple(_RAW["tail_fillers_negative"]),
 }
+# A sentence already ending in one of these has its tail ("..., sadly.", "..., ugh.").
+_TAILS: Final = frozenset(
+    [filler.split()[-1].lower() for fillers in _TAIL_FILLERS.values() for filler in fillers]
+    + ["sadly", "honestly", "seriously", "genuinely", "truly", "frankly", "unfortunately"]
+)
 _EMOJI: Final[dict[int, tuple[str, ...]]] = {
     int(key): tuple(value) for key, value in _RAW["emoji"].items()
 }
@@ -92,7 +97,8 @@ def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> st
     if habits.filler and random() < habits.filler * 0.4 and text.endswith("."):
         fillers = _TAIL_FILLERS[polarity < 0]
         filler = fillers[int(random() * len(fillers))]
-        if not text[:-1].endswith(filler.split()[-1]):
+        # One tail to a sentence: not "sadly sigh" or "ugh seriously" after a tail of its own.
+        if text[:-1].rsplit(" ", 1)[-1].lower().strip(",") not in _TAILS:
             text = text[:-1] + filler + "."
     if text.endswith(".") and not text.endswith("..."):
         if polarity and habits.exclaim and random() < habits.exclaim:

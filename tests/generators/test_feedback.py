@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
-from generators.engine.content import RATINGS_OF, plan_content
+from generators.engine.content import RATINGS_OF, Content, Point, plan_content
 from generators.engine.feedback import generate_feedback, realise_feedback
 from generators.engine.grammar import compile_template, render
 from generators.engine.products import draw_product, load_world
@@ -187,6 +187,48 @@ def test_a_sentence_turns_on_one_but() -> None:
             for seed in range(3):
                 for entry in make(product_type=product_type, complexity=complexity, seed=seed):
                     assert not twice.search(entry["content"]), entry["content"]
+
+
+def test_a_sentence_ends_on_one_tail() -> None:
+    # A writer's tail ("tbh", "ugh") goes on a sentence without one: not "sadly tbh".
+    tails = r"sadly|ugh|smh|seriously|honestly|tbh|imo|fwiw|sigh|lol|haha|ngl|frankly"
+    stacked = re.compile(rf"\b(?:{tails}),? (?:{tails}|though|really|I guess)[.!]", re.I)
+    for product_type in ("mobile_app", "ecommerce", "saas", "gaming"):
+        for complexity in COMPLEXITY_LEVELS:
+            for seed in range(3):
+                for entry in make(product_type=product_type, complexity=complexity, seed=seed):
+                    assert not stacked.search(entry["content"]), entry["content"]
+
+
+def said_about(degrees: tuple[str, ...], seeds: range) -> list[str]:
+    """Medium saas reviews of a neutral 3-star content with points of these degrees."""
+    world, texts = load_world("saas"), []
+    for seed in seeds:
+        rng = random.Random(seed)
+        writer = draw_writer(audience=world.audience, emoji=world.emoji, random=rng.random)
+        product = draw_product(product_type="saas", random=rng.random)
+        aspects = product.kind.aspects[: len(degrees)]
+        assert len(aspects) == len(degrees)
+        points = tuple(map(Point, aspects, degrees))
+        content = Content(label="neutral", rating=3, verdict="fine", points=points,
+                          incident=None, outcome="good", must_say=len(points))  # fmt: skip
+        entry = realise_feedback(writer=writer, product=product, content=content,
+                                 complexity="medium", random=rng.random, memory=Memory(),
+                                 titles=set(), identifier="feedback_000000000001",
+                                 timestamp="2024-01-02T03:04:05Z")  # fmt: skip
+        texts.append(entry["content"])
+    return texts
+
+
+def test_only_a_review_with_one_complaint_calls_it_the_only_gripe() -> None:
+    only = re.compile(r"\b(?:my|the) (?:only|one) (?:gripe|niggle|complaint)\b", re.I)
+    main = re.compile(r"\b(?:my|the) (?:main|biggest) (?:gripe|niggle|complaint)\b", re.I)
+    several = said_about(("niggle", "poor", "good", "niggle"), range(300))
+    assert not any(only.search(text) for text in several)
+    assert any(main.search(text) for text in several)
+    one = said_about(("good", "niggle", "great"), range(300))
+    assert any(only.search(text) for text in one)
+    assert not any(main.search(text) for text in one)
 
 
 def test_a_shop_review_never_talks_about_updates_or_bluetooth() -> None:
