@@ -32,46 +32,43 @@ KNOWN_VALUES = {
 # A sentence ends at a line break, or after one of these followed by a space.
 SENTENCE_ENDS = (". ", "! ", "? ", "… ")
 
-Labels = list[tuple[str, str]]
 # Digests are 8-byte integers; `distinct_digests` counts them this many at a time, about.
 DIGEST_LIMIT = 1 << 64
 DIGESTS_PER_RANGE = 1 << 16
 
 
-def _feedback(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    labels = [("sentiment", entry["sentiment"]), ("ratings", str(entry["rating"]))]
-    return labels, [entry["content"]]
+Grouped = list[tuple[str, list[str]]]
 
 
-def _ticket(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    labels = [
-        ("sentiment", entry["sentiment"]),
-        ("priority", entry["priority"]),
-        ("category", entry["category"]),
-    ]
-    return labels, [entry["description"]]
+def _feedback(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    sentiments = [entry["sentiment"] for entry in entries]
+    ratings = [str(entry["rating"]) for entry in entries]
+    return [("sentiment", sentiments), ("ratings", ratings)], [e["content"] for e in entries]
 
 
-def _interview(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    questions = entry["questions"]
-    labels = [("stages", question["stage"]) for question in questions]
-    return labels, [question["answer"] for question in questions]
+def _tickets(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    groups = [(group, [entry[group] for entry in entries]) for group in GROUPS["tickets"]]
+    return groups, [entry["description"] for entry in entries]
 
 
-READERS: dict[str, Callable[[dict[str, Any]], tuple[Labels, list[str]]]] = {
+def _interviews(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    questions = [question for entry in entries for question in entry["questions"]]
+    stages = [question["stage"] for question in questions]
+    return [("stages", stages)], [question["answer"] for question in questions]
+
+
+# Each group's values and the texts of many entries at once, the groups and values in the order
+# of the entries' fields, so the counts come out in the order they did one entry at a time.
+READERS: dict[str, Callable[[list[dict[str, Any]]], tuple[Grouped, list[str]]]] = {
     "feedback": _feedback,
-    "tickets": _ticket,
-    "interviews": _interview,
+    "tickets": _tickets,
+    "interviews": _interviews,
 }
 GROUPS = {
     "feedback": ("sentiment", "ratings"),
     "tickets": ("sentiment", "priority", "category"),
     "interviews": ("stages",),
 }
-
-
-def words_in(text: str) -> int:
-    return len(text.split())
 
 
 def sentences_in(texts: Iterable[str]) -> list[str]:
@@ -101,19 +98,15 @@ class Tally:
     distinct: set[str] | None = None
 
     def add_all(self, entries: Iterable[dict[str, Any]]) -> "Tally":
-        """Count `entries` in; gathered first and counted in bulk, about twice as fast as
-        counting each label and text as it comes."""
-        read = READERS[self.kind]
-        labels: Labels = []
-        texts: list[str] = []
-        for entry in entries:
-            entry_labels, entry_texts = read(entry)
-            labels += entry_labels
-            texts += entry_texts
-            self.entries += 1
-        for (group, value), times in Counter(labels).items():
-            self.labels.setdefault(group, Counter())[value] += times
-        self.words.update(map(words_in, texts))
+        """Count `entries` in; gathered first, a group and the texts at a time, and counted in
+        bulk, about twice as fast as counting each label and text as it comes."""
+        entries = entries if isinstance(entries, list) else list(entries)
+        groups, texts = READERS[self.kind](entries)
+        self.entries += len(entries)
+        for group, values in groups:
+            if values:
+                self.labels.setdefault(group, Counter()).update(values)
+        self.words.update(map(len, map(str.split, texts)))  # each text's words
         if self.distinct is not None:
             found = sentences_in(texts)
             self.sentences += len(found)
