@@ -71,9 +71,32 @@ GROUPS = {
 }
 
 
-def sentences_in(texts: Iterable[str]) -> list[str]:
-    """The texts' sentences, trimmed. String methods only: three times faster than a regex."""
-    joined = "\n".join(texts)
+# In ASCII text joined by line breaks, what makes `text.count(" ") + 1` differ from the count of
+# `text.split()`: white space other than single spaces between words, or an empty text.
+_NOT_SINGLE_SPACED = ("  ", " \n", "\n ", "\n\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d",
+                      "\x1e", "\x1f")  # fmt: skip
+
+
+def word_counts(texts: list[str], joined: str) -> Iterable[int]:
+    """`len(text.split())` of each text; `joined` is the texts joined by line breaks. Counting
+    the spaces when every word is one space from the next (as the engine writes them: the joined
+    text shows it in a few C scans) is three times faster than making the words (issue 11)."""
+    if (
+        joined.isascii()
+        and joined.count("\n") == len(texts) - 1
+        and not any(map(joined.__contains__, _NOT_SINGLE_SPACED))
+        and joined[:1] not in ("", " ", "\n")
+        and joined[-1:] not in (" ", "\n")
+    ):
+        return [text.count(" ") + 1 for text in texts]
+    return map(len, map(str.split, texts))
+
+
+def sentences_in(texts: Iterable[str], joined: str | None = None) -> list[str]:
+    """The texts' sentences, trimmed (`joined`: the texts joined by line breaks, if at hand).
+    String methods only: three times faster than a regex."""
+    if joined is None:
+        joined = "\n".join(texts)
     for end in SENTENCE_ENDS:
         joined = joined.replace(end, end[0] + "\n")
     return [sentence for sentence in map(str.strip, joined.splitlines()) if sentence]
@@ -106,9 +129,10 @@ class Tally:
         for group, values in groups:
             if values:
                 self.labels.setdefault(group, Counter()).update(values)
-        self.words.update(map(len, map(str.split, texts)))  # each text's words
+        joined = "\n".join(texts)
+        self.words.update(word_counts(texts, joined))
         if self.distinct is not None:
-            found = sentences_in(texts)
+            found = sentences_in(texts, joined)
             self.sentences += len(found)
             self.distinct.update(found)
         return self

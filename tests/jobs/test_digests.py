@@ -1,5 +1,5 @@
-"""The sentence digests a chunk keeps, and the count of distinct ones over chunks, are the same
-whether built in bulk or one sentence at a time (chunks built before stay comparable)."""
+"""A chunk's sentence digests, the count of distinct ones over chunks and the word counts are
+the same whether made in bulk or one at a time (chunks built before stay comparable)."""
 
 import heapq
 import random
@@ -8,7 +8,7 @@ from array import array
 import pytest
 
 from generators import summary
-from generators.summary import Tally, distinct_digests, sentence_digest
+from generators.summary import Tally, distinct_digests, sentence_digest, word_counts
 
 
 def test_a_tallys_digests_are_each_sentences_digest_sorted() -> None:
@@ -48,3 +48,15 @@ def test_distinct_digests_counts_each_value_once_however_many_ranges(
             for _ in range(rng.randint(0, 8))
         ]
         assert distinct_digests(runs) == merged_count(runs)
+
+
+def test_word_counts_are_those_of_str_split_whatever_the_white_space() -> None:
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+    rng = random.Random(11)
+    for _ in range(20_000):
+        alphabet = spaces + list("ab.é") if rng.random() < 0.3 else list("ab. ")
+        texts = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 10))) for _ in range(rng.randint(0, 4))
+        ]
+        counts = list(word_counts(texts, "\n".join(texts)))
+        assert counts == [len(text.split()) for text in texts], texts
