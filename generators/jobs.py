@@ -10,8 +10,9 @@ import math
 import secrets
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from django.conf import settings
@@ -413,7 +414,7 @@ def _build(job: Job, chunk: JobChunk) -> None:
             if job.format == Job.Format.CSV:
                 for entry in entries:
                     merge_columns(columns, flatten(entry))
-            yield "".join([_encode(entry) + "\n" for entry in entries]).encode()
+            yield encode_lines(entries)
 
     # Storage writes each batch's lines as they are made. A chunk that fails half way leaves a
     # partial file nobody records; the job's folder goes when its files expire.
@@ -555,7 +556,26 @@ class Parts(File):
 
 
 # One encoder for every entry (json.dumps with an option builds one per call): the same text.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+_encoder = json.JSONEncoder(ensure_ascii=False)
+_encode = _encoder.encode
+# What `_encode` runs for a dict, built once instead of on every call (with its circular
+# reference check, which entries never need): the same text, 20% faster (issue 11).
+_encode_fast: Callable[[Any], str] = _encode
+if c_make_encoder is not None:
+    _make = c_make_encoder(None, _encoder.default, encode_basestring, None, ": ", ", ",
+                           False, False, True)  # fmt: skip
+
+    def _encode_fast(entry: Any) -> str:
+        return "".join(_make(entry, 0))
+
+
+def encode_lines(entries: Sequence[Any]) -> bytes:
+    """The entries as JSON lines, each ending in a line break, in UTF-8."""
+    if not entries:
+        return b""
+    return ("\n".join(map(_encode_fast, entries)) + "\n").encode()
+
+
 COPY_BLOCK = 1 << 20
 
 

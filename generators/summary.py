@@ -9,8 +9,9 @@ Per kind (the texts are what words and sentences are counted in):
 - interviews: `stages` (questions per interview stage) and `questions`; texts: each answer.
 """
 
+import bisect
 import hashlib
-import heapq
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -31,33 +32,37 @@ KNOWN_VALUES = {
 # A sentence ends at a line break, or after one of these followed by a space.
 SENTENCE_ENDS = (". ", "! ", "? ", "… ")
 
-Labels = list[tuple[str, str]]
+# Digests are 8-byte integers; `distinct_digests` counts them this many at a time, about.
+DIGEST_LIMIT = 1 << 64
+DIGESTS_PER_RANGE = 1 << 16
 
 
-def _feedback(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    labels = [("sentiment", entry["sentiment"]), ("ratings", str(entry["rating"]))]
-    return labels, [entry["content"]]
+Grouped = list[tuple[str, list[str]]]
 
 
-def _ticket(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    labels = [
-        ("sentiment", entry["sentiment"]),
-        ("priority", entry["priority"]),
-        ("category", entry["category"]),
-    ]
-    return labels, [entry["description"]]
+def _feedback(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    sentiments = [entry["sentiment"] for entry in entries]
+    ratings = [str(entry["rating"]) for entry in entries]
+    return [("sentiment", sentiments), ("ratings", ratings)], [e["content"] for e in entries]
 
 
-def _interview(entry: dict[str, Any]) -> tuple[Labels, list[str]]:
-    questions = entry["questions"]
-    labels = [("stages", question["stage"]) for question in questions]
-    return labels, [question["answer"] for question in questions]
+def _tickets(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    groups = [(group, [entry[group] for entry in entries]) for group in GROUPS["tickets"]]
+    return groups, [entry["description"] for entry in entries]
 
 
-READERS: dict[str, Callable[[dict[str, Any]], tuple[Labels, list[str]]]] = {
+def _interviews(entries: list[dict[str, Any]]) -> tuple[Grouped, list[str]]:
+    questions = [question for entry in entries for question in entry["questions"]]
+    stages = [question["stage"] for question in questions]
+    return [("stages", stages)], [question["answer"] for question in questions]
+
+
+# Each group's values and the texts of many entries at once, the groups and values in the order
+# of the entries' fields, so the counts come out in the order they did one entry at a time.
+READERS: dict[str, Callable[[list[dict[str, Any]]], tuple[Grouped, list[str]]]] = {
     "feedback": _feedback,
-    "tickets": _ticket,
-    "interviews": _interview,
+    "tickets": _tickets,
+    "interviews": _interviews,
 }
 GROUPS = {
     "feedback": ("sentiment", "ratings"),
@@ -66,13 +71,32 @@ GROUPS = {
 }
 
 
-def words_in(text: str) -> int:
-    return len(text.split())
+# In ASCII text joined by line breaks, what makes `text.count(" ") + 1` differ from the count of
+# `text.split()`: white space other than single spaces between words, or an empty text.
+_NOT_SINGLE_SPACED = ("  ", " \n", "\n ", "\n\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d",
+                      "\x1e", "\x1f")  # fmt: skip
 
 
-def sentences_in(texts: Iterable[str]) -> list[str]:
-    """The texts' sentences, trimmed. String methods only: three times faster than a regex."""
-    joined = "\n".join(texts)
+def word_counts(texts: list[str], joined: str) -> Iterable[int]:
+    """`len(text.split())` of each text; `joined` is the texts joined by line breaks. Counting
+    the spaces when every word is one space from the next (as the engine writes them: the joined
+    text shows it in a few C scans) is three times faster than making the words (issue 11)."""
+    if (
+        joined.isascii()
+        and joined.count("\n") == len(texts) - 1
+        and not any(map(joined.__contains__, _NOT_SINGLE_SPACED))
+        and joined[:1] not in ("", " ", "\n")
+        and joined[-1:] not in (" ", "\n")
+    ):
+        return [text.count(" ") + 1 for text in texts]
+    return map(len, map(str.split, texts))
+
+
+def sentences_in(texts: Iterable[str], joined: str | None = None) -> list[str]:
+    """The texts' sentences, trimmed (`joined`: the texts joined by line breaks, if at hand).
+    String methods only: three times faster than a regex."""
+    if joined is None:
+        joined = "\n".join(texts)
     for end in SENTENCE_ENDS:
         joined = joined.replace(end, end[0] + "\n")
     return [sentence for sentence in map(str.strip, joined.splitlines()) if sentence]
@@ -97,21 +121,18 @@ class Tally:
     distinct: set[str] | None = None
 
     def add_all(self, entries: Iterable[dict[str, Any]]) -> "Tally":
-        """Count `entries` in; gathered first and counted in bulk, about twice as fast as
-        counting each label and text as it comes."""
-        read = READERS[self.kind]
-        labels: Labels = []
-        texts: list[str] = []
-        for entry in entries:
-            entry_labels, entry_texts = read(entry)
-            labels += entry_labels
-            texts += entry_texts
-            self.entries += 1
-        for (group, value), times in Counter(labels).items():
-            self.labels.setdefault(group, Counter())[value] += times
-        self.words.update(map(words_in, texts))
+        """Count `entries` in; gathered first, a group and the texts at a time, and counted in
+        bulk, about twice as fast as counting each label and text as it comes."""
+        entries = entries if isinstance(entries, list) else list(entries)
+        groups, texts = READERS[self.kind](entries)
+        self.entries += len(entries)
+        for group, values in groups:
+            if values:
+                self.labels.setdefault(group, Counter()).update(values)
+        joined = "\n".join(texts)
+        self.words.update(word_counts(texts, joined))
         if self.distinct is not None:
-            found = sentences_in(texts)
+            found = sentences_in(texts, joined)
             self.sentences += len(found)
             self.distinct.update(found)
         return self
@@ -143,8 +164,20 @@ class Tally:
         )
 
     def digest_bytes(self) -> bytes:
-        """The distinct sentences' digests, sorted, as 8-byte integers."""
-        return array("Q", sorted(map(sentence_digest, self.distinct or ()))).tobytes()
+        """The distinct sentences' digests, sorted, as 8-byte integers: `sentence_digest` of
+        each, but from a copy of one empty hash and read as an array at once, about 40% faster
+        (a chunk digests some 6 sentences per feedback entry)."""
+        empty = hashlib.blake2b(digest_size=8)
+        digests = []
+        for sentence in self.distinct or ():
+            digest = empty.copy()
+            digest.update(sentence.encode())
+            digests.append(digest.digest())
+        values = array("Q")
+        values.frombytes(b"".join(digests))
+        if sys.byteorder != "little":  # the digests are little-endian integers
+            values.byteswap()
+        return array("Q", sorted(values)).tobytes()
 
     def summary(self) -> dict[str, Any]:
         """The `summary` of an answer, as the API shows it."""
@@ -179,17 +212,27 @@ def spread(histogram: Counter[int]) -> dict[str, int | float | None]:
 
 
 def distinct_digests(runs: Iterable[bytes]) -> int:
-    """How many distinct values are in sorted runs of digests (each from `digest_bytes`)."""
+    """How many distinct values are in sorted runs of digests (each from `digest_bytes`).
+
+    The values are counted a range at a time, in a set of each run's slice of the range: about
+    DIGESTS_PER_RANGE of them in memory at once (digests are spread evenly over the range),
+    and at C speed, nearly three times faster than merging the runs in order (issue 11)."""
     sorted_runs = []
     for run in runs:
         values = array("Q")
         values.frombytes(run)
         sorted_runs.append(values)
-    distinct, previous = 0, None
-    for value in heapq.merge(*sorted_runs):
-        if value != previous:
-            distinct += 1
-            previous = value
+    ranges = max(1, sum(map(len, sorted_runs)) // DIGESTS_PER_RANGE)
+    starts = [0] * len(sorted_runs)
+    distinct = 0
+    for part in range(1, ranges + 1):
+        bound = DIGEST_LIMIT * part // ranges  # the range's values are below this
+        seen: set[int] = set()
+        for position, values in enumerate(sorted_runs):
+            end = bisect.bisect_left(values, bound, starts[position])
+            seen.update(values[starts[position] : end])
+            starts[position] = end
+        distinct += len(seen)
     return distinct
 
 
