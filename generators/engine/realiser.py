@@ -319,7 +319,7 @@ def realise_messages(
                 glue = ", and "
             elif buts == 1:
                 # Never "..., but it's minor, but ...": another way to turn to the contrast,
-                # picked by length rather than drawn, so the rest of the entry is as 2.1.0's.
+                # picked by length rather than drawn, so the draws after it do not shift.
                 glue = _CONTRASTS[len(text) % len(_CONTRASTS)]
             else:
                 glue = ", but "
@@ -327,7 +327,7 @@ def realise_messages(
                 pending = (pending[0].rstrip(".") + glue + _lower_first(text), polarity, "joined")
                 continue
             # Both have their "but": two sentences, the second as closed to joins as a joined
-            # one, so the draws that follow (and the rest of the entry) are as 2.1.0's.
+            # one, so no join is drawn for the next point that would not have been.
             sentences.append((_finish(pending[0]), pending[1]))
             pending = (text, polarity, "joined")
             continue
