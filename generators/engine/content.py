@@ -85,9 +85,7 @@ class Content:
     must_say: int
     must_tell: bool
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every entry.
+    # Written out for mypyc (see ``generators.engine.native``): built for every entry.
     def __init__(
         self,
         label: str,

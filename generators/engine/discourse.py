@@ -49,9 +49,7 @@ class Move:
     kind: str
     points: tuple[Point, ...]
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every step of a plan.
+    # Written out for mypyc (see ``generators.engine.native``): built for every step of a plan.
     def __init__(
         self,
         kind: str,

@@ -80,8 +80,7 @@ class Message:
     mentioned: bool
     step: int
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code,
-    # where the one ``dataclass`` generates is Python run for each of an entry's messages.
+    # Written out for mypyc (see ``generators.engine.native``): built for every message.
     def __init__(
         self,
         move: str,

@@ -8,6 +8,12 @@ matches the sources as they are now, so an edited module is never shadowed by a 
 until the next ``make``, the package runs as pure Python (with a warning).
 ``SYNTHGEN_ENGINE=python`` runs everything as pure Python, the way to compare the two.
 
+The compiled modules are written for it in two ways. Hot constants are ``Final`` (a C static,
+not a module dictionary lookup), and the classes built for every entry (``Content``,
+``Product``, ``Writer``, ``Message``...) have an ``__init__`` written out with
+``object.__setattr__``: compiled, that is a plain store into the object, where the
+``__init__`` a ``dataclass`` generates stays Python.
+
 Compiling needs mypy (the ``native`` extra) and a C compiler; without them the engine runs
 as pure Python, only slower. Compiled or not, a seed gives the same bytes: the tests check
 the compiled build against pure Python in a subprocess.

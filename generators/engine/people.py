@@ -53,9 +53,7 @@ class Persona:
     audience: str
     slots: dict[str, str]
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every writer.
+    # Written out for mypyc (see ``generators.engine.native``): built for every writer.
     def __init__(
         self,
         audience: str,

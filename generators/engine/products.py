@@ -85,9 +85,7 @@ class Phrase:
     number: str
     owned: bool
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every phrase made.
+    # Written out for mypyc (see ``generators.engine.native``): built for every phrase made.
     def __init__(
         self,
         node: Any,
@@ -166,9 +164,7 @@ class Product:
     price: int
     slots: dict[str, Any]
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every entry's product.
+    # Written out for mypyc (see ``generators.engine.native``): built for every entry's product.
     def __init__(
         self,
         product_type: str,

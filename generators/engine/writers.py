@@ -64,9 +64,7 @@ class Writer:
     verbosity: float
     habits: Habits
 
-    # Written out, not generated: compiled, an ``__init__`` of the class's own is native code
-    # (``object.__setattr__`` on a field is a plain store), where the one ``dataclass``
-    # generates is Python run for every entry's writer.
+    # Written out for mypyc (see ``generators.engine.native``): built for every entry's writer.
     def __init__(
         self,
         person: Person,
