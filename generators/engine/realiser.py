@@ -32,6 +32,7 @@ from generators.engine.grammar import (
 from generators.engine.lexicon import vary
 from generators.engine.microplan import POLARITY, Message
 from generators.engine.products import Kind, Phrase, Product, agreement
+from generators.engine.surface import TAIL_ADVERBS
 from generators.engine.vocabulary import read
 from generators.engine.writers import Writer
 
@@ -352,16 +353,13 @@ _JOINS: Final = {
 
 
 _ONLY: Final = {False: compile_bank(["only", "one"]), True: compile_bank(["main", "biggest"])}
-# Words a frame may end a sentence on; two in a row ("..., seriously, really.") keep the first.
-_ADVERB_TAILS: Final = frozenset(
-    ("seriously", "honestly", "really", "genuinely", "truly", "frankly", "sadly")
-)
 
 
 def _one_tail(text: str) -> str:
+    # Two tail adverbs in a row ("..., seriously, really.") keep the first.
     head, comma, last = text.rpartition(", ")
     word = last.rstrip(".!?")
-    if comma and word in _ADVERB_TAILS and head.rpartition(", ")[2] in _ADVERB_TAILS:
+    if comma and word in TAIL_ADVERBS and head.rpartition(", ")[2] in TAIL_ADVERBS:
         return head + last[len(word) :]
     return text
 

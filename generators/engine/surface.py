@@ -24,10 +24,14 @@ _TAIL_FILLERS: Final[dict[bool, tuple[str, ...]]] = {
     False: tuple(_RAW["tail_fillers"]),
     True: tuple(_RAW["tail_fillers_negative"]),
 }
+# Adverbs a frame may end a sentence on ("..., sadly."): that sentence has its tail.
+TAIL_ADVERBS: Final = frozenset(
+    ("seriously", "honestly", "really", "genuinely", "truly", "frankly", "sadly")
+)
 # A sentence already ending in one of these has its tail ("..., sadly.", "..., ugh.").
-_TAILS: Final = frozenset(
-    [filler.split()[-1].lower() for fillers in _TAIL_FILLERS.values() for filler in fillers]
-    + ["sadly", "honestly", "seriously", "genuinely", "truly", "frankly", "unfortunately"]
+_TAILS: Final = TAIL_ADVERBS | frozenset(
+    ["unfortunately"]
+    + [filler.split()[-1].lower() for fillers in _TAIL_FILLERS.values() for filler in fillers]
 )
 _EMOJI: Final[dict[int, tuple[str, ...]]] = {
     int(key): tuple(value) for key, value in _RAW["emoji"].items()
