@@ -557,10 +557,9 @@ class Parts(File):
 
 # One encoder for every entry (json.dumps with an option builds one per call): the same text.
 _encoder = json.JSONEncoder(ensure_ascii=False)
-_encode = _encoder.encode
-# What `_encode` runs for a dict, built once instead of on every call (with its circular
-# reference check, which entries never need): the same text, 20% faster (issue 11).
-_encode_fast: Callable[[Any], str] = _encode
+# What `_encoder.encode` runs for a dict, built once instead of on every call (with its
+# circular reference check, which entries never need): the same text, 20% faster (issue 11).
+_encode_fast: Callable[[Any], str] = _encoder.encode
 if c_make_encoder is not None:
     _make = c_make_encoder(None, _encoder.default, encode_basestring, None, ": ", ", ",
                            False, False, True)  # fmt: skip
