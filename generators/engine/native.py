@@ -66,7 +66,7 @@ def search_path() -> list[str]:
     when it holds a build of the current sources and pure Python was not asked for."""
     if os.environ.get("SYNTHGEN_ENGINE") == "python" or not DIGEST_FILE.exists():
         return []
-    if DIGEST_FILE.read_text().strip() != sources_digest():
+    if not _is_current():
         warnings.warn(
             "the compiled engine in generators/engine/_native/ is older than its sources; "
             "running them as pure Python until `make` compiles them again",
@@ -74,6 +74,11 @@ def search_path() -> list[str]:
         )
         return []
     return [str(NATIVE_DIR)]
+
+
+def _is_current() -> bool:
+    """Whether ``_native/`` holds a build of the sources as they are now."""
+    return DIGEST_FILE.exists() and DIGEST_FILE.read_text().strip() == sources_digest()
 
 
 def is_compiled() -> bool:
@@ -125,7 +130,7 @@ def build() -> None:
 
 def main() -> int:
     """Compile the engine unless ``_native/`` already holds a build of these sources."""
-    if DIGEST_FILE.exists() and DIGEST_FILE.read_text().strip() == sources_digest():
+    if _is_current():
         DIGEST_FILE.touch()  # for make: up to date
         print("the compiled engine is up to date")
         return 0
