@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 from django.http import HttpResponse
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -44,6 +43,7 @@ from generators.serializers import (
 from generators.summary import Tally
 from synthgen.errors import InvalidJson, InvalidParameters, from_domain
 from synthgen.middleware import request_id
+from synthgen.renderers import render_json
 
 DAY_SECONDS = 86_400
 
@@ -108,7 +108,7 @@ def dry_run_answer(request: Request, *, credits: int, **extra: Any) -> HttpRespo
         "refusal": {"status": refusal.status, "body": refusal.body()} if refusal else None,
         **extra,
     }
-    return HttpResponse(JSONRenderer().render(body), content_type="application/json")
+    return HttpResponse(render_json(body), content_type="application/json")
 
 
 def answer_once(
@@ -226,7 +226,7 @@ class GenerationView(APIView):
                 "requestId": self.charge.request_id,
                 "summary": self.summary(data),
             }
-            return 200, JSONRenderer().render(body)
+            return 200, render_json(body)
 
         return charged_answer
 
@@ -376,7 +376,7 @@ class DatasetView(GenerationView):
                 "requestId": request_id(request),
                 "summary": self.summary(data),
             }
-            return 200, JSONRenderer().render(body)
+            return 200, render_json(body)
 
         return free_answer
 

@@ -10,7 +10,6 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -36,6 +35,7 @@ from generators.serializers import (
 )
 from synthgen.errors import ApiError, InvalidParameters
 from synthgen.middleware import request_id
+from synthgen.renderers import render_json
 
 MAX_COUNTS = {
     Job.Kind.FEEDBACK: 100_000,
@@ -236,7 +236,7 @@ class JobsView(APIView):
             "creditsUsed": self.charge.credits,
             "remainingCredits": self.charge.balance,
         }
-        return 202, JSONRenderer().render(body)
+        return 202, render_json(body)
 
     # The stubs say DRF's Response; DRF takes and returns any HttpResponse (see GenerationView).
     def finalize_response(  # type: ignore[override]

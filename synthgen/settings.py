@@ -323,7 +323,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.HasApiKey"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["synthgen.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["synthgen.bodies.JsonParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "synthgen.bodies.ContentNegotiation",
     "EXCEPTION_HANDLER": "synthgen.errors.exception_handler",
