@@ -355,7 +355,7 @@ STEPS = [
     ("charge", "billing.services", "charge_request"),
     ("engine (5 entries)", "generators.engine", "generate_feedback"),
     ("summary", "generators.api.FeedbackView", "summary"),
-    ("rendering", "rest_framework.renderers.JSONRenderer", "render"),
+    ("rendering", "generators.api", "render_json"),
     ("answer recorded", "generators.api.GenerationView", "record_answer"),
     ("quota headers", "generators.api.GenerationView", "finalize_response"),
 ]
