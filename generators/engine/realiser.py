@@ -310,12 +310,12 @@ def realise_messages(
             text, last = render(frame, random=random, slots=slots), None
         if not text:
             continue
-        if text.startswith("But ") and _BUT.search(text, 4):
+        if text.startswith("But ") and _has_but(text, 4):
             # One "but" to a sentence: "But X, but that's minor" drops its lead.
             text = text[4].upper() + text[5:]
         polarity = POLARITY.get(message.degree, 0)
         if joining and pending is not None and _opens_plainly(text):
-            buts = bool(_BUT.search(pending[0])) + bool(_BUT.search(text))
+            buts = _has_but(pending[0]) + _has_but(text)
             if polarity == pending[1]:
                 glue = ", and "
             elif buts == 1:
@@ -365,6 +365,15 @@ def _one_tail(text: str) -> str:
 
 
 _BUT = re.compile(r"\bbut\b", re.IGNORECASE)
+
+
+def _has_but(text: str, start: int = 0) -> bool:
+    # Whether ``text`` has the word "but" from ``start`` on. Only "b", "u", "t" and their
+    # capitals match the letters case-blind, and each lowercases to its own, so the search
+    # can find nothing where the lowercased text has no "but": that test is far cheaper.
+    return "but" in text[start:].lower() and _BUT.search(text, start) is not None
+
+
 # The other ways to turn to a contrast, for a sentence that already has its "but".
 _CONTRASTS = (", though ", "; ", " - ", ", while ")
 

@@ -56,14 +56,37 @@ _WORD: Final = re.compile(r"(?<!\w)[a-z]{4,}\b")
 _CONTRACTED: Final[dict[str, str]] = {full: short for full, short in _RAW["contractions"]}
 _EXPANDED: Final[dict[str, str]] = {short: full for full, short in _RAW["contractions"]}
 _CONTRACT: Final = _any_of(_CONTRACTED)
-# The regexes are slow on sentences they cannot change; a substring test skips those. Every
-# contractible phrase ends in one of these few words (" is", " not"...), so a sentence with
-# none of them has nothing to contract.
-_CONTRACT_HINTS: Final[tuple[str, ...]] = tuple(
-    dict.fromkeys(" " + full.rsplit(" ", 1)[-1] if " " in full else full for full in _CONTRACTED)
-)
 # "it's been" is "it has been": only expand a contraction that cannot stand for "has".
 _EXPAND: Final = _any_of(_EXPANDED, r"(?! been| got)")
+# The regexes are slow on sentences they cannot change, and they can only change one that
+# holds one of their phrases: substring tests skip the rest. The phrases go by a part every
+# one of a group holds (a contractible phrase's last word, " is" or " not"; a contraction's
+# ending, "'s" or "n't"), so most sentences are searched for a few parts, not every phrase.
+Groups = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _grouped(phrases: Iterable[str], part: Callable[[str], str]) -> Groups:
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        groups.setdefault(part(phrase), []).append(phrase)
+    if any(key not in phrase for key, members in groups.items() for phrase in members):
+        raise ValueError("a group's part must be in each of its phrases")
+    return tuple((key, tuple(members)) for key, members in groups.items())
+
+
+def _holds_any(text: str, groups: Groups) -> bool:
+    for part, phrases in groups:
+        if part in text:
+            for phrase in phrases:
+                if phrase in text:
+                    return True
+    return False
+
+
+_CONTRACT_GROUPS: Final = _grouped(
+    _CONTRACTED, lambda full: " " + full.rsplit(" ", 1)[-1] if " " in full else full
+)
+_EXPAND_GROUPS: Final = _grouped(_EXPANDED, lambda short: short[short.index("'") :])
 _ARTICLE: Final = re.compile(r"(?<!\w)the (?=[a-z])")
 
 
@@ -86,11 +109,9 @@ def apply_habits(sentences: list[tuple[str, int]], *, habits: Habits, random: Ra
 
 def _sentence(text: str, *, polarity: int, habits: Habits, random: Random) -> str:
     if habits.contract and random() < habits.contract:
-        for hint in _CONTRACT_HINTS:
-            if hint in text:
-                text = _CONTRACT.sub(_contracted, text)
-                break
-    elif habits.expand and "'" in text:
+        if _holds_any(text, _CONTRACT_GROUPS):
+            text = _CONTRACT.sub(_contracted, text)
+    elif habits.expand and _holds_any(text, _EXPAND_GROUPS):
         text = _EXPAND.sub(lambda match: _EXPANDED[match.group(0)], text)
     if habits.drop_article and random() < habits.drop_article:
         text = _ARTICLE.sub("", text, count=1)
