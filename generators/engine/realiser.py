@@ -425,7 +425,7 @@ def _point(
     slots["title"] = slots["Title"] = aspect_title.node
     slots["t_is"] = "are" if aspect_title.number == "pl" else "is"
     slots["adj"] = slots["Adj"] = _ADJECTIVE_FOR[degree]
-    slots.update(_AGREEMENT[name.number])
+    _agree(slots, name.number)
     slots["ctx"] = aspect.contexts
     more = message.move == "more"
     clauses = aspect.clauses.get(degree)
@@ -482,7 +482,19 @@ def _fill_subject(
     slots[t_is] = "are" if aspect_title.number == "pl" else "is"
     slots[adj] = slots[cap_adj] = _ADJECTIVES[_ADJECTIVE_OF.get(degree, degree)]
     if not suffix:
+        _agree(slots, number)
+
+
+# The number whose agreement words (``<is>``, ``<it>``...) the slots hold, once a subject set
+# them: the words are set only when the number changes, most subjects being singular. Only
+# ``_agree`` writes those words, and an entry's slots start without this key.
+_AGREED: Final = "\x00agreed"
+
+
+def _agree(slots: dict[str, Any], number: str) -> None:
+    if slots.get(_AGREED) != number:
         slots.update(_AGREEMENT[number])
+        slots[_AGREED] = number
 
 
 # The slot names _fill_subject writes, for the first subject ("") and the second ("2").
