@@ -128,7 +128,13 @@ def realise_feedback(
         random=random,
         memory=memory,
     )
-    text = writer.locale.respell(apply_habits(sentences, habits=writer.habits, random=random))
+    text = apply_habits(sentences, habits=writer.habits, random=random)
+    # ``Locale`` is not compiled: its ``respell`` is a Python call, and most locales (en-US)
+    # have nothing to respell.
+    place = writer.locale
+    respelt = place.respelling is not None
+    if respelt:
+        text = place.respell(text)
     told = content.incident is not None and any(m.move == "step" for m in messages)
     title = title_for(
         content=content,
@@ -145,7 +151,7 @@ def realise_feedback(
     entry: dict[str, Any] = {
         "id": identifier,
         "rating": content.rating,
-        "title": writer.locale.respell(title),
+        "title": place.respell(title) if respelt else title,
         "content": text,
         "sentiment": content.label,
         "timestamp": timestamp,
