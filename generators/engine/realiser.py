@@ -357,6 +357,8 @@ _ONLY: Final = {False: compile_bank(["only", "one"]), True: compile_bank(["main"
 
 def _one_tail(text: str) -> str:
     # Two tail adverbs in a row ("..., seriously, really.") keep the first.
+    if ", " not in text:
+        return text  # what rpartition would leave: no comma, the text as it was
     head, comma, last = text.rpartition(", ")
     word = last.rstrip(".!?")
     if comma and word in TAIL_ADVERBS and head.rpartition(", ")[2] in TAIL_ADVERBS:

@@ -36,6 +36,13 @@ _WEIGHTS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     for audience in ("consumer", "professional")
 }
 _HABIT_NAMES: Final[tuple[str, ...]] = tuple(_RAW["habits"])
+# The figures every writer's draws use, read once and typed (compiled, a float is a C double;
+# the file's values are floats already, so these are the same numbers).
+_ENTRY_SIGMA: Final[float] = float(_RAW["entry_sigma"])
+_WRITER_SIGMA: Final[float] = float(_RAW["writer_sigma"])
+_VERBOSITY: Final[dict[str, float]] = {
+    register: float(spec["verbosity"]) for register, spec in _RAW["registers"].items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +95,7 @@ class Writer:
 
     def words(self, *, centre: float, random: Random) -> int:
         """A length for one text: the level's centre times this writer's heavy-tailed habit."""
-        spread = math.exp(_RAW["entry_sigma"] * _INV_CDF(0.02 + 0.96 * random(), 0.0, 1.0))
+        spread = math.exp(_ENTRY_SIGMA * _INV_CDF(0.02 + 0.96 * random(), 0.0, 1.0))
         return max(3, round(centre * self.verbosity * spread))
 
 
@@ -113,9 +120,9 @@ def writer_for(
 ) -> Writer:
     """A writer for a known person (a dataset's customer): their name, a drawn voice."""
     register = weighted(_WEIGHTS[audience], random=random)
-    spec = _RAW["registers"][register]
-    sigma = _RAW["writer_sigma"]
-    verbosity = spec["verbosity"] * math.exp(sigma * _INV_CDF(0.01 + 0.98 * random(), 0.0, 1.0))
+    verbosity = _VERBOSITY[register] * math.exp(
+        _WRITER_SIGMA * _INV_CDF(0.01 + 0.98 * random(), 0.0, 1.0)
+    )
     return Writer(
         person=person,
         author=author,
