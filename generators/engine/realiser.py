@@ -14,7 +14,7 @@ their own ``Memory`` and call ``Memory.choose`` with their own banks.
 """
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -65,7 +65,7 @@ class Memory:
         self.clock += 1
         self.floor = self.clock - self.window
 
-    def _history(self, options: Sequence[Any], count: int) -> list[int]:
+    def _history(self, options: tuple[Any, ...], count: int) -> list[int]:
         """What ``recent`` holds for the bank ``options`` of ``count`` choices (at least one
         slot, so an empty bank fails on ``options[0]`` as it always did)."""
         bank = id(options)
@@ -77,7 +77,7 @@ class Memory:
             history.extend([NEVER] * (count - len(history)))
         return history
 
-    def fresh(self, options: Sequence[Any], random: Random) -> Any:
+    def fresh(self, options: tuple[Any, ...], random: Random) -> Any:
         """One of ``options`` not yet used in this entry, or None when all of them are."""
         count = len(options)
         history, clock = self._history(options, count), self.clock
@@ -88,8 +88,9 @@ class Memory:
         history[index] = clock
         return options[index]
 
-    def choose(self, options: Sequence[Any], random: Random) -> Any:
-        """One of ``options``, refusing one used in this entry or in the last few entries."""
+    def choose(self, options: tuple[Any, ...], random: Random) -> Any:
+        """One of ``options``, refusing one used in this entry or in the last few entries.
+        Banks are tuples (``Alt`` is one): compiled, their length and items are read directly."""
         count = len(options)
         # Most first draws are fresh: take them without entering the redraw loop.
         index = int(random() * count)
