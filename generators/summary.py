@@ -11,6 +11,7 @@ Per kind (the texts are what words and sentences are counted in):
 
 import bisect
 import hashlib
+import operator
 import sys
 from array import array
 from collections import Counter
@@ -72,23 +73,31 @@ GROUPS = {
 
 
 # In ASCII text joined by line breaks, what makes `text.count(" ") + 1` differ from the count of
-# `text.split()`: white space other than single spaces between words, or an empty text.
-_NOT_SINGLE_SPACED = ("  ", " \n", "\n ", "\n\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d",
-                      "\x1e", "\x1f")  # fmt: skip
+# `text.split()`, besides a text that is empty or begins or ends with a space: white space other
+# than single spaces between words. One scan each, the single characters' at memchr's speed.
+_NOT_SINGLE_SPACED = ("  ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+_FIRST = operator.itemgetter(slice(None, 1))
+_LAST = operator.itemgetter(slice(-1, None))
 
 
 def word_counts(texts: list[str], joined: str) -> Iterable[int]:
-    """`len(text.split())` of each text; `joined` is the texts joined by line breaks. Counting
-    the spaces when every word is one space from the next (as the engine writes them: the joined
-    text shows it in a few C scans) is three times faster than making the words (issue 11)."""
+    """`len(text.split())` of each text; `joined` is the ASCII ones among them joined by line
+    breaks. Counting the spaces when every word is one space from the next (as the engine writes
+    them: the joined text and the texts' ends show it in a few C scans) is three times faster
+    than making the words (issue 11). Only the other texts (an emoji's, say) are split, the
+    white space of Unicode being more than ASCII's."""
+    narrow = sum(map(str.isascii, texts))
     if (
         joined.isascii()
-        and joined.count("\n") == len(texts) - 1
+        and joined.count("\n") == narrow - 1
+        and all(texts)
+        and " " not in "".join(map(_FIRST, texts))
+        and " " not in "".join(map(_LAST, texts))
         and not any(map(joined.__contains__, _NOT_SINGLE_SPACED))
-        and joined[:1] not in ("", " ", "\n")
-        and joined[-1:] not in (" ", "\n")
     ):
-        return [text.count(" ") + 1 for text in texts]
+        if narrow == len(texts):
+            return [text.count(" ") + 1 for text in texts]
+        return [text.count(" ") + 1 if text.isascii() else len(text.split()) for text in texts]
     return map(len, map(str.split, texts))
 
 
@@ -129,10 +138,17 @@ class Tally:
         for group, values in groups:
             if values:
                 self.labels.setdefault(group, Counter()).update(values)
-        joined = "\n".join(texts)
+        # One emoji makes a text four bytes a character, and so every text joined to it: the
+        # ASCII texts are joined and searched apart from the others (a tenth of the feedback),
+        # a quarter the bytes to scan and copy (issue 11).
+        wide = [text for text in texts if not text.isascii()]
+        narrow = [text for text in texts if text.isascii()] if wide else texts
+        joined = "\n".join(narrow)
         self.words.update(word_counts(texts, joined))
         if self.distinct is not None:
-            found = sentences_in(texts, joined)
+            found = sentences_in(narrow, joined)
+            if wide:
+                found += sentences_in(wide)
             self.sentences += len(found)
             self.distinct.update(found)
         return self

@@ -3,7 +3,9 @@ the same whether made in bulk or one at a time (chunks built before stay compara
 
 import heapq
 import random
+import re
 from array import array
+from collections import Counter
 
 import pytest
 
@@ -58,5 +60,26 @@ def test_word_counts_are_those_of_str_split_whatever_the_white_space() -> None:
         texts = [
             "".join(rng.choices(alphabet, k=rng.randint(0, 10))) for _ in range(rng.randint(0, 4))
         ]
-        counts = list(word_counts(texts, "\n".join(texts)))
+        narrow = "\n".join(text for text in texts if text.isascii())
+        counts = list(word_counts(texts, narrow))
         assert counts == [len(text.split()) for text in texts], texts
+
+
+def test_a_tally_counts_the_words_and_sentences_of_texts_wide_and_narrow_alike() -> None:
+    # An emoji makes a text (and all joined to it) four bytes a character: such texts are read
+    # apart from the ASCII ones, the counts the same as one text at a time.
+    rng = random.Random(5)
+    alphabet = list("ab .!?") + ["… ", "😀", "é", "\u2009", "\n", "  "]
+    for _ in range(2_000):
+        texts = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 6))
+        ]
+        entries = [{"sentiment": "mixed", "rating": 3, "content": text} for text in texts]
+        tally = Tally(kind="feedback", distinct=set()).add_all(entries)
+        one_by_one = Tally(kind="feedback", distinct=set())
+        for entry in entries:
+            one_by_one.add_all([entry])
+        found = [s.strip() for t in texts for s in re.split(r"(?<=[.!?…]) |\n", t) if s.strip()]
+        assert tally.words == Counter(len(text.split()) for text in texts), texts
+        assert (tally.sentences, tally.distinct) == (len(found), set(found)), texts
+        assert (one_by_one.words, one_by_one.distinct) == (tally.words, tally.distinct), texts
