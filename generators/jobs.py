@@ -569,10 +569,14 @@ if c_make_encoder is not None:
 
 
 def encode_lines(entries: Sequence[Any]) -> bytes:
-    """The entries as JSON lines, each ending in a line break, in UTF-8."""
+    """The entries as JSON lines, each ending in a line break, in UTF-8.
+
+    Each line is encoded on its own: one emoji makes its line four bytes a character, and would
+    make the whole batch so if the lines were joined first; ASCII lines encode as a copy. A
+    sixth less time than joining (issue 11)."""
     if not entries:
         return b""
-    return ("\n".join(map(_encode_fast, entries)) + "\n").encode()
+    return b"\n".join([*map(str.encode, map(_encode_fast, entries)), b""])
 
 
 COPY_BLOCK = 1 << 20
