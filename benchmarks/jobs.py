@@ -9,12 +9,15 @@ Runs a 100,000-entry feedback job (JSON lines) on one worker process, then on tw
 after each job it measures the engine alone on one core (the same kind, complexity and 50-entry
 batches, in this process), and prints the job's rate as a share of N times that rate (issue
 11 asks for at least 0.8). Wall-clock rates on a shared machine move with everything else
-running, so it also prints where the CPU went during each job: the workers (beside the CPU the
-engine alone needs for the same entries), the job's database backends, the Redis server (shared
-with anything else using it), this process, and the whole machine. It builds its own
-throwaway database (PostgreSQL from DATABASE_URL, or an SQLite file without it) and uses its
-own Celery queue on REDIS_URL (default: the local Redis, db 0), so it disturbs nothing else
-there. Services must be local.
+running: with two workers it also measures two engines generating at once, either side of
+the job, which is what two workers could do on the machine as it is loaded then (less than
+twice one engine when another program holds a core), and the job's share of that. And it
+prints where the CPU went during each job: the workers (beside the CPU the engine alone needs
+for the same entries), the job's database backends, the Redis server (shared with anything
+else using it), this process, and the whole machine. It builds its own throwaway database
+(PostgreSQL from DATABASE_URL, or an SQLite file without it) and uses its own Celery queue on
+REDIS_URL (default: the local Redis, db 0), so it disturbs nothing else there. Services must
+be local.
 """
 
 import os
@@ -195,9 +198,9 @@ ENGINE_SECONDS = 3
 PARAMS = {"productType": "mobile_app", "sentimentMix": "mixed", "complexityLevel": "medium"}
 
 
-def engine_rate() -> tuple[float, float]:
+def engine_rate(seconds: float = ENGINE_SECONDS) -> tuple[float, float]:
     """Entries per second of the engine alone, on this process's one core: the job's batches
-    (50 feedback entries, the same parameters), for about ENGINE_SECONDS; per wall-clock second
+    (50 feedback entries, the same parameters), for about `seconds`; per wall-clock second
     and per CPU second."""
     from generators import engine
     from generators.jobs import JOB_BATCH_ENTRIES
@@ -206,7 +209,7 @@ def engine_rate() -> tuple[float, float]:
     window = generation_window(date_from=None, date_to=None)
     entries, batch = 0, 0
     started, cpu_started = time.perf_counter(), time.process_time()
-    while (took := time.perf_counter() - started) < ENGINE_SECONDS:
+    while (took := time.perf_counter() - started) < seconds:
         entries += len(
             engine.generate_feedback(
                 version=engine.LATEST,
@@ -220,6 +223,40 @@ def engine_rate() -> tuple[float, float]:
         )
         batch += 1
     return entries / took, entries / (time.process_time() - cpu_started)
+
+
+def engine_main() -> None:
+    """One of `engines_at_once`'s processes: warm, then measure when told to, and say the rate."""
+    engine_rate(seconds=0.2)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    rate, _ = engine_rate()
+    print(rate, flush=True)
+
+
+def engines_at_once(count: int, env: dict[str, str]) -> float:
+    """Entries per second of `count` processes doing nothing but generate, all at once: what
+    `count` workers could do on this machine as it is loaded now (on a shared one, less than
+    `count` times one engine alone when something else holds a core)."""
+    engines = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--engine"],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    for process in engines:
+        assert process.stdout and process.stdout.readline().strip() == "ready"
+    for process in engines:
+        assert process.stdin
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    rates = [float(process.communicate()[0]) for process in engines]
+    return sum(rates)
 
 
 def run_job(account: object, count: int, workers: int) -> tuple[float, float, int]:
@@ -304,6 +341,7 @@ def main() -> None:
         print(f"Feedback jobs (JSON lines, medium) on {connection.vendor}, broker {redis_url}")
         for worker_count, count in RUNS:
             before, cpu_before = engine_rate()
+            together_before = engines_at_once(worker_count, env) if worker_count > 1 else 0.0
             workers = start_workers(worker_count, env)
             try:
                 meter = CpuMeter(workers, bench_name)
@@ -316,6 +354,9 @@ def main() -> None:
             alone = (before + after) / 2  # either side of the job: the machine drifts
             cpu_alone = (cpu_before + cpu_after) / 2
             rate = count / seconds
+            together = alone
+            if worker_count > 1:
+                together = (together_before + engines_at_once(worker_count, env)) / 2
             print(
                 f"{count:>7,} entries, {worker_count} worker{'s' if worker_count > 1 else ' '}: "
                 f"{seconds:6.2f} s ({assembly:.2f} s assembling), {rate:8,.0f} entries/s; "
@@ -323,6 +364,12 @@ def main() -> None:
                 f"{rate / (worker_count * alone):.2f} (goal >= 0.80); file {size / 1e6:5.1f} MB, "
                 "worker peak RSS " + ", ".join(f"{peak / 1024:.0f} MiB" for peak in peaks)
             )
+            if worker_count > 1:
+                print(
+                    f"  {worker_count} engines at once, either side of the job: {together:,.0f}/s "
+                    f"in all ({together / (worker_count * alone):.2f} x {worker_count} alone); "
+                    f"job / that {rate / together:.2f}"
+                )
             print(
                 f"  CPU s during the job: {cpu}; the engine alone needs "
                 f"{count / cpu_alone:.1f} for these entries ({cpu_alone:,.0f}/CPU s), "
@@ -339,5 +386,10 @@ if __name__ == "__main__":
 
         django.setup()
         worker_main(sys.argv[2])
+    elif sys.argv[1:2] == ["--engine"]:
+        import django
+
+        django.setup()
+        engine_main()
     else:
         main()
