@@ -137,7 +137,8 @@ def plan_content(
     made = []
     for aspect, degree in zip(chosen, degrees, strict=True):
         # _point, written out: an entry makes up to nine.
-        point = _MADE.get((id(aspect), degree))
+        known = _MADE.get(id(aspect))
+        point = known.get(degree) if known is not None else None
         if point is None or point.aspect is not aspect:
             point = _point(aspect, degree)
         made.append(point)
@@ -159,14 +160,17 @@ _POINT_TOTALS: Final[dict[int, tuple[tuple[str, ...], tuple[int, ...]]]] = {
     for rating, options in _POINTS.items()
 }
 # Points are immutable, so entries share them: finding one is cheaper than making it.
-_MADE: Final[dict[tuple[int, str], Point]] = {}
+# By the aspect's id, then the degree: no key tuple to build and hash for every point.
+_MADE: Final[dict[int, dict[str, Point]]] = {}
 
 
 def _point(aspect: Aspect, degree: str) -> Point:
-    key = (id(aspect), degree)
-    point = _MADE.get(key)
+    known = _MADE.get(id(aspect))
+    if known is None:
+        known = _MADE[id(aspect)] = {}
+    point = known.get(degree)
     if point is None or point.aspect is not aspect:
-        point = _MADE[key] = Point(aspect=aspect, degree=degree)
+        point = known[degree] = Point(aspect=aspect, degree=degree)
     return point
 
 

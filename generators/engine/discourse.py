@@ -149,6 +149,8 @@ def plan_discourse(
             moves.append(_BARE[kind])
     if content.label == "mixed":
         moves += _both_sides(moves, points)
+    if not content.must_say:
+        return tuple(moves)  # nothing the caller asked for to check
     said = {id(point) for move in moves for point in move.points}
     required = [point for point in content.points[: content.must_say] if id(point) not in said]
     return tuple(moves[:1] + [_about("point", point) for point in required] + moves[1:])

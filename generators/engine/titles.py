@@ -72,9 +72,15 @@ def _names_the_product(text: str, slots: dict[str, Any]) -> bool:
 def _fill(
     slots: dict[str, Any], titles: tuple, degree: str, suffix: str, random: Random, memory: Memory
 ) -> None:
+    title, cap_title, t_is, adj, cap_adj = _SLOT_NAMES[suffix]
     phrase = memory.choose(titles, random)
-    slots["title" + suffix] = slots["Title" + suffix] = render(
-        phrase.node, random=random, slots=slots
-    )
-    slots["t_is" + suffix] = "are" if phrase.number == "pl" else "is"
-    slots["adj" + suffix] = slots["Adj" + suffix] = memory.choose(_ADJECTIVES[degree], random)
+    slots[title] = slots[cap_title] = render(phrase.node, random=random, slots=slots)
+    slots[t_is] = "are" if phrase.number == "pl" else "is"
+    slots[adj] = slots[cap_adj] = memory.choose(_ADJECTIVES[degree], random)
+
+
+# The slot names _fill writes, for the first point ("") and the second ("2"), joined once.
+_SLOT_NAMES: Final = {
+    suffix: tuple(name + suffix for name in ("title", "Title", "t_is", "adj", "Adj"))
+    for suffix in ("", "2")
+}
