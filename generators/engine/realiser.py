@@ -191,6 +191,7 @@ _ADJECTIVE_FOR: Final = {
 _PRONOUNS: Final = {"sg": ("it", "it"), "pl": ("they", "them")}
 _PRODUCT_AGREEMENT: Final = {number: agreement(number, "p_") for number in ("sg", "pl")}
 _AGREEMENT: Final = {number: agreement(number) for number in ("sg", "pl")}
+_ITEM_AGREEMENT: Final = {number: agreement(number, "i_") for number in ("sg", "pl")}
 _TERMINAL: Final = frozenset(".!?:")
 _ANCHORS: Final = {True: _G["anchors"], False: _G["brand_anchors"]}
 
@@ -241,7 +242,7 @@ def draw_item(*, product: Product, slots: dict[str, Any], random: Random) -> Non
             item=render(full, random=random, slots=slots),
             the_item=render(short, random=random, slots=slots),
             i_number=number,
-            **agreement(number, "i_"),
+            **_ITEM_AGREEMENT[number],
         )
 
 

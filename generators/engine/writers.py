@@ -135,25 +135,29 @@ def writer_for(
 
 
 def _habits(register: str, *, emoji: bool, random: Random) -> Habits:
-    traits = _TRAITS[register]
     # A habit is a trait: ``share`` of writers have it, at ``rate``; the rest never do it.
-    has = tuple([random() < share for _, _, share in traits])
-    key = (register, has, emoji)
-    habits = _MADE.get(key)
+    # The traits this writer has are one bit each, in order, above a bit for ``emoji``.
+    key = 1 if emoji else 0
+    bit = 2
+    for share in _SHARES[register]:
+        if random() < share:
+            key |= bit
+        bit <<= 1
+    made = _MADE[register]
+    habits = made.get(key)
     if habits is None:
+        traits = _TRAITS[register]
+        has = [key >> (index + 1) & 1 == 1 for index in range(len(traits))]
         values: dict[str, float | bool] = {
             name: has_it if type(rate) is bool else (rate if has_it else 0.0)
             for (name, rate, _), has_it in zip(traits, has, strict=True)
         }
         if not emoji:
             values["emoji"] = 0.0
-        habits = _MADE[key] = Habits(**values)  # type: ignore[arg-type]
+        habits = made[key] = Habits(**values)  # type: ignore[arg-type]
     return habits
 
 
-# Habits are immutable and come in few combinations, so writers share them: finding one is
-# cheaper than making one.
-_MADE: Final[dict[tuple[str, tuple[bool, ...], bool], Habits]] = {}
 # Each register's (habit, rate, share), its own figures over the common ones, worked out once.
 _TRAITS: Final[dict[str, tuple[tuple[str, float | bool, float], ...]]] = {
     register: tuple(
@@ -161,3 +165,9 @@ _TRAITS: Final[dict[str, tuple[tuple[str, float | bool, float], ...]]] = {
     )
     for register, spec in _RAW["registers"].items()
 }
+_SHARES: Final[dict[str, tuple[float, ...]]] = {
+    register: tuple(float(share) for _, _, share in traits) for register, traits in _TRAITS.items()
+}
+# Habits are immutable and come in few combinations, so writers share them: finding one is
+# cheaper than making one. By register, then by the key ``_habits`` makes of the draws.
+_MADE: Final[dict[str, dict[int, Habits]]] = {register: {} for register in _TRAITS}
