@@ -46,7 +46,8 @@ from generators.engine.people import (
 from generators.engine.products import Aspect, Incident, Product, draw_product, load_world
 from generators.engine.realiser import Memory, draw_item, entry_slots
 from generators.engine.tickets import ticket_for
-from generators.engine.v1.timeline import iso, window_bounds
+from generators.engine.timeline import iso
+from generators.engine.v1.timeline import window_bounds
 from generators.engine.vocabulary import read
 from generators.engine.writers import Writer, writer_for
 

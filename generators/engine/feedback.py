@@ -38,8 +38,9 @@ from generators.engine.realiser import (
     realise_messages,
 )
 from generators.engine.surface import apply_habits
+from generators.engine.timeline import iso, moment
 from generators.engine.titles import title_for
-from generators.engine.v1.timeline import iso, moment, window_bounds
+from generators.engine.v1.timeline import window_bounds
 from generators.engine.writers import Writer, draw_writer
 
 Random = Callable[[], float]

@@ -42,8 +42,9 @@ from generators.engine.products import AGREEMENT, Aspect, Kind, Product, draw_pr
 from generators.engine.products import product_slots as naming_slots
 from generators.engine.realiser import Grammar, draw_item, entry_slots, tidy
 from generators.engine.surface import apply_habits
+from generators.engine.timeline import iso, moment
 from generators.engine.v1.interviews import arc_stages
-from generators.engine.v1.timeline import iso, moment, window_bounds
+from generators.engine.v1.timeline import window_bounds
 from generators.engine.vocabulary import product_types_with_vocabulary, read
 from generators.engine.writers import Writer, draw_writer
 

@@ -47,6 +47,7 @@ COMPILED: tuple[str, ...] = (
     "realiser",
     "surface",
     "tickets",
+    "timeline",
     "titles",
     "writers",
 )

@@ -30,11 +30,10 @@ devices, the type's own category). 1.0.0 lives frozen in ``v1/tickets.py``.
 """
 
 import random as random_module
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Final
 
 from generators.engine.catalog import COMPLEXITY_LEVELS, PRODUCT_TYPES
@@ -54,7 +53,8 @@ from generators.engine.people import company_domain, draw_company, draw_person, 
 from generators.engine.products import Incident, Product, agreement, load_world, product_slots
 from generators.engine.realiser import Memory, tidy
 from generators.engine.surface import apply_habits
-from generators.engine.v1.timeline import moment, window_bounds
+from generators.engine.timeline import iso, moment
+from generators.engine.v1.timeline import window_bounds
 from generators.engine.vocabulary import product_types_with_vocabulary, read
 from generators.engine.writers import REGISTERS, Writer, writer_for
 
@@ -345,7 +345,7 @@ def _realise(
         "channel": case.channel,
         "customer": {"name": writer.person.name, "email": case.email},
         "sentiment": case.sentiment,
-        "createdAt": _iso(when.created),
+        "createdAt": iso(when.created),
     }
     if complexity == "complex":
         ticket["thread"] = _thread(
@@ -781,7 +781,7 @@ def _thread(
                 "from": sender,
                 "author": agent if sender == "agent" else writer.person.name,
                 "message": writer.locale.respell(text),
-                "sentAt": _iso(sent),
+                "sentAt": iso(sent),
             }
         )
     return messages
@@ -837,23 +837,6 @@ def _thread_steps(*, status: str, random: Random) -> list[tuple[str, str]]:
     else:
         steps += [("customer", "follow_up"), ("agent", "working")]
     return steps
-
-
-def _iso(epoch: int) -> str:
-    """``v1.timeline.iso`` (ISO 8601 UTC, whole seconds, ``Z``) without a strftime per call."""
-    days, seconds = divmod(epoch, 86400)
-    minute, second = divmod(seconds, 60)
-    return _day(days) + _MINUTES[minute] + _SECONDS[second]
-
-
-# Every minute of a day ("13:07:") and every second of a minute ("09Z"), written once.
-_MINUTES: Final = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
-_SECONDS: Final = tuple(f"{second:02d}Z" for second in range(60))
-
-
-@lru_cache(maxsize=4096)
-def _day(days: int) -> str:
-    return time.strftime("%Y-%m-%dT", time.gmtime(days * 86400))
 
 
 def _schedule(steps: list[tuple[str, str]], gaps: list[int], times: _Times) -> list[int]:

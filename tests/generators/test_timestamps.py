@@ -48,3 +48,22 @@ def test_an_interview_is_dated_inside_the_window() -> None:
                                    interview_type="usability", complexity="simple", seed=9,
                                    window=(start, end))  # fmt: skip
     assert start <= parse(interview["conductedAt"]) <= end
+
+
+def test_the_newest_engine_writes_its_times_as_1_0_0_did() -> None:
+    # Its own, compiled ``timeline`` must keep every stamp 1.0.0's strftime wrote: midnights,
+    # the last second of a day, leap days, before 1970 and far ahead.
+    from generators.engine import timeline
+    from generators.engine.v1 import timeline as v1_timeline
+
+    epochs = [0, -1, 59, 60, 86_399, 86_400, 951_782_400, 1_709_164_799, 1_709_251_199]
+    epochs += [-2_208_988_800, 4_102_444_800, 253_402_300_799]
+    epochs += range(1_704_067_200 - 90_000, 1_704_067_200 + 90_000, 997)
+    for epoch in epochs:
+        assert timeline.iso(epoch) == v1_timeline.iso(epoch), epoch
+    bounds = (1_704_067_200, 1_711_843_199)
+    for step in range(1000):
+        fraction = step / 1000 + 0.000_37
+        assert timeline.moment(fraction, bounds=bounds) == v1_timeline.moment(
+            fraction, bounds=bounds
+        )
