@@ -28,8 +28,13 @@ Random = Callable[[], float]
 _RAW: Final = read("writers.json")
 # ``NormalDist().inv_cdf(p)`` is a Python method that checks ``p`` and calls this with a mean
 # of 0.0 and a deviation of 1.0 (the C function where there is one); called directly, a draw
-# costs no Python frame. Every ``p`` here is inside (0, 1).
-_INV_CDF: Final[Callable[[float, float, float], float]] = statistics._normal_dist_inv_cdf  # type: ignore[attr-defined]
+# costs no Python frame. Every ``p`` here is inside (0, 1). The function is private to
+# ``statistics`` (3.11 to 3.13 have it): without it, the public method gives the same floats.
+_INV_CDF: Final[Callable[[float, float, float], float]] = getattr(
+    statistics,
+    "_normal_dist_inv_cdf",
+    lambda p, mu, sigma: statistics.NormalDist(mu, sigma).inv_cdf(p),
+)
 REGISTERS: Final[tuple[str, ...]] = tuple(_RAW["registers"])
 _WEIGHTS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     audience: tuple((name, spec["weight"][audience]) for name, spec in _RAW["registers"].items())
