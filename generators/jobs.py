@@ -463,8 +463,8 @@ def _record_chunk(
     row is locked only for the few writes."""
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.select_for_update().only("status", "chunks_done", "chunk_count")
-        job = job.get(pk=job_id)
+        locked = Job.objects.select_for_update().only("status", "chunks_done", "chunk_count")
+        job = locked.get(pk=job_id)
         if job.status != Job.Status.RUNNING:
             return None
         won = JobChunk.objects.filter(pk=chunk.pk, finished_at=None).update(
