@@ -7,6 +7,7 @@ encoder), at about a tenth of the cost: 4 us instead of 46 us for a 5-entry feed
 DRF itself, since orjson indents only by two.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -37,7 +38,7 @@ class JSONRenderer(DrfJSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""

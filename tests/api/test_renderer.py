@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 AWKWARD = {
     "text": 'naïve café — “quoted” \u2028line\u2029para "escaped" \\ tab\t 🎧',
     "when": dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
-    "local": dt.datetime(2024, 1, 2, 3, 4, 5),
+    "offset": dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))),
     "day": dt.date(2024, 2, 29),
     "price": Decimal("12.50"),
     "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
