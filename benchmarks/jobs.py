@@ -354,9 +354,6 @@ def main() -> None:
             alone = (before + after) / 2  # either side of the job: the machine drifts
             cpu_alone = (cpu_before + cpu_after) / 2
             rate = count / seconds
-            together = alone
-            if worker_count > 1:
-                together = (together_before + engines_at_once(worker_count, env)) / 2
             print(
                 f"{count:>7,} entries, {worker_count} worker{'s' if worker_count > 1 else ' '}: "
                 f"{seconds:6.2f} s ({assembly:.2f} s assembling), {rate:8,.0f} entries/s; "
@@ -365,6 +362,7 @@ def main() -> None:
                 "worker peak RSS " + ", ".join(f"{peak / 1024:.0f} MiB" for peak in peaks)
             )
             if worker_count > 1:
+                together = (together_before + engines_at_once(worker_count, env)) / 2
                 print(
                     f"  {worker_count} engines at once, either side of the job: {together:,.0f}/s "
                     f"in all ({together / (worker_count * alone):.2f} x {worker_count} alone); "
